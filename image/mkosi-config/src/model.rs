@@ -187,14 +187,24 @@ impl Feature {
     }
 }
 
-/// The root password as written in the configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The root password as written in the configuration. `Debug` does not show a plain
+/// password.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RootPassword {
     /// A clear-text password, to be hashed by the builder.
     Plain(String),
     /// An already hashed password (`hashed:$y$…` in the file; stored without the prefix).
     Hashed(String),
+}
+
+impl std::fmt::Debug for RootPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(_) => f.write_str("Plain(<redacted>)"),
+            Self::Hashed(h) => f.debug_tuple("Hashed").field(h).finish(),
+        }
+    }
 }
 
 /// One `ExtraTrees=` entry: `SOURCE[:TARGET]`.

@@ -658,6 +658,8 @@ pub(crate) fn apply_setting(
             list(raw, &mut cfg.content.packages, values::split_list, |s| {
                 if s.starts_with('-') {
                     Err("package names must not start with '-'".to_string())
+                } else if s.starts_with('#') {
+                    Err("comments must be on their own line (no inline `#` comments)".to_string())
                 } else {
                     Ok(s.to_string())
                 }

@@ -179,6 +179,12 @@ fn plain_root_password_is_kept_as_plain() {
     let c = parse_ok("[Content]\nRootPassword=x\nRootPassword=\n");
     assert_eq!(c.content.root_password, None);
     assert!(parse_err("[Content]\nRootPassword=hashed:\n").contains("crypt(3)"));
+    let c = parse_ok("[Content]\nRootPassword=hunter2\n");
+    let dbg = format!("{c:?}");
+    assert!(
+        !dbg.contains("hunter2") && dbg.contains("Plain(<redacted>)"),
+        "{dbg}"
+    );
 }
 
 #[test]
@@ -355,6 +361,10 @@ fn bad_values_name_file_line_key_and_allowed_values() {
         (
             "[Content]\nPackages=vim --allow-unauthenticated\n",
             "test.conf:2: Content.Packages=vim --allow-unauthenticated is invalid: `--allow-unauthenticated`: package names must not start with '-'",
+        ),
+        (
+            "[Content]\nPackages=vim # editor\n",
+            "test.conf:2: Content.Packages=vim # editor is invalid: `#`: comments must be on their own line",
         ),
         (
             "[Output]\nOutput=../escape\n",
