@@ -260,6 +260,21 @@ pub fn security_mirror(root: &Path) -> Result<Option<String>, AptSourcesError> {
     Ok(find_security_mirror(&read_sources(root)?))
 }
 
+/// The mirror to build from: `Mirror=` if configured, else (for Debian) the host's Debian
+/// mirror found under `root`, else `None` (the caller must then ask for `Mirror=`).
+pub fn effective_mirror(
+    config: &crate::Config,
+    root: &Path,
+) -> Result<Option<String>, AptSourcesError> {
+    if let Some(m) = &config.distribution.mirror {
+        return Ok(Some(m.clone()));
+    }
+    match config.distribution.distribution {
+        crate::Distribution::Debian => host_debian_mirror(root),
+        crate::Distribution::Ubuntu => Ok(None),
+    }
+}
+
 /// [`host_debian_mirror`] on already parsed entries.
 pub fn find_debian_mirror(entries: &[SourceEntry]) -> Option<String> {
     entries
@@ -484,6 +499,29 @@ deb http://ftp.example.net/debian/ bookworm-updates main
             find_debian_mirror(&entries).as_deref(),
             Some("http://m.example/debian")
         );
+    }
+
+    #[test]
+    fn effective_mirror_prefers_configuration_then_host() {
+        let root = tempfile::tempdir().unwrap();
+        write(
+            root.path(),
+            "etc/apt/sources.list.d/debian.sources",
+            DEBIAN_SOURCES,
+        );
+        let mut cfg = crate::Config::default();
+        assert_eq!(
+            effective_mirror(&cfg, root.path()).unwrap().as_deref(),
+            Some("http://mirror.example.org/debian")
+        );
+        cfg.distribution.mirror = Some("https://configured.example/debian".into());
+        assert_eq!(
+            effective_mirror(&cfg, root.path()).unwrap().as_deref(),
+            Some("https://configured.example/debian")
+        );
+        cfg.distribution.mirror = None;
+        cfg.set_distribution(crate::Distribution::Ubuntu);
+        assert_eq!(effective_mirror(&cfg, root.path()).unwrap(), None);
     }
 
     #[test]
