@@ -17,7 +17,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::sync::{mpsc, watch};
 
-const POLICY: &str = "[[policy]]\nunits = [\"app.service\"]\n[policy.restart]\ninitial_delay_ms = 1\njitter = 0.0\n";
+const POLICY: &str =
+    "[[policy]]\nunits = [\"app.service\"]\n[policy.restart]\ninitial_delay_ms = 1\njitter = 0.0\n";
 
 async fn serve(dir: &Path, fake: FakeSystemd) -> watch::Sender<bool> {
     std::fs::write(dir.join("p.toml"), POLICY).unwrap();
@@ -78,7 +79,10 @@ async fn status_history_pause_over_the_socket_and_the_cli() {
 
     let out = run(&["resume", "app.service"]).await;
     assert!(out.status.success());
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "app.service: resumed\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "app.service: resumed\n"
+    );
     for _ in 0..200 {
         if fake.calls().contains(&Call::Restart("app.service".into())) {
             break;
@@ -100,7 +104,10 @@ async fn status_history_pause_over_the_socket_and_the_cli() {
 
     let out = run(&["status"]).await;
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("app.service") && text.contains("policies: 1"), "{text}");
+    assert!(
+        text.contains("app.service") && text.contains("policies: 1"),
+        "{text}"
+    );
 
     let out = run(&["pause", "ghost.service", "--json"]).await;
     assert!(!out.status.success());
@@ -201,7 +208,10 @@ fn daemon_process_reload_keeps_last_good_policies_and_stops_cleanly() {
         .arg("--socket")
         .arg(&sock)
         // no system bus on the build host: point D-Bus at nothing
-        .env("DBUS_SYSTEM_BUS_ADDRESS", format!("unix:path={}", dir.path().join("nobus").display()))
+        .env(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            format!("unix:path={}", dir.path().join("nobus").display()),
+        )
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -210,9 +220,19 @@ fn daemon_process_reload_keeps_last_good_policies_and_stops_cleanly() {
     assert_eq!(s["policies"], 1);
     assert_eq!(s["connected"], false);
 
-    std::fs::write(&pol, "[[policy]]\nunits = [\"a.service\", \"b.service\"]\njunk = 1\n").unwrap();
+    std::fs::write(
+        &pol,
+        "[[policy]]\nunits = [\"a.service\", \"b.service\"]\njunk = 1\n",
+    )
+    .unwrap();
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let mut s = serde_json::Value::Null;
     for _ in 0..200 {
         s = healer_json(&sock, &["status"]);
@@ -225,8 +245,18 @@ fn daemon_process_reload_keeps_last_good_policies_and_stops_cleanly() {
     assert!(err.contains("p.toml:3") && err.contains("junk"), "{err}");
     assert_eq!(s["policies"], 1, "last good policies kept");
 
-    std::fs::write(&pol, "[[policy]]\nunits = [\"a.service\"]\n[[policy]]\nunits = [\"b.service\"]\n").unwrap();
-    assert!(Command::new("kill").args(["-HUP", &pid]).status().unwrap().success());
+    std::fs::write(
+        &pol,
+        "[[policy]]\nunits = [\"a.service\"]\n[[policy]]\nunits = [\"b.service\"]\n",
+    )
+    .unwrap();
+    assert!(
+        Command::new("kill")
+            .args(["-HUP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     for _ in 0..200 {
         s = healer_json(&sock, &["status"]);
         if s["policies"] == 2 {
@@ -237,7 +267,13 @@ fn daemon_process_reload_keeps_last_good_policies_and_stops_cleanly() {
     assert_eq!(s["policies"], 2);
     assert!(s["policy_error"].is_null());
 
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert!(!sock.exists(), "socket removed on exit");

@@ -127,7 +127,8 @@ fn unit_fake(units: &[&str]) -> FakeSystemd {
 async fn crash_is_detected_from_the_signal_and_restarted() {
     let env = start(POLICY, unit_fake(&["app.service", "ssh.service"])).await;
     assert_eq!(env.restarts("app.service"), 0);
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("app.service") == 1).await;
     env.wait(|e| e.fake.state("app.service").unwrap().active == "active")
         .await;
@@ -141,13 +142,21 @@ async fn crash_is_detected_from_the_signal_and_restarted() {
     assert_eq!(env.phase("app.service").await, "cooldown");
     let h = env.history(Some("app.service")).await;
     let actions: Vec<&str> = h.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["schedule-restart", "restart", "active"], "{h:?}");
+    assert_eq!(
+        actions,
+        vec!["schedule-restart", "restart", "active"],
+        "{h:?}"
+    );
     assert!(h[1].state_before.contains("failed/failed (exit-code)"));
     assert_eq!(h[1].n_restarts, Some(0));
     let s = env.status().await;
-    assert!(s["detect_to_restart_p99_ms"].as_f64().unwrap() < 1000.0, "{s}");
+    assert!(
+        s["detect_to_restart_p99_ms"].as_f64().unwrap() < 1000.0,
+        "{s}"
+    );
     // a unit without a policy is left to systemd
-    env.fake.set_state("ssh.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("ssh.service", "failed", "failed", "exit-code");
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(env.restarts("ssh.service"), 0);
     // the audit journal was written as JSON lines
@@ -160,7 +169,8 @@ async fn crash_is_detected_from_the_signal_and_restarted() {
 #[tokio::test]
 async fn administrator_stop_stays_stopped() {
     let env = start(POLICY, unit_fake(&["app.service"])).await;
-    env.fake.set_state("app.service", "inactive", "dead", "success");
+    env.fake
+        .set_state("app.service", "inactive", "dead", "success");
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(env.restarts("app.service"), 0);
     assert_eq!(env.phase("app.service").await, "admin-stopped");
@@ -169,12 +179,12 @@ async fn administrator_stop_stays_stopped() {
 
 #[tokio::test]
 async fn failing_restarts_escalate_and_give_up() {
-    let policy = format!(
-        "{POLICY}[policy.escalation]\nsteps = [\"reset-failed-restart\", \"alert\"]\n"
-    );
+    let policy =
+        format!("{POLICY}[policy.escalation]\nsteps = [\"reset-failed-restart\", \"alert\"]\n");
     let env = start(&policy, unit_fake(&["app.service"])).await;
     env.fake.fail_next_starts("app.service", 100);
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| {
         e.fake
             .calls()
@@ -201,9 +211,7 @@ async fn failing_restarts_escalate_and_give_up() {
 
 #[tokio::test]
 async fn dependencies_restart_in_order_before_the_unit() {
-    let policy = format!(
-        "{POLICY}[policy.escalation]\nsteps = [\"restart-dependencies\"]\n"
-    );
+    let policy = format!("{POLICY}[policy.escalation]\nsteps = [\"restart-dependencies\"]\n");
     let fake = FakeSystemd::new();
     fake.add_unit(
         "app.service",
@@ -223,7 +231,8 @@ async fn dependencies_restart_in_order_before_the_unit() {
     );
     let env = start(&policy, fake).await;
     env.fake.fail_next_starts("app.service", 3);
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("db.service") == 1).await;
     env.wait(|e| e.restarts("app.service") == 4).await;
     let calls = env.fake.calls();
@@ -244,7 +253,8 @@ async fn reconnects_and_rereads_state_after_dbus_loss() {
     let env = start(POLICY, unit_fake(&["app.service"])).await;
     env.fake.disconnect();
     // the unit fails while nobody listens
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     tokio::time::sleep(Duration::from_millis(60)).await;
     assert_eq!(env.status().await["connected"], false);
     env.fake.reconnect();
@@ -269,14 +279,21 @@ async fn reload_keeps_last_good_policies() {
         }
     };
     let path = env.dir.path().join("policies.toml");
-    std::fs::write(&path, "[[policy]]\nunits = [\"app.service\"]\n[policy.restart]\nfactor = \"x\"\n")
-        .unwrap();
+    std::fs::write(
+        &path,
+        "[[policy]]\nunits = [\"app.service\"]\n[policy.restart]\nfactor = \"x\"\n",
+    )
+    .unwrap();
     let err = reload(&env).await.unwrap_err();
-    assert!(err.contains("policies.toml:4") && err.contains("factor"), "{err}");
+    assert!(
+        err.contains("policies.toml:4") && err.contains("factor"),
+        "{err}"
+    );
     let s = env.status().await;
     assert!(s["policy_error"].as_str().unwrap().contains("factor"));
     // the old policy still heals
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("app.service") == 1).await;
     // a good file replaces it
     std::fs::write(
@@ -286,7 +303,8 @@ async fn reload_keeps_last_good_policies() {
     .unwrap();
     assert_eq!(reload(&env).await, Ok(1));
     assert!(env.status().await["policy_error"].is_null());
-    env.fake.set_state("other.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("other.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("other.service") == 1).await;
     env.stop().await;
 }
@@ -303,7 +321,8 @@ async fn pause_and_resume_through_control() {
         .await
         .unwrap();
     assert_eq!(rx.await.unwrap(), Ok(()));
-    env.fake.set_state("app.service", "failed", "failed", "exit-code");
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(env.restarts("app.service"), 0);
     let (tx, rx) = oneshot::channel();
