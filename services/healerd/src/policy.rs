@@ -799,6 +799,20 @@ cooldown_secs = 5
     }
 
     #[test]
+    fn shipped_example_parses() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies.toml");
+        let set = PolicySet::load(&p).unwrap();
+        assert_eq!(set.len(), 2);
+        let web = set.for_unit("web-shop.service").unwrap();
+        assert_eq!(web.health.len(), 2);
+        assert_eq!(web.health[0].label(), "http");
+        assert_eq!(
+            set.for_unit("questlogd.service").unwrap().group.as_deref(),
+            Some("ainux")
+        );
+    }
+
+    #[test]
     fn load_directory_in_name_order() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
