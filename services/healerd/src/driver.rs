@@ -530,6 +530,16 @@ impl<S: Systemd> Driver<S> {
                     attempt: 0,
                 }));
             }
+            Effect::RefreshState { unit } => match self.sd.unit_state(&unit).await {
+                Ok(st) => pending.push_back(Event::UnitState {
+                    unit: st.unit,
+                    active: st.active,
+                    sub: st.sub,
+                    result: st.result,
+                    n_restarts: st.n_restarts,
+                }),
+                Err(err) => debug!(cause = %err, unit = %unit, "cannot re-read unit state"),
+            },
             Effect::Reboot { reason } => {
                 error!(reason = %reason, "rebooting the machine");
                 if let Err(err) = self.sd.reboot().await {

@@ -126,6 +126,10 @@ pub enum Effect {
         unit: String,
         message: String,
     },
+    /// Read the unit's state again and feed it back (as `UnitState`).
+    RefreshState {
+        unit: String,
+    },
     Reboot {
         reason: String,
     },
@@ -556,17 +560,30 @@ impl Machine {
         let unit = self.units.get_mut(name).expect("unit exists");
         let old = std::mem::replace(&mut unit.status, new.clone());
         let was_failure = is_failure(&old);
+        let job_finished = unit.phase == Phase::Restarting && unit.job_done;
+        let same = old.active == new.active && old.sub == new.sub && old.result == new.result;
+        if same && !job_finished {
+            return; // a repeat (re-read after reconnect, coalesced signals)
+        }
+        if old.active.is_empty()
+            && new.active == "inactive"
+            && !is_failure(&new)
+            && unit.phase == Phase::Healthy
+        {
+            // First sight of a unit that is simply not running: leave it be.
+            unit.phase = Phase::AdminStopped;
+            return;
+        }
         if new.sub == "auto-restart" {
             // systemd's own Restart= is at work: count it, don't race it.
             if old.sub != "auto-restart" {
                 if unit.phase == Phase::Queued {
                     self.queue.retain(|q| q != name);
                 }
-                unit.phase = match unit.phase {
-                    Phase::Restarting => Phase::Restarting,
-                    _ => Phase::SystemdRestarting,
-                };
-                unit.token += 1;
+                if unit.phase != Phase::Restarting {
+                    unit.phase = Phase::SystemdRestarting;
+                    unit.token += 1;
+                }
                 let reason = format!("systemd auto-restart after {}", new.result);
                 unit.last_reason = reason.clone();
                 let flapping = self.note_failure(now, name, policy, out);
@@ -583,8 +600,6 @@ impl Machine {
             return;
         }
         if is_failure(&new) {
-            let job_finished =
-                self.units[name].phase == Phase::Restarting && self.units[name].job_done;
             if was_failure && old.active == new.active && !job_finished {
                 return; // same failure reported again
             }
@@ -1144,7 +1159,12 @@ impl Machine {
                     let before = describe(unit);
                     self.enter_cooldown(now, name, policy, "restart job done", before, out);
                 } else {
-                    unit.job_done = true; // wait for the state to settle
+                    // The state we hold predates the job: wait for the next
+                    // report, and ask for a fresh one in case it was coalesced.
+                    unit.job_done = true;
+                    out.push(Effect::RefreshState {
+                        unit: name.to_string(),
+                    });
                 }
             }
             "canceled" => {

@@ -994,3 +994,43 @@ fn random_sequences_keep_invariants() {
         }
     }
 }
+
+#[test]
+fn coalesced_failure_after_job_done_is_asked_for_again() {
+    let mut h = Harness::new(BASE);
+    h.active("app.service");
+    h.fail("app.service");
+    h.advance(ms(100));
+    // job "done" but the only state we hold is the old failure
+    let out = h.job("app.service", "done");
+    assert!(
+        out.contains(&Effect::RefreshState {
+            unit: "app.service".into()
+        }),
+        "{out:?}"
+    );
+    // the re-read says failed again (same words as before): a failed attempt
+    let out = h.fail("app.service");
+    assert_eq!(backoff_of(&out, "app.service"), Some(ms(200)), "{out:?}");
+    assert_eq!(h.m.in_flight(), 0);
+}
+
+#[test]
+fn repeated_reports_and_first_sight_are_quiet() {
+    let mut h = Harness::new(BASE);
+    // after a (re)connect every unit's state is read back
+    assert!(
+        h.state("db.service", "inactive", "dead", "success")
+            .is_empty()
+    );
+    assert_eq!(h.m.phase("db.service"), Some(Phase::AdminStopped));
+    assert!(h.active("app.service").is_empty());
+    assert!(h.active("app.service").is_empty());
+    h.fail("app.service");
+    let n = h.log.len();
+    assert!(h.fail("app.service").is_empty(), "same failure re-read");
+    assert_eq!(h.log.len(), n);
+    // a unit found failed at first sight is healed
+    let out = h.fail("cache.service");
+    assert_eq!(backoff_of(&out, "cache.service"), Some(ms(100)));
+}
