@@ -163,6 +163,9 @@ pub struct Driver<S: Systemd> {
     health_spawned: HashSet<String>,
     health_tx: mpsc::Sender<Event>,
     health_rx: mpsc::Receiver<Event>,
+    remedy_tasks: JoinSet<()>,
+    remedy_tx: mpsc::Sender<AuditEntry>,
+    remedy_rx: mpsc::Receiver<AuditEntry>,
     connected: bool,
     reconnects: u64,
     latencies: Latencies,
@@ -191,6 +194,7 @@ impl<S: Systemd> Driver<S> {
             .ok()
             .map(|_| cfg.state_dir.join("audit.jsonl"));
         let (health_tx, health_rx) = mpsc::channel(256);
+        let (remedy_tx, remedy_rx) = mpsc::channel(64);
         Self {
             sd: Arc::new(sd),
             machine: Machine::new(policies, limits, seed),
@@ -209,6 +213,9 @@ impl<S: Systemd> Driver<S> {
             health_spawned: HashSet::new(),
             health_tx,
             health_rx,
+            remedy_tasks: JoinSet::new(),
+            remedy_tx,
+            remedy_rx,
             connected: false,
             reconnects: 0,
             latencies: Latencies::default(),
@@ -236,6 +243,7 @@ impl<S: Systemd> Driver<S> {
         mut control: mpsc::Receiver<Control>,
         mut shutdown: watch::Receiver<bool>,
     ) {
+        self.spawn_remedies();
         let initial = Duration::from_millis(self.cfg.reconnect_initial_ms.max(1));
         let max = Duration::from_millis(self.cfg.reconnect_max_ms.max(1));
         let mut backoff = initial;
@@ -328,6 +336,7 @@ impl<S: Systemd> Driver<S> {
                 },
                 _ = sleep => self.fire_timers().await,
                 Some(ev) = self.health_rx.recv() => self.feed(ev).await,
+                Some(a) = self.remedy_rx.recv() => self.record(a),
                 Some(c) = control.recv() => self.on_control(c).await,
             }
         }
@@ -372,6 +381,58 @@ impl<S: Systemd> Driver<S> {
             n_restarts: st.n_restarts,
         })
         .await;
+    }
+
+    /// One task per filesystem rule: check usage every interval (a usage
+    /// probe, not failure detection), clean up above the threshold.
+    fn spawn_remedies(&mut self) {
+        self.remedy_tasks.abort_all();
+        for rule in self.machine.policies().disks().to_vec() {
+            let tx = self.remedy_tx.clone();
+            self.remedy_tasks.spawn(async move {
+                let mut last: Option<Instant> = None;
+                loop {
+                    tokio::time::sleep(Duration::from_secs(rule.interval_secs.max(1))).await;
+                    if last.is_some_and(|t| t.elapsed() < Duration::from_secs(rule.cooldown_secs)) {
+                        continue;
+                    }
+                    let Ok((used, total)) = crate::remedy::usage(&rule.path) else {
+                        continue;
+                    };
+                    let before = crate::remedy::used_pct(used, total);
+                    if before <= rule.max_used_pct {
+                        continue;
+                    }
+                    last = Some(Instant::now());
+                    warn!(path = %rule.path.display(), used_pct = before, "filesystem above threshold; cleaning up");
+                    let reports = match crate::remedy::clean(&rule, crate::remedy::usage).await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            warn!(cause = %e, "clean-up failed");
+                            continue;
+                        }
+                    };
+                    let freed: i64 = reports.iter().map(|r| r.freed_bytes).sum();
+                    let after = reports.last().map_or(before, |r| r.used_pct_after);
+                    let detail: Vec<String> = reports
+                        .iter()
+                        .map(|r| format!("{} {} freed {} bytes", r.name, if r.ok { "ok" } else { "failed" }, r.freed_bytes))
+                        .collect();
+                    let entry = AuditEntry::new(Audit {
+                        unit: rule.path.display().to_string(),
+                        action: "disk-cleanup".into(),
+                        reason: format!("{before:.1}% used > {}%; freed {freed} bytes: {}", rule.max_used_pct, detail.join("; ")),
+                        state_before: format!("{before:.1}% used"),
+                        state_after: format!("{after:.1}% used"),
+                        n_restarts: None,
+                        attempt: reports.len() as u32,
+                    });
+                    if tx.send(entry).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
     }
 
     fn spawn_health(&mut self, unit: &str) {
@@ -621,6 +682,7 @@ impl<S: Systemd> Driver<S> {
                         info!(policies = n, "policies reloaded");
                         self.machine.set_policies(set);
                         self.policy_error = None;
+                        self.spawn_remedies();
                         // Health checks follow the new policies.
                         self.health_tasks.abort_all();
                         self.health_spawned.clear();

@@ -6,6 +6,7 @@
 //! - [`systemd`]: the seam to systemd (a trait; the D-Bus implementation in [`dbus`]).
 //! - [`driver`]: the async loop feeding the machine and carrying out its effects.
 //! - [`ipc`]: the control socket spoken by `healer`.
+//! - [`remedy`]: filesystem clean-ups above a usage threshold.
 //! - [`config`]: daemon configuration (defaults, file, environment).
 
 pub mod config;
@@ -15,4 +16,5 @@ pub mod health;
 pub mod ipc;
 pub mod machine;
 pub mod policy;
+pub mod remedy;
 pub mod systemd;

@@ -313,6 +313,7 @@ impl Policy {
 #[serde(default, deny_unknown_fields)]
 struct RawFile {
     policy: Vec<Policy>,
+    disk: Vec<crate::remedy::DiskRule>,
 }
 
 /// Where a policy came from, for messages.
@@ -326,6 +327,7 @@ pub struct Origin {
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
     entries: Vec<(Policy, Origin)>,
+    disks: Vec<crate::remedy::DiskRule>,
 }
 
 impl PolicySet {
@@ -442,7 +444,55 @@ impl PolicySet {
             };
             entries.push((p, origin));
         }
-        Ok(Self { entries })
+        for (i, d) in raw.disk.iter().enumerate() {
+            let fail = |key: &str, msg: String| {
+                let span = root
+                    .get("disk")
+                    .and_then(|a| a.get_ref().get(i))
+                    .map(|t| t.get_ref().get(key).map_or(t.span(), |v| v.span()))
+                    .unwrap_or(0..0);
+                PolicyError::Invalid {
+                    path: path.to_path_buf(),
+                    line: line_of(text, span.start),
+                    key: format!("disk[{i}].{key}"),
+                    message: msg,
+                }
+            };
+            if !(d.max_used_pct > 0.0 && d.max_used_pct <= 100.0) {
+                return Err(fail("max_used_pct", "must be in (0, 100]".into()));
+            }
+            if d.interval_secs == 0 {
+                return Err(fail("interval_secs", "must be at least 1".into()));
+            }
+            if let Some(a) = d
+                .actions
+                .iter()
+                .find(|a| !crate::remedy::BUILTINS.contains(&a.as_str()))
+            {
+                return Err(fail(
+                    "actions",
+                    format!(
+                        "unknown clean-up {a:?} (known: {})",
+                        crate::remedy::BUILTINS.join(", ")
+                    ),
+                ));
+            }
+            if d.commands.iter().any(|c| c.is_empty()) {
+                return Err(fail(
+                    "commands",
+                    "a command needs at least a program".into(),
+                ));
+            }
+        }
+        Ok(Self {
+            entries,
+            disks: raw.disk,
+        })
+    }
+
+    /// Filesystem clean-up rules.
+    pub fn disks(&self) -> &[crate::remedy::DiskRule] {
+        &self.disks
     }
 
     /// Load one file, or every `*.toml` in a directory (sorted by name).
@@ -469,7 +519,9 @@ impl PolicySet {
                 path: f.clone(),
                 source,
             })?;
-            set.entries.extend(Self::parse(&f, &text)?.entries);
+            let one = Self::parse(&f, &text)?;
+            set.entries.extend(one.entries);
+            set.disks.extend(one.disks);
         }
         Ok(set)
     }
@@ -784,6 +836,18 @@ cooldown_secs = 5
                 .unwrap_err();
         assert_eq!(err.line(), Some(4), "{err}");
         assert_eq!(err.key(), Some("policy.escalation.steps"), "{err}");
+    }
+
+    #[test]
+    fn disk_rules() {
+        let set = parse("[[disk]]\npath = \"/var\"\nmax_used_pct = 80.0\n").unwrap();
+        assert_eq!(set.disks().len(), 1);
+        assert_eq!(set.disks()[0].max_used_pct, 80.0);
+        let err = parse("[[disk]]\npath = \"/\"\nactions = [\"rm-rf\"]\n").unwrap_err();
+        assert_eq!(err.line(), Some(3), "{err}");
+        assert_eq!(err.key(), Some("disk[0].actions"));
+        let err = parse("[[disk]]\nmax_used_pct = 120.0\n").unwrap_err();
+        assert_eq!(err.line(), Some(2), "{err}");
     }
 
     #[test]
