@@ -254,7 +254,14 @@ impl<S: Systemd> Driver<S> {
             let rx = match self.sd.subscribe(self.cfg.signal_queue.max(16)).await {
                 Ok(rx) => rx,
                 Err(e) => {
-                    warn!(cause = %e, retry_ms = backoff.as_millis() as u64, "cannot subscribe to systemd");
+                    let cause = std::iter::successors(
+                        Some(&e as &(dyn std::error::Error + 'static)),
+                        |e| e.source(),
+                    )
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                    warn!(cause = %cause, retry_ms = backoff.as_millis() as u64, "cannot subscribe to systemd");
                     let wake = Instant::now() + backoff;
                     backoff = (backoff * 2).min(max);
                     // Still answer control requests while disconnected.

@@ -130,7 +130,7 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let slots = Arc::new(Semaphore::new(MAX_CLIENTS));
-    // SAFETY-free: geteuid has no preconditions; libc is not needed, std gives it via metadata.
+    // Our own uid, from /proc/self's owner (no unsafe call needed).
     let my_uid = own_uid();
     loop {
         tokio::select! {

@@ -239,6 +239,8 @@ struct Unit {
     failed_during_restart: bool,
     /// Queued restart should ResetFailed first (escalation).
     pending_reset: bool,
+    /// We restarted it as a requirement of another unit: its stop is ours.
+    expect_restart: bool,
     health_failures: BTreeMap<String, u32>,
     requires: Vec<String>,
     required_by: Vec<String>,
@@ -266,6 +268,7 @@ impl Unit {
             job_done: false,
             failed_during_restart: false,
             pending_reset: false,
+            expect_restart: false,
             health_failures: BTreeMap::new(),
             requires: Vec::new(),
             required_by: Vec::new(),
@@ -621,6 +624,7 @@ impl Machine {
 
     fn on_active(&mut self, now: Instant, name: &str, policy: &Policy, out: &mut Vec<Effect>) {
         let unit = self.units.get_mut(name).expect("unit exists");
+        unit.expect_restart = false;
         let before = describe(unit);
         match unit.phase {
             Phase::Restarting => {
@@ -743,7 +747,7 @@ impl Machine {
             .values()
             .any(|u| u.stopped_dependents.iter().any(|d| d == name));
         let unit = &self.units[name];
-        if unit.phase == Phase::Restarting && !explicit {
+        if (unit.phase == Phase::Restarting || unit.expect_restart) && !explicit {
             return; // part of our own restart
         }
         let propagated = !explicit
@@ -1339,6 +1343,11 @@ impl Machine {
                     let deps = self.ordered_requirements(name, policy);
                     if deps.is_empty() {
                         continue;
+                    }
+                    for d in &deps {
+                        if let Some(du) = self.units.get_mut(d) {
+                            du.expect_restart = true;
+                        }
                     }
                     out.push(Effect::RestartDeps {
                         unit: name.to_string(),

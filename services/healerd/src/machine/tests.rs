@@ -292,6 +292,11 @@ fn restarts_in_window_then_escalation_chain_then_give_up() {
         .position(|e| matches!(e, Effect::RestartUnit { .. }))
         .unwrap();
     assert!(pos_deps < pos_restart, "dependencies before the unit");
+    // the requirements go down and up again as part of that restart: not an admin stop
+    h.state("db.service", "inactive", "dead", "success");
+    assert_eq!(h.m.phase("db.service"), Some(Phase::Healthy));
+    h.active("db.service");
+    assert!(audits(&h.log, "admin-stop").is_empty());
     // step 3 = stop dependents then restart
     let out = h.job("app.service", "failed");
     assert!(
