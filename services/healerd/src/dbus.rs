@@ -30,11 +30,21 @@ const PROPS: &str = "org.freedesktop.DBus.Properties";
 #[derive(Default)]
 pub struct DbusSystemd {
     conn: Mutex<Option<Connection>>,
+    /// A bus address instead of the system bus (tests against a private bus).
+    address: Option<String>,
 }
 
 impl DbusSystemd {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Talk to the manager on the bus at `address` (a D-Bus address string).
+    pub fn with_address(address: impl Into<String>) -> Self {
+        Self {
+            conn: Mutex::new(None),
+            address: Some(address.into()),
+        }
     }
 
     async fn conn(&self) -> Result<Connection, SdError> {
@@ -242,9 +252,11 @@ where
 
 impl Systemd for DbusSystemd {
     async fn subscribe(&self, capacity: usize) -> Result<mpsc::Receiver<Signal>, SdError> {
-        let c = Connection::system()
-            .await
-            .map_err(|e| SdError::Connect(Box::new(e)))?;
+        let c = match &self.address {
+            Some(a) => zbus::connection::Builder::address(a.as_str()).build().await,
+            None => Connection::system().await,
+        }
+        .map_err(|e| SdError::Connect(Box::new(e)))?;
         let rule_err = |e: zbus::Error| SdError::Connect(Box::new(e));
         let props = MatchRule::builder()
             .msg_type(MsgType::Signal)
