@@ -64,6 +64,9 @@ fn start_bus() -> Option<Bus> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
+    let mut child = child;
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("dbus-daemon did not start");
 }
 
@@ -349,19 +352,21 @@ async fn driver_heals_over_a_real_bus_and_reports_latency() {
         let t = fail_unit(&mgr, &state).await;
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
-            let m = state.lock().unwrap();
-            if m.jobs > before {
-                let at = m
-                    .calls
-                    .iter()
-                    .rev()
-                    .find(|c| c.0 == "RestartUnit")
-                    .unwrap()
-                    .1;
+            let restarted_at = {
+                let m = state.lock().unwrap();
+                (m.jobs > before).then(|| {
+                    m.calls
+                        .iter()
+                        .rev()
+                        .find(|c| c.0 == "RestartUnit")
+                        .unwrap()
+                        .1
+                })
+            };
+            if let Some(at) = restarted_at {
                 latencies.push(at.duration_since(t).as_secs_f64() * 1000.0);
                 break;
             }
-            drop(m);
             assert!(Instant::now() < deadline, "round {round}: no restart");
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
