@@ -170,6 +170,7 @@ pub struct Driver<S: Systemd> {
     reconnects: u64,
     latencies: Latencies,
     policy_error: Option<String>,
+    policy_warnings: Vec<String>,
     on_ready: Option<Box<dyn FnOnce() + Send>>,
 }
 
@@ -220,6 +221,7 @@ impl<S: Systemd> Driver<S> {
             reconnects: 0,
             latencies: Latencies::default(),
             policy_error: None,
+            policy_warnings: Vec::new(),
             on_ready: None,
             cfg,
         }
@@ -297,7 +299,9 @@ impl<S: Systemd> Driver<S> {
     async fn resync(&mut self) -> Result<(), crate::systemd::SdError> {
         let units = self.sd.list_units().await?;
         let names: Vec<String> = units.iter().map(|u| u.unit.clone()).collect();
-        for w in self.machine.policies().unmatched(&names) {
+        self.policy_warnings = self.machine.policies().unmatched(&names);
+        self.policy_warnings.truncate(100);
+        for w in &self.policy_warnings {
             warn!(warning = %w, "policy matches no loaded unit");
         }
         self.known_info.clear();
@@ -641,6 +645,7 @@ impl<S: Systemd> Driver<S> {
                     "reconnects": self.reconnects,
                     "policies": self.machine.policies().len(),
                     "policy_error": self.policy_error,
+                    "policy_warnings": self.policy_warnings,
                     "tracked_units": self.machine.tracked_units(),
                     "restarts_in_flight": self.machine.in_flight(),
                     "queued_restarts": self.machine.queue_len(),

@@ -127,6 +127,16 @@ fn unit_fake(units: &[&str]) -> FakeSystemd {
 async fn crash_is_detected_from_the_signal_and_restarted() {
     let env = start(POLICY, unit_fake(&["app.service", "ssh.service"])).await;
     assert_eq!(env.restarts("app.service"), 0);
+    // patterns matching no loaded unit are warnings, not errors
+    let warnings = env.status().await["policy_warnings"].clone();
+    let warnings: Vec<String> = serde_json::from_value(warnings).unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("\"db.service\" matches no unit")),
+        "{warnings:?}"
+    );
+    assert!(!warnings.iter().any(|w| w.contains("app*")), "{warnings:?}");
     env.fake
         .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("app.service") == 1).await;
