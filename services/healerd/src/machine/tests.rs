@@ -1039,3 +1039,83 @@ fn repeated_reports_and_first_sight_are_quiet() {
     let out = h.fail("cache.service");
     assert_eq!(backoff_of(&out, "cache.service"), Some(ms(100)));
 }
+
+#[test]
+fn reboot_step_when_allowed() {
+    let text = BASE.replace(
+        "[policy.flapping]",
+        "[policy.escalation]\nsteps = [\"alert\", \"reboot\"]\nallow_reboot = true\n[policy.flapping]",
+    );
+    let mut h = Harness::new(&text);
+    h.active("app.service");
+    for _ in 0..3 {
+        h.crash_and_heal("app.service");
+    }
+    let out = h.fail("app.service");
+    let alert = out.iter().position(|e| matches!(e, Effect::Alert { .. }));
+    let reboot = out.iter().position(|e| matches!(e, Effect::Reboot { .. }));
+    assert!(
+        alert.is_some() && reboot.is_some() && alert < reboot,
+        "{out:?}"
+    );
+    assert_eq!(h.m.phase("app.service"), Some(Phase::GaveUp));
+}
+
+#[test]
+fn escalated_restart_waits_its_turn_and_keeps_its_reset() {
+    let limits = Limits {
+        max_units: 100,
+        max_concurrent_restarts: 1,
+        propagation_grace: Duration::from_secs(5),
+    };
+    let mut h = Harness::with_limits(BASE, limits, 1);
+    h.active("app.service");
+    for _ in 0..3 {
+        h.crash_and_heal("app.service");
+    }
+    // another unit's restart holds the only slot
+    h.active("db.service");
+    h.fail("db.service");
+    h.advance(ms(100));
+    assert_eq!(h.m.in_flight(), 1);
+    // app escalates (reset-failed + restart) but must queue
+    let out = h.fail("app.service");
+    assert_eq!(restarts(&out, "app.service"), 0, "{out:?}");
+    assert_eq!(h.m.phase("app.service"), Some(Phase::Queued));
+    // db's restart finishes: app goes, with its ResetFailed first
+    h.job("db.service", "done");
+    let out = h.active("db.service");
+    let reset = out.iter().position(|e| {
+        *e == Effect::ResetFailed {
+            unit: "app.service".into(),
+        }
+    });
+    let restart = out.iter().position(|e| {
+        *e == Effect::RestartUnit {
+            unit: "app.service".into(),
+        }
+    });
+    assert!(reset.is_some() && reset < restart, "{out:?}");
+}
+
+#[test]
+fn busy_units_are_never_evicted() {
+    let limits = Limits {
+        max_units: 2,
+        max_concurrent_restarts: 8,
+        propagation_grace: Duration::from_secs(5),
+    };
+    let mut h = Harness::with_limits(BASE, limits, 1);
+    h.active("app1.service");
+    h.fail("app1.service"); // in backoff: busy
+    h.active("app2.service"); // healthy: evictable
+    h.fail("app3.service");
+    assert_eq!(h.m.phase("app1.service"), Some(Phase::Backoff));
+    assert_eq!(h.m.phase("app2.service"), None, "idle unit evicted");
+    assert_eq!(h.m.phase("app3.service"), Some(Phase::Backoff));
+    // both busy now: a fourth unit's event is dropped and counted
+    assert!(h.fail("app4.service").is_empty());
+    assert_eq!(h.m.counters().dropped_events, 1);
+    let out = h.advance(ms(100));
+    assert_eq!(restarts(&out, "app1.service"), 1);
+}
