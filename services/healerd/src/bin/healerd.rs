@@ -1,0 +1,184 @@
+//! healerd: watches systemd units and heals them by policy.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use healerd::config::Config;
+use healerd::dbus::DbusSystemd;
+use healerd::driver::{Control, Driver};
+use healerd::policy::PolicySet;
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{error, info, warn};
+
+#[derive(Parser)]
+#[command(version, about = "ainux self-healing daemon")]
+struct Args {
+    /// Config file (default /etc/ainux/healerd.toml when it exists).
+    #[arg(long, env = "HEALERD_CONFIG")]
+    config: Option<PathBuf>,
+    /// Policy file or directory (overrides policy_path).
+    #[arg(long)]
+    policies: Option<PathBuf>,
+    /// Control socket path (overrides socket).
+    #[arg(long)]
+    socket: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let mut cfg = match Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("healerd: {}", chain(&e));
+            return ExitCode::from(78); // EX_CONFIG
+        }
+    };
+    if let Some(p) = args.policies {
+        cfg.policy_path = p;
+    }
+    if let Some(s) = args.socket {
+        cfg.socket = s;
+    }
+    init_tracing(cfg.log_json);
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("healerd: cannot start the runtime: {e}");
+            return ExitCode::from(71);
+        }
+    };
+    match rt.block_on(run(cfg)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            error!("{}", chain(e.as_ref()));
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cfg: Config) -> anyhow::Result<()> {
+    let (policies, policy_error) = match PolicySet::load(&cfg.policy_path) {
+        Ok(p) => {
+            info!(policies = p.len(), path = %cfg.policy_path.display(), "policies loaded");
+            (p, None)
+        }
+        Err(e) => {
+            // Keep running (healing nothing) so a fixed file and SIGHUP recover.
+            error!(cause = %chain(&e), "cannot load policies; running without any");
+            (PolicySet::default(), Some(e.to_string()))
+        }
+    };
+    let listener = healerd::ipc::bind(&cfg.socket)?;
+    let (control_tx, control_rx) = mpsc::channel::<Control>(64);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let driver = Driver::new(DbusSystemd::new(), cfg.clone(), policies)
+        .with_policy_error(policy_error)
+        .on_ready(|| {
+            notify("READY=1");
+            info!("healerd ready");
+        });
+    let ipc = tokio::spawn(healerd::ipc::serve(
+        listener,
+        control_tx.clone(),
+        shutdown_rx.clone(),
+    ));
+    let drv = tokio::spawn(driver.run(control_rx, shutdown_rx.clone()));
+    tokio::spawn(watchdog(control_tx.clone()));
+
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    loop {
+        tokio::select! {
+            _ = hup.recv() => {
+                notify("RELOADING=1");
+                let (tx, rx) = oneshot::channel();
+                if control_tx.send(Control::Reload(tx)).await.is_ok() {
+                    match rx.await {
+                        Ok(Ok(n)) => info!(policies = n, "reload done"),
+                        Ok(Err(e)) => warn!(cause = %e, "reload rejected; last good policies kept"),
+                        Err(_) => {}
+                    }
+                }
+                notify("READY=1");
+            }
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+        }
+    }
+    notify("STOPPING=1");
+    let _ = shutdown_tx.send(true);
+    let _ = drv.await;
+    let _ = ipc.await;
+    let _ = std::fs::remove_file(&cfg.socket);
+    Ok(())
+}
+
+/// Ping systemd's watchdog only while the driver loop answers.
+async fn watchdog(control: mpsc::Sender<Control>) {
+    let Some(usec) = std::env::var("WATCHDOG_USEC")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return;
+    };
+    let period = std::time::Duration::from_micros(usec / 2);
+    loop {
+        tokio::time::sleep(period).await;
+        let (tx, rx) = oneshot::channel();
+        if control.send(Control::Status(tx)).await.is_err() {
+            return;
+        }
+        if rx.await.is_ok() {
+            notify("WATCHDOG=1");
+        }
+    }
+}
+
+/// sd_notify(3) without libsystemd.
+fn notify(state: &str) {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() else {
+        return;
+    };
+    let bytes = path.as_encoded_bytes();
+    let res = if let Some(name) = bytes.strip_prefix(b"@") {
+        use std::os::linux::net::SocketAddrExt;
+        std::os::unix::net::SocketAddr::from_abstract_name(name)
+            .and_then(|a| sock.send_to_addr(state.as_bytes(), &a))
+    } else {
+        sock.send_to(state.as_bytes(), &path)
+    };
+    if let Err(e) = res {
+        warn!(cause = %e, "sd_notify failed");
+    }
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HEALERD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.without_time().init();
+    }
+}
+
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    std::iter::successors(Some(e), |e| e.source())
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join(": ")
+}
