@@ -1,19 +1,12 @@
-//! Whole-OS tests: boot the built image under QEMU (UEFI) and check the OS.
-//!
-//! Built only with `--features vm-tests` (scripts/test sets it); a plain `cargo test` never
-//! needs QEMU. Run one test: `cargo test -p qemu-tests --features vm-tests --test vm -- NAME`.
-#![cfg(feature = "vm-tests")]
-
-use std::process::ExitCode;
-use std::time::Duration;
+//! The spine: the image boots via UEFI, has its btrfs layout and configuration, keeps data
+//! across reboot and crash.
 
 use anyhow::{Context, ensure};
 use qemu_tests::runner::{Ctx, Runner};
 
-const MIN: Duration = Duration::from_secs(60);
+use crate::MIN;
 
-fn main() -> ExitCode {
-    let mut r = Runner::new();
+pub fn register(r: &mut Runner) {
     r.test(
         "boots_uefi_to_multi_user",
         6 * MIN,
