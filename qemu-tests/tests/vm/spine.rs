@@ -24,7 +24,6 @@ pub fn register(r: &mut Runner) {
         12 * MIN,
         home_survives_reboot_and_fsync_survives_crash,
     );
-    r.run_main()
 }
 
 fn boots_uefi_to_multi_user(ctx: &mut Ctx) -> anyhow::Result<()> {
