@@ -24,9 +24,13 @@ pub struct ShellRecord {
     pub command: String,
 }
 
-/// Parses `EPOCHREALTIME` (`1700000000.123456`, or with a locale's comma) to milliseconds.
+/// Parses `EPOCHREALTIME` (`1700000000.123456`, or with a locale's comma, or as whole
+/// microseconds `1700000000123456`) to milliseconds.
 pub fn parse_epoch(s: &str) -> Option<i64> {
     let s = s.trim().replace(',', ".");
+    if !s.contains('.') && s.len() > 14 {
+        return s.parse::<i64>().ok().map(|us| us / 1000);
+    }
     let (secs, frac) = s.split_once('.').unwrap_or((&s, ""));
     let secs: i64 = secs.parse().ok()?;
     let mut ms = 0i64;
@@ -200,6 +204,7 @@ mod tests {
         assert_eq!(b.histnum, Some(13));
         assert_eq!(b.command, "for i in 1 2; do\n  echo \u{fffd}$i\ndone");
         assert_eq!(b.duration_ms, Some(100));
+        assert_eq!(parse_epoch("1700000000250000"), Some(1_700_000_000_250));
         assert!(r.next_record().unwrap().is_none());
     }
 
