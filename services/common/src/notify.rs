@@ -30,7 +30,11 @@ pub fn notify(states: &[State<'_>]) -> io::Result<bool> {
         return Ok(false);
     };
     let path = path.to_string_lossy().into_owned();
-    let msg = states.iter().map(State::line).collect::<Vec<_>>().join("\n");
+    let msg = states
+        .iter()
+        .map(State::line)
+        .collect::<Vec<_>>()
+        .join("\n");
     send_to(&path, msg.as_bytes())?;
     Ok(true)
 }

@@ -158,7 +158,12 @@ pub fn default_spool_path() -> PathBuf {
         return PathBuf::from(p);
     }
     if let Some(d) = env("STATE_DIRECTORY") {
-        let first = d.to_string_lossy().split(':').next().unwrap_or("").to_string();
+        let first = d
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_string();
         return PathBuf::from(first).join("questlog-spool.jsonl");
     }
     if let Some(d) = env("XDG_STATE_HOME") {

@@ -84,10 +84,7 @@ pub enum EventKind {
         message: String,
     },
     /// A kernel warning read from the journal (recorded by the daemon itself).
-    Kernel {
-        priority: u8,
-        message: String,
-    },
+    Kernel { priority: u8, message: String },
     /// Something questlogd itself noted (e.g. a corrupt database moved aside).
     Internal { message: String },
 }

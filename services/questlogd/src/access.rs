@@ -32,7 +32,13 @@ pub fn uid_of(name: &str) -> Option<u32> {
     unsafe {
         let mut pw: libc::passwd = std::mem::zeroed();
         let mut out: *mut libc::passwd = std::ptr::null_mut();
-        let rc = libc::getpwnam_r(c.as_ptr(), &mut pw, buf.as_mut_ptr().cast(), buf.len(), &mut out);
+        let rc = libc::getpwnam_r(
+            c.as_ptr(),
+            &mut pw,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut out,
+        );
         if rc != 0 || out.is_null() {
             return None;
         }
@@ -47,7 +53,13 @@ fn group_gid(name: &str) -> Option<u32> {
     unsafe {
         let mut gr: libc::group = std::mem::zeroed();
         let mut out: *mut libc::group = std::ptr::null_mut();
-        let rc = libc::getgrnam_r(c.as_ptr(), &mut gr, buf.as_mut_ptr().cast(), buf.len(), &mut out);
+        let rc = libc::getgrnam_r(
+            c.as_ptr(),
+            &mut gr,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut out,
+        );
         if rc != 0 || out.is_null() {
             return None;
         }
@@ -73,8 +85,7 @@ pub fn is_privileged(uid: u32, gid: u32, group: &str) -> bool {
     loop {
         let mut groups = vec![0 as libc::gid_t; n as usize];
         // SAFETY: groups has room for n entries; n is updated with the real count.
-        let rc =
-            unsafe { libc::getgrouplist(name.as_ptr(), gid, groups.as_mut_ptr(), &mut n) };
+        let rc = unsafe { libc::getgrouplist(name.as_ptr(), gid, groups.as_mut_ptr(), &mut n) };
         if rc >= 0 {
             return groups[..n as usize].contains(&target);
         }

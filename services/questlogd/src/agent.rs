@@ -50,7 +50,9 @@ pub fn split_history_line(line: &str) -> (Option<u64>, &str) {
     let num = t[..digits].parse().ok();
     let rest = &t[digits..];
     let rest = rest.strip_prefix('*').unwrap_or(rest);
-    let rest = rest.strip_prefix("  ").unwrap_or(rest.trim_start_matches(' '));
+    let rest = rest
+        .strip_prefix("  ")
+        .unwrap_or(rest.trim_start_matches(' '));
     (num, rest)
 }
 
@@ -164,9 +166,7 @@ impl Session {
         self.seq += 1;
         Some(Event {
             id: Some(format!("{}-{}", self.id, self.seq)),
-            ts_ms: r
-                .start_ms
-                .unwrap_or_else(questlog_client::protocol::now_ms),
+            ts_ms: r.start_ms.unwrap_or_else(questlog_client::protocol::now_ms),
             source: self.shell.clone(),
             kind: EventKind::Command {
                 command: r.command,
@@ -223,6 +223,9 @@ mod tests {
         assert_eq!(e.id.as_deref(), Some("s1-1"));
         assert!(s.to_event(rec(1, "ls")).is_none());
         assert!(s.to_event(rec(2, "  ")).is_none());
-        assert_eq!(s.to_event(rec(3, "pwd")).unwrap().id.as_deref(), Some("s1-2"));
+        assert_eq!(
+            s.to_event(rec(3, "pwd")).unwrap().id.as_deref(),
+            Some("s1-2")
+        );
     }
 }

@@ -4,7 +4,9 @@ use questlog_client::protocol::{Record, Stats};
 use std::fmt::Write as _;
 
 #[derive(Debug, thiserror::Error)]
-#[error("cannot understand time {0:?} (try 2024-05-01, '2024-05-01 13:00', 10m, 2h, 3d, 1w, today, yesterday, @UNIXSECS)")]
+#[error(
+    "cannot understand time {0:?} (try 2024-05-01, '2024-05-01 13:00', 10m, 2h, 3d, 1w, today, yesterday, @UNIXSECS)"
+)]
 pub struct TimeError(pub String);
 
 /// Local broken-down time → Unix seconds.
@@ -165,8 +167,17 @@ pub fn render_rows(rows: &[Record], width: usize, long: bool) -> String {
     let mut names = std::collections::HashMap::new();
     let mut out = String::new();
     let users: Vec<String> = rows.iter().map(|r| user_label(r.uid, &mut names)).collect();
-    let uw = users.iter().map(|u| u.chars().count()).max().unwrap_or(4).clamp(4, 10);
-    let _ = writeln!(out, "{:<19} {:<uw$} {:>4} COMMAND / EVENT", "TIME", "USER", "EXIT");
+    let uw = users
+        .iter()
+        .map(|u| u.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 10);
+    let _ = writeln!(
+        out,
+        "{:<19} {:<uw$} {:>4} COMMAND / EVENT",
+        "TIME", "USER", "EXIT"
+    );
     for (r, u) in rows.iter().zip(&users) {
         let exit = match (r.type_name.as_str(), r.exit) {
             ("command", Some(x)) => x.to_string(),
@@ -207,7 +218,12 @@ pub fn render_rows(rows: &[Record], width: usize, long: bool) -> String {
             if !r.data.is_null() {
                 extra.push(r.data.to_string());
             }
-            let _ = writeln!(out, "{:>21}{}", "", fit(&extra.join(" "), width.saturating_sub(21).max(10)));
+            let _ = writeln!(
+                out,
+                "{:>21}{}",
+                "",
+                fit(&extra.join(" "), width.saturating_sub(21).max(10))
+            );
         }
     }
     out
@@ -233,9 +249,17 @@ pub fn render_stats(s: &Stats, width: usize) -> String {
             let _ = writeln!(out, "  (none)");
             return;
         }
-        let _ = writeln!(out, "  {:<name_w$} {:>10} {:>10} {:>6}", head, "COUNT", "FAILED", "RATE");
+        let _ = writeln!(
+            out,
+            "  {:<name_w$} {:>10} {:>10} {:>6}",
+            head, "COUNT", "FAILED", "RATE"
+        );
         for (k, n, f) in rows {
-            let rate = if *n > 0 { *f as f64 * 100.0 / *n as f64 } else { 0.0 };
+            let rate = if *n > 0 {
+                *f as f64 * 100.0 / *n as f64
+            } else {
+                0.0
+            };
             let k = if k.is_empty() { "(empty)" } else { k.as_str() };
             let _ = writeln!(
                 out,

@@ -95,10 +95,7 @@ pub fn to_row(ev: Event, uid: u32, redactor: &Redactor, limits: Limits) -> NewEv
                 row.text.push_str(&format!(" ({reason})"));
             }
             row.unit = Some(unit);
-            row.data = fields_json(
-                vec![("action", s(action)), ("outcome", s(outcome))],
-                fields,
-            );
+            row.data = fields_json(vec![("action", s(action)), ("outcome", s(outcome))], fields);
         }
         EventKind::AssistantDecision {
             request,

@@ -36,7 +36,11 @@ pub fn parse_json_line(line: &str) -> Option<JournalEntry> {
             serde_json::Value::String(s) => s.clone(),
             // Binary-safe fields come as arrays of bytes.
             serde_json::Value::Array(a) if a.iter().all(|x| x.is_u64()) => {
-                let bytes: Vec<u8> = a.iter().filter_map(|x| x.as_u64()).map(|b| b as u8).collect();
+                let bytes: Vec<u8> = a
+                    .iter()
+                    .filter_map(|x| x.as_u64())
+                    .map(|b| b as u8)
+                    .collect();
                 String::from_utf8_lossy(&bytes).into_owned()
             }
             // A field given several times: take the first.
@@ -131,7 +135,12 @@ impl Journalctl {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         let mut child = cmd.spawn()?;
-        let out = BufReader::new(child.stdout.take().ok_or_else(|| io::Error::other("no stdout"))?);
+        let out = BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or_else(|| io::Error::other("no stdout"))?,
+        );
         Ok(Journalctl {
             child,
             out,
@@ -190,17 +199,31 @@ mod tests {
         let (uid, ev) = to_event(&e, 4).unwrap();
         assert_eq!(uid, 0);
         assert_eq!(ev.ts_ms, 1_700_000_000_123);
-        assert!(matches!(ev.kind, EventKind::Unit { ref state, ref unit, .. } if state == "failed" && unit == "foo.service"));
-        let k = entry(&[("_TRANSPORT", "kernel"), ("PRIORITY", "4"), ("MESSAGE", "oops")]);
-        assert!(matches!(to_event(&k, 4).unwrap().1.kind, EventKind::Kernel { priority: 4, .. }));
-        let info = entry(&[("_TRANSPORT", "kernel"), ("PRIORITY", "6"), ("MESSAGE", "hi")]);
+        assert!(
+            matches!(ev.kind, EventKind::Unit { ref state, ref unit, .. } if state == "failed" && unit == "foo.service")
+        );
+        let k = entry(&[
+            ("_TRANSPORT", "kernel"),
+            ("PRIORITY", "4"),
+            ("MESSAGE", "oops"),
+        ]);
+        assert!(matches!(
+            to_event(&k, 4).unwrap().1.kind,
+            EventKind::Kernel { priority: 4, .. }
+        ));
+        let info = entry(&[
+            ("_TRANSPORT", "kernel"),
+            ("PRIORITY", "6"),
+            ("MESSAGE", "hi"),
+        ]);
         assert!(to_event(&info, 4).is_none());
         assert!(to_event(&entry(&[("MESSAGE", "x")]), 4).is_none());
     }
 
     #[test]
     fn parses_journalctl_json() {
-        let line = r#"{"__CURSOR":"s=1;i=2","MESSAGE":[104,105],"UNIT":"a.service","PRIORITY":"3"}"#;
+        let line =
+            r#"{"__CURSOR":"s=1;i=2","MESSAGE":[104,105],"UNIT":"a.service","PRIORITY":"3"}"#;
         let e = parse_json_line(line).unwrap();
         assert_eq!(e.cursor, "s=1;i=2");
         assert_eq!(e.fields["MESSAGE"], "hi");

@@ -52,8 +52,7 @@ pub enum DaemonError {
 }
 
 /// Opens a journal source starting after a cursor.
-pub type JournalOpener =
-    Box<dyn FnMut(Option<&str>) -> io::Result<Box<dyn JournalSource>> + Send>;
+pub type JournalOpener = Box<dyn FnMut(Option<&str>) -> io::Result<Box<dyn JournalSource>> + Send>;
 
 /// The listening socket: socket-activated (fd 3) or bound to `cfg.socket`. Returns the
 /// listener and the path to remove at exit (None when systemd owns it).
@@ -121,7 +120,7 @@ pub async fn run(
     let retention = RetentionPolicy {
         max_age_ms: (cfg.retention.max_age_days > 0)
             .then(|| cfg.retention.max_age_days as i64 * 86_400_000),
-        max_bytes: (cfg.retention.max_db_mb > 0).then(|| cfg.retention.max_db_mb << 20),
+        max_bytes: (cfg.retention.max_db_mb > 0).then_some(cfg.retention.max_db_mb << 20),
     };
     let max_batch = cfg.max_batch;
     let writer = std::thread::Builder::new()
@@ -142,7 +141,14 @@ pub async fn run(
                 ),
             },
         };
-        let row = to_row(ev, 0, &redactor, Limits { max_text: cfg.max_text_bytes });
+        let row = to_row(
+            ev,
+            0,
+            &redactor,
+            Limits {
+                max_text: cfg.max_text_bytes,
+            },
+        );
         let _ = server::append(&wtx, vec![row], None).await;
     }
 
@@ -203,7 +209,10 @@ pub async fn run(
         .await
         .map_err(|_| DaemonError::Writer)?
         .map_err(|_| DaemonError::Writer)?;
-    info!(events = store.count().unwrap_or(0), "all events flushed; stopped");
+    info!(
+        events = store.count().unwrap_or(0),
+        "all events flushed; stopped"
+    );
     Ok(())
 }
 
@@ -284,7 +293,10 @@ fn follow(
 }
 
 /// The production journal opener (journalctl child).
-pub fn journalctl_opener(bin: PathBuf, stop_pid: Arc<std::sync::atomic::AtomicU32>) -> JournalOpener {
+pub fn journalctl_opener(
+    bin: PathBuf,
+    stop_pid: Arc<std::sync::atomic::AtomicU32>,
+) -> JournalOpener {
     Box::new(move |cursor| {
         let j = journal::Journalctl::spawn(&bin, cursor)?;
         stop_pid.store(j.pid(), Ordering::SeqCst);

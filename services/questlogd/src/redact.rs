@@ -21,7 +21,10 @@ pub const DEFAULT_PATTERNS: &[(&str, &str)] = &[
         "[private key redacted]",
     ),
     // Credentials in URLs: scheme://user:secret@host
-    (r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^@\s/]+@", "${1}***@"),
+    (
+        r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^@\s/]+@",
+        "${1}***@",
+    ),
     // Authorization / proxy-authorization headers.
     (
         r#"(?i)((?:proxy-)?authorization:\s*(?:bearer|basic|token|digest|negotiate)?\s*)[^\s'"]+"#,
@@ -43,10 +46,7 @@ pub const DEFAULT_PATTERNS: &[(&str, &str)] = &[
         "${1}***",
     ),
     // mysql -pSECRET, sshpass -p SECRET
-    (
-        r"(\bmysql(?:dump|admin)?\b[^|;&\n]*?\s-p)[^\s]+",
-        "${1}***",
-    ),
+    (r"(\bmysql(?:dump|admin)?\b[^|;&\n]*?\s-p)[^\s]+", "${1}***"),
     (r"(\bsshpass\s+-p\s*)\S+", "${1}***"),
     // curl -u user:secret, --user user:secret
     (
@@ -140,7 +140,10 @@ mod tests {
                 "git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x",
                 "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
             ),
-            ("glab auth --x glpat-abcdefghij0123456789", "glpat-abcdefghij0123456789"),
+            (
+                "glab auth --x glpat-abcdefghij0123456789",
+                "glpat-abcdefghij0123456789",
+            ),
             ("curl -u alice:wonderland http://x", "wonderland"),
             ("sshpass -p letmein ssh host", "letmein"),
             (

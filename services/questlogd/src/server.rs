@@ -7,9 +7,7 @@ use crate::redact::Redactor;
 use crate::store::{Store, StoreError, Viewer};
 use crate::writer::{WriteFailure, WriteJob, WriterMsg};
 use ainux_common::frame::{self, FrameError};
-use questlog_client::protocol::{
-    AppendAck, ErrorCode, MAX_EVENTS_PER_REQUEST, Request, Response,
-};
+use questlog_client::protocol::{AppendAck, ErrorCode, MAX_EVENTS_PER_REQUEST, Request, Response};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,7 +33,12 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(cfg: Config, redactor: Redactor, writer: mpsc::Sender<WriterMsg>, db_path: PathBuf) -> Self {
+    pub fn new(
+        cfg: Config,
+        redactor: Redactor,
+        writer: mpsc::Sender<WriterMsg>,
+        db_path: PathBuf,
+    ) -> Self {
         Shared {
             cfg,
             redactor,
@@ -110,7 +113,11 @@ fn error(code: ErrorCode, message: impl Into<String>) -> Response {
 }
 
 /// Accepts connections until `shutdown` turns true; returns once every connection is done.
-pub async fn serve(listener: UnixListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: UnixListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut tasks = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
@@ -164,7 +171,11 @@ impl Drop for ConnGuard<'_> {
     }
 }
 
-async fn connection(mut stream: UnixStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+async fn connection(
+    mut stream: UnixStream,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let cred = match stream.peer_cred() {
         Ok(c) => c,
         Err(e) => {
@@ -197,7 +208,11 @@ async fn connection(mut stream: UnixStream, shared: Arc<Shared>, mut shutdown: w
         return;
     }
     debug!(uid, pid = ?cred.pid(), "client connected");
-    let mut bucket = Bucket::new(shared.cfg.client_rate, shared.cfg.client_burst, Instant::now());
+    let mut bucket = Bucket::new(
+        shared.cfg.client_rate,
+        shared.cfg.client_burst,
+        Instant::now(),
+    );
     let mut privileged: Option<bool> = None;
     loop {
         let frame = tokio::select! {
@@ -211,7 +226,10 @@ async fn connection(mut stream: UnixStream, shared: Arc<Shared>, mut shutdown: w
                 warn!(uid, len, max, "oversized frame; closing connection");
                 let _ = write(
                     &mut stream,
-                    &error(ErrorCode::BadRequest, format!("frame of {len} bytes exceeds {max}")),
+                    &error(
+                        ErrorCode::BadRequest,
+                        format!("frame of {len} bytes exceeds {max}"),
+                    ),
                     max_frame,
                 )
                 .await;
@@ -238,7 +256,10 @@ async fn connection(mut stream: UnixStream, shared: Arc<Shared>, mut shutdown: w
 async fn write(stream: &mut UnixStream, resp: &Response, max: usize) -> Result<(), FrameError> {
     let body = serde_json::to_vec(resp).map_err(|e| FrameError::Io(std::io::Error::other(e)))?;
     if body.len() > max {
-        let e = error(ErrorCode::BadRequest, "result too large; ask for fewer rows");
+        let e = error(
+            ErrorCode::BadRequest,
+            "result too large; ask for fewer rows",
+        );
         let body = serde_json::to_vec(&e).map_err(|e| FrameError::Io(std::io::Error::other(e)))?;
         return frame::write_frame_async(stream, &body, max).await;
     }
@@ -272,7 +293,10 @@ async fn handle(
             {
                 return error(
                     ErrorCode::Forbidden,
-                    format!("{} events are recorded by questlogd itself", e.kind.type_name()),
+                    format!(
+                        "{} events are recorded by questlogd itself",
+                        e.kind.type_name()
+                    ),
                 );
             }
             if let Err(wait) = bucket.take(events.len() as f64, Instant::now()) {
@@ -311,7 +335,10 @@ async fn handle(
             let viewer = viewer(uid, gid, shared, privileged);
             let sh = shared.clone();
             let cap = shared.cfg.max_query_rows;
-            let r = tokio::task::spawn_blocking(move || sh.with_reader(|s| s.query(&query, viewer, cap))).await;
+            let r = tokio::task::spawn_blocking(move || {
+                sh.with_reader(|s| s.query(&query, viewer, cap))
+            })
+            .await;
             match r {
                 Ok(Ok((rows, more))) => Response::Rows { rows, more },
                 Ok(Err(StoreError::BadQuery(m))) => error(ErrorCode::BadRequest, m),
@@ -322,7 +349,9 @@ async fn handle(
         Request::Stats { query } => {
             let viewer = viewer(uid, gid, shared, privileged);
             let sh = shared.clone();
-            let r = tokio::task::spawn_blocking(move || sh.with_reader(|s| s.stats(&query, viewer))).await;
+            let r =
+                tokio::task::spawn_blocking(move || sh.with_reader(|s| s.stats(&query, viewer)))
+                    .await;
             match r {
                 Ok(Ok(s)) => Response::Stats(s),
                 Ok(Err(StoreError::BadQuery(m))) => error(ErrorCode::BadRequest, m),

@@ -435,7 +435,8 @@ impl Store {
         }
         if n > 0 {
             // Give freed pages back to the file system.
-            self.conn.execute_batch("PRAGMA incremental_vacuum(2000);")?;
+            self.conn
+                .execute_batch("PRAGMA incremental_vacuum(2000);")?;
         }
         Ok(n)
     }
@@ -702,18 +703,21 @@ impl Store {
     pub fn count(&self) -> Result<u64, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 }
 
 /// The aggregate key and failure flag of an event.
-pub fn agg_key(type_name: &str, text: &str, unit: Option<&str>, exit: Option<i32>) -> (String, bool) {
+pub fn agg_key(
+    type_name: &str,
+    text: &str,
+    unit: Option<&str>,
+    exit: Option<i32>,
+) -> (String, bool) {
     match type_name {
         "command" => (program_of(text), exit.is_some_and(|x| x != 0)),
-        "unit" => (
-            unit.unwrap_or("").to_string(),
-            text.starts_with("failed"),
-        ),
+        "unit" => (unit.unwrap_or("").to_string(), text.starts_with("failed")),
         "heal_action" => (unit.unwrap_or("").to_string(), false),
         _ => (String::new(), false),
     }
@@ -726,7 +730,10 @@ pub fn program_of(cmd: &str) -> String {
         if w.contains('=') && !w.starts_with('=') {
             continue;
         }
-        if matches!(w, "sudo" | "env" | "time" | "nohup" | "exec" | "command" | "builtin") {
+        if matches!(
+            w,
+            "sudo" | "env" | "time" | "nohup" | "exec" | "command" | "builtin"
+        ) {
             continue;
         }
         let w = w.rsplit('/').next().unwrap_or(w);

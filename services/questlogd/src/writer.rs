@@ -51,8 +51,12 @@ pub fn run(
                 Ok(m) => m,
                 Err(mpsc::error::TryRecvError::Empty) => {
                     let now = questlog_client::protocol::now_ms();
-                    match store.prune_step(now, retention.max_age_ms, retention.max_bytes, PRUNE_CHUNK)
-                    {
+                    match store.prune_step(
+                        now,
+                        retention.max_age_ms,
+                        retention.max_bytes,
+                        PRUNE_CHUNK,
+                    ) {
                         Ok(n) => {
                             pruned_total += n;
                             if n < PRUNE_CHUNK {

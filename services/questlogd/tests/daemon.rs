@@ -1,8 +1,6 @@
 //! The real daemon on a temp socket and a temp database.
 
-use questlog_client::protocol::{
-    ErrorCode, Event, EventKind, Query, Request, Response, MAX_FRAME,
-};
+use questlog_client::protocol::{ErrorCode, Event, EventKind, MAX_FRAME, Query, Request, Response};
 use questlog_client::{Client, ClientError, Spool, SpoolingClient};
 use questlogd::config::Config;
 use questlogd::journal::{JournalEntry, JournalSource};
@@ -44,7 +42,8 @@ impl Daemon {
                 rx,
             ))
         });
-        rrx.recv_timeout(Duration::from_secs(20)).expect("daemon ready");
+        rrx.recv_timeout(Duration::from_secs(20))
+            .expect("daemon ready");
         Daemon {
             shutdown: tx,
             thread: Some(thread),
@@ -77,9 +76,11 @@ impl Drop for Daemon {
 }
 
 fn config(dir: &Path) -> Config {
-    let mut c = Config::default();
-    c.socket = dir.join("ql.sock");
-    c.database = dir.join("db/questlog.db");
+    let mut c = Config {
+        socket: dir.join("ql.sock"),
+        database: dir.join("db/questlog.db"),
+        ..Default::default()
+    };
     c.journal.enabled = false;
     c
 }
@@ -138,7 +139,10 @@ fn user_comes_from_peer_credentials_and_secrets_are_redacted() {
     let daemon = Daemon::start(cfg, None);
     let mut c = daemon.client();
     let ack = c
-        .append(&[command("a-1", "curl -H 'Authorization: Bearer SEKRIT' https://x")])
+        .append(&[command(
+            "a-1",
+            "curl -H 'Authorization: Bearer SEKRIT' https://x",
+        )])
         .unwrap();
     assert_eq!(ack.accepted, 1);
     let (rows, _) = c
@@ -180,13 +184,21 @@ fn bad_input_gets_clear_errors_and_the_daemon_lives_on() {
     cfg.max_text_bytes = 100;
     let daemon = Daemon::start(cfg, None);
     let read_resp = |s: &mut UnixStream| -> Response {
-        let body = ainux_common::frame::read_frame(s, MAX_FRAME).unwrap().unwrap();
+        let body = ainux_common::frame::read_frame(s, MAX_FRAME)
+            .unwrap()
+            .unwrap();
         serde_json::from_slice(&body).unwrap()
     };
     // Malformed JSON: an error reply, and the connection stays usable.
     let mut s = UnixStream::connect(&daemon.socket).unwrap();
     ainux_common::frame::write_frame(&mut s, b"{not json", MAX_FRAME).unwrap();
-    assert!(matches!(read_resp(&mut s), Response::Error { code: ErrorCode::BadRequest, .. }));
+    assert!(matches!(
+        read_resp(&mut s),
+        Response::Error {
+            code: ErrorCode::BadRequest,
+            ..
+        }
+    ));
     // Invalid UTF-8 inside a JSON string.
     ainux_common::frame::write_frame(
         &mut s,
@@ -194,13 +206,25 @@ fn bad_input_gets_clear_errors_and_the_daemon_lives_on() {
         MAX_FRAME,
     )
     .unwrap();
-    assert!(matches!(read_resp(&mut s), Response::Error { code: ErrorCode::BadRequest, .. }));
+    assert!(matches!(
+        read_resp(&mut s),
+        Response::Error {
+            code: ErrorCode::BadRequest,
+            ..
+        }
+    ));
     ainux_common::frame::write_frame(&mut s, br#"{"op":"ping"}"#, MAX_FRAME).unwrap();
     assert!(matches!(read_resp(&mut s), Response::Pong { .. }));
     // An oversized frame header: refused, connection closed.
     let mut s2 = UnixStream::connect(&daemon.socket).unwrap();
     s2.write_all(&(64u32 << 20).to_be_bytes()).unwrap();
-    assert!(matches!(read_resp(&mut s2), Response::Error { code: ErrorCode::BadRequest, .. }));
+    assert!(matches!(
+        read_resp(&mut s2),
+        Response::Error {
+            code: ErrorCode::BadRequest,
+            ..
+        }
+    ));
     let mut rest = Vec::new();
     assert_eq!(s2.read_to_end(&mut rest).unwrap(), 0);
     // A truncated frame: the connection just ends.
@@ -218,16 +242,31 @@ fn bad_input_gets_clear_errors_and_the_daemon_lives_on() {
     // Too many events in one request.
     let many: Vec<_> = (0..1001).map(|i| command(&format!("m{i}"), "x")).collect();
     let r = c.request(&Request::Append { events: many });
-    assert!(matches!(r, Err(ClientError::Refused { code: ErrorCode::BadRequest, .. })));
+    assert!(matches!(
+        r,
+        Err(ClientError::Refused {
+            code: ErrorCode::BadRequest,
+            ..
+        })
+    ));
     // Unknown type filter.
     let r = c.query(Query {
         types: vec!["bogus".into()],
         ..Default::default()
     });
-    assert!(matches!(r, Err(ClientError::Refused { code: ErrorCode::BadRequest, .. })));
+    assert!(matches!(
+        r,
+        Err(ClientError::Refused {
+            code: ErrorCode::BadRequest,
+            ..
+        })
+    ));
     // Still serving.
     assert!(matches!(s.write_all(&[]), Ok(())));
-    assert!(matches!(daemon.client().request(&Request::Ping), Ok(Response::Pong { .. })));
+    assert!(matches!(
+        daemon.client().request(&Request::Ping),
+        Ok(Response::Pong { .. })
+    ));
     daemon.stop();
 }
 
@@ -241,7 +280,9 @@ fn a_flooding_client_is_limited_and_others_are_not() {
     let mut flood = daemon.client();
     let mut limited = 0;
     for b in 0..5 {
-        let evs: Vec<_> = (0..1000).map(|i| command(&format!("f{b}-{i}"), "flood")).collect();
+        let evs: Vec<_> = (0..1000)
+            .map(|i| command(&format!("f{b}-{i}"), "flood"))
+            .collect();
         match flood.append(&evs) {
             Ok(_) => {}
             Err(ClientError::Refused {
@@ -270,7 +311,9 @@ fn spooled_events_are_replayed_when_the_daemon_is_back() {
     let spool = Spool::new(d.path().join("spool/spool.jsonl"), 1 << 20);
     let mut c = SpoolingClient::new(cfg.socket.clone(), spool.clone());
     for i in 0..5 {
-        let r = c.send(vec![command(&format!("s-{i}"), &format!("offline {i}"))]).unwrap();
+        let r = c
+            .send(vec![command(&format!("s-{i}"), &format!("offline {i}"))])
+            .unwrap();
         assert_eq!(r, questlog_client::client::Delivery::Spooled);
     }
     assert_eq!(spool.len(), 5);
@@ -373,7 +416,11 @@ fn a_corrupt_database_is_moved_aside_and_noted() {
     let d = tempfile::tempdir().unwrap();
     let cfg = config(d.path());
     std::fs::create_dir_all(cfg.database.parent().unwrap()).unwrap();
-    std::fs::write(&cfg.database, b"this is not a database, just garbage bytes".repeat(200)).unwrap();
+    std::fs::write(
+        &cfg.database,
+        b"this is not a database, just garbage bytes".repeat(200),
+    )
+    .unwrap();
     let daemon = Daemon::start(cfg.clone(), None);
     let mut c = daemon.client();
     let (rows, _) = c
@@ -418,13 +465,22 @@ impl JournalSource for FakeJournal {
 fn jentry(i: usize, relevant: bool) -> JournalEntry {
     let mut fields = std::collections::HashMap::new();
     if relevant {
-        fields.insert("MESSAGE_ID".into(), "d9b373ed55a64feb8242e02dbe79a49c".into());
+        fields.insert(
+            "MESSAGE_ID".into(),
+            "d9b373ed55a64feb8242e02dbe79a49c".into(),
+        );
         fields.insert("UNIT".into(), format!("unit{i}.service"));
-        fields.insert("MESSAGE".into(), format!("unit{i}.service: Failed with result 'exit-code'."));
+        fields.insert(
+            "MESSAGE".into(),
+            format!("unit{i}.service: Failed with result 'exit-code'."),
+        );
     } else {
         fields.insert("MESSAGE".into(), "something else".into());
     }
-    fields.insert("__REALTIME_TIMESTAMP".into(), format!("{}", 1_700_000_000_000_000u64 + i as u64));
+    fields.insert(
+        "__REALTIME_TIMESTAMP".into(),
+        format!("{}", 1_700_000_000_000_000u64 + i as u64),
+    );
     JournalEntry {
         cursor: format!("cursor-{i}"),
         fields,
@@ -440,7 +496,11 @@ fn fake_opener(
         seen.lock().unwrap().push(cursor.map(String::from));
         let list = entries.lock().unwrap();
         let pos = match cursor {
-            Some(c) => list.iter().position(|e| e.cursor == c).map(|p| p + 1).unwrap_or(0),
+            Some(c) => list
+                .iter()
+                .position(|e| e.cursor == c)
+                .map(|p| p + 1)
+                .unwrap_or(0),
             None => 0,
         };
         Ok(Box::new(FakeJournal {
@@ -456,7 +516,9 @@ fn journal_events_survive_restarts_exactly_once() {
     let d = tempfile::tempdir().unwrap();
     let cfg = config(d.path());
     let db = cfg.database.clone();
-    let entries = Arc::new(Mutex::new((0..6).map(|i| jentry(i, i % 2 == 0)).collect::<Vec<_>>()));
+    let entries = Arc::new(Mutex::new(
+        (0..6).map(|i| jentry(i, i % 2 == 0)).collect::<Vec<_>>(),
+    ));
     let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let units = |c: &mut Client| {
@@ -503,7 +565,10 @@ fn journal_events_survive_restarts_exactly_once() {
     names.sort();
     names.dedup();
     assert_eq!(names.len(), 7);
-    assert!(rows.iter().all(|r| r.uid == 0 && r.text.starts_with("failed")));
+    assert!(
+        rows.iter()
+            .all(|r| r.uid == 0 && r.text.starts_with("failed"))
+    );
     // The second run resumed after the last stored event, not from the start.
     let seen = seen.lock().unwrap();
     assert_eq!(seen[0], None);

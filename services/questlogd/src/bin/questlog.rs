@@ -14,7 +14,12 @@ use std::process::ExitCode;
 #[command(version)]
 struct Args {
     /// questlogd's socket.
-    #[arg(long, env = "QUESTLOG_SOCKET", default_value = "/run/ainux/questlog.sock", global = true)]
+    #[arg(
+        long,
+        env = "QUESTLOG_SOCKET",
+        default_value = "/run/ainux/questlog.sock",
+        global = true
+    )]
     socket: PathBuf,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
@@ -110,12 +115,25 @@ enum Cmd {
 fn query(f: &Filters) -> Result<Query> {
     let now = now_ms();
     let mut q = Query {
-        since_ms: f.since.as_deref().map(|s| cli::parse_time(s, now)).transpose()?,
-        until_ms: f.until.as_deref().map(|s| cli::parse_time(s, now)).transpose()?,
+        since_ms: f
+            .since
+            .as_deref()
+            .map(|s| cli::parse_time(s, now))
+            .transpose()?,
+        until_ms: f
+            .until
+            .as_deref()
+            .map(|s| cli::parse_time(s, now))
+            .transpose()?,
         unit: f.unit.clone(),
         exit: f.exit,
         source: f.source.clone(),
-        types: f.types.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        types: f
+            .types
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
         ..Default::default()
     };
     if let Some(u) = &f.user {
@@ -164,7 +182,12 @@ fn run(args: Args) -> Result<ExitCode> {
                 write!(out, "{}", cli::render_rows(&rows, width, long))?;
             }
         }
-        Cmd::Search { text, f, limit, long } => {
+        Cmd::Search {
+            text,
+            f,
+            limit,
+            long,
+        } => {
             let mut q = query(&f)?;
             q.limit = Some(limit);
             q.text = Some(text);
@@ -207,7 +230,7 @@ fn run(args: Args) -> Result<ExitCode> {
                 for r in &rows {
                     match format {
                         Format::Json => {
-                            write!(out, "{}\n", if first { "" } else { "," })?;
+                            writeln!(out, "{}", if first { "" } else { "," })?;
                             serde_json::to_writer(&mut out, r)?;
                         }
                         Format::Csv => writeln!(out, "{}", cli::csv_row(r))?,
@@ -232,7 +255,11 @@ fn run(args: Args) -> Result<ExitCode> {
                 writeln!(out, "questlogd {version} answers; you are uid {uid}")?;
             }
         }
-        Cmd::SessionAgent { shell, session, tty } => {
+        Cmd::SessionAgent {
+            shell,
+            session,
+            tty,
+        } => {
             drop(out);
             return session_agent(args.socket, shell, session, tty);
         }
@@ -249,12 +276,23 @@ fn session_agent(
 ) -> Result<ExitCode> {
     use questlogd::agent::{RecordReader, Session};
     // The terminal's signals are for the shell; this process ends when the shell closes the pipe.
-    for sig in [libc::SIGINT, libc::SIGQUIT, libc::SIGHUP, libc::SIGTSTP, libc::SIGTTIN, libc::SIGTTOU] {
+    for sig in [
+        libc::SIGINT,
+        libc::SIGQUIT,
+        libc::SIGHUP,
+        libc::SIGTSTP,
+        libc::SIGTTIN,
+        libc::SIGTTOU,
+    ] {
         // SAFETY: setting a signal to be ignored.
         unsafe { libc::signal(sig, libc::SIG_IGN) };
     }
-    let session = session.unwrap_or_else(|| questlog_client::protocol::new_event_id());
-    let mut sess = Session::new(session, shell, tty.filter(|t| !t.is_empty() && t != "not a tty"));
+    let session = session.unwrap_or_else(questlog_client::protocol::new_event_id);
+    let mut sess = Session::new(
+        session,
+        shell,
+        tty.filter(|t| !t.is_empty() && t != "not a tty"),
+    );
     let mut client = SpoolingClient::new(
         socket,
         questlog_client::Spool::new(
@@ -267,7 +305,10 @@ fn session_agent(
     if client.replay().is_err() {
         // Daemon down: the spool waits for the next command.
     }
-    while let Some(rec) = reader.next_record().context("reading the shell's records")? {
+    while let Some(rec) = reader
+        .next_record()
+        .context("reading the shell's records")?
+    {
         if let Some(ev) = sess.to_event(rec)
             && let Err(e) = client.send(vec![ev])
         {

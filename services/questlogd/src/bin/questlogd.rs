@@ -100,7 +100,10 @@ async fn run(cfg: Config) -> Result<(), Box<dyn std::error::Error + Send + Sync>
         journal,
         on_ready: Box::new(|| {
             tracing::info!("ready");
-            let _ = notify::notify(&[notify::State::Ready, notify::State::Status("accepting events")]);
+            let _ = notify::notify(&[
+                notify::State::Ready,
+                notify::State::Status("accepting events"),
+            ]);
         }),
     };
     let r = questlogd::run(cfg, listener, opts, rx).await;
