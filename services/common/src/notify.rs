@@ -68,6 +68,29 @@ pub fn watchdog_interval() -> Option<std::time::Duration> {
     (usec > 0).then(|| std::time::Duration::from_micros(usec))
 }
 
+/// File descriptors passed by socket activation (`$LISTEN_FDS` starting at 3), if they are
+/// meant for this process. The variables are removed so children don't inherit them.
+pub fn listen_fds() -> Vec<std::os::fd::RawFd> {
+    let pid_ok = std::env::var("LISTEN_PID")
+        .ok()
+        .and_then(|p| p.parse::<u32>().ok())
+        == Some(std::process::id());
+    let n: i32 = std::env::var("LISTEN_FDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    // SAFETY: removing variables at start-up, before other threads read the environment.
+    unsafe {
+        std::env::remove_var("LISTEN_PID");
+        std::env::remove_var("LISTEN_FDS");
+        std::env::remove_var("LISTEN_FDNAMES");
+    }
+    if !pid_ok || n <= 0 {
+        return Vec::new();
+    }
+    (3..3 + n).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,27 +128,4 @@ mod tests {
         assert_eq!(State::Status("a\nb").line(), "STATUS=a b");
         assert_eq!(State::Watchdog.line(), "WATCHDOG=1");
     }
-}
-
-/// File descriptors passed by socket activation (`$LISTEN_FDS` starting at 3), if they are
-/// meant for this process. The variables are removed so children don't inherit them.
-pub fn listen_fds() -> Vec<std::os::fd::RawFd> {
-    let pid_ok = std::env::var("LISTEN_PID")
-        .ok()
-        .and_then(|p| p.parse::<u32>().ok())
-        == Some(std::process::id());
-    let n: i32 = std::env::var("LISTEN_FDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    // SAFETY: removing variables at start-up, before other threads read the environment.
-    unsafe {
-        std::env::remove_var("LISTEN_PID");
-        std::env::remove_var("LISTEN_FDS");
-        std::env::remove_var("LISTEN_FDNAMES");
-    }
-    if !pid_ok || n <= 0 {
-        return Vec::new();
-    }
-    (3..3 + n).collect()
 }
