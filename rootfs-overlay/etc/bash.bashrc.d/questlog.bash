@@ -29,7 +29,7 @@ __ql_prompt() {
             printf '\036%s\037%s\037%s\037%s\n' "$__ql_rc" "$__ql_start" "$EPOCHREALTIME" "$PWD"
             HISTTIMEFORMAT='' builtin history 1
             printf '\035\n'
-        } >&"$__ql_fd" 2>/dev/null
+        } 1>&"$__ql_fd" 2>/dev/null
         __ql_start=
     fi
     return "$__ql_rc"

@@ -7,7 +7,6 @@ use questlog_client::Client;
 use questlog_client::protocol::{Event, EventKind, Query};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -57,19 +56,92 @@ impl Gen {
 }
 
 const PROGS: &[&str] = &[
-    "git", "ls", "cd", "cargo", "vim", "grep", "docker", "kubectl", "ssh", "make", "python3",
-    "systemctl", "journalctl", "curl", "cat", "rm", "cp", "mv", "find", "tar", "apt", "less",
-    "htop", "npm", "rsync", "sed", "awk", "du", "df", "ip",
+    "git",
+    "ls",
+    "cd",
+    "cargo",
+    "vim",
+    "grep",
+    "docker",
+    "kubectl",
+    "ssh",
+    "make",
+    "python3",
+    "systemctl",
+    "journalctl",
+    "curl",
+    "cat",
+    "rm",
+    "cp",
+    "mv",
+    "find",
+    "tar",
+    "apt",
+    "less",
+    "htop",
+    "npm",
+    "rsync",
+    "sed",
+    "awk",
+    "du",
+    "df",
+    "ip",
 ];
 const ARGS: &[&str] = &[
-    "status", "commit -m", "push origin", "build --release", "test", "-la", "-rn", "logs -f",
-    "get pods", "restart", "--follow", "install", "-czf", "-avz", "clean", "diff", "checkout",
-    "run --rm", "exec -it", "apply -f", "-h", "--since", "show", "rebase -i", "pull",
+    "status",
+    "commit -m",
+    "push origin",
+    "build --release",
+    "test",
+    "-la",
+    "-rn",
+    "logs -f",
+    "get pods",
+    "restart",
+    "--follow",
+    "install",
+    "-czf",
+    "-avz",
+    "clean",
+    "diff",
+    "checkout",
+    "run --rm",
+    "exec -it",
+    "apply -f",
+    "-h",
+    "--since",
+    "show",
+    "rebase -i",
+    "pull",
 ];
 const WORDS: &[&str] = &[
-    "src", "main", "config", "nginx", "postgres", "backup", "release", "deploy", "feature",
-    "parser", "kernel", "network", "cache", "index", "report", "invoice", "frontend", "api",
-    "worker", "scheduler", "metrics", "alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
+    "src",
+    "main",
+    "config",
+    "nginx",
+    "postgres",
+    "backup",
+    "release",
+    "deploy",
+    "feature",
+    "parser",
+    "kernel",
+    "network",
+    "cache",
+    "index",
+    "report",
+    "invoice",
+    "frontend",
+    "api",
+    "worker",
+    "scheduler",
+    "metrics",
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
 ];
 
 fn command(g: &mut Gen) -> String {
@@ -144,7 +216,13 @@ fn stop(mut d: Daemon) {
 }
 
 /// Sends batches from `clients` threads until `until` says stop; returns events acknowledged.
-fn load(socket: &Path, clients: usize, batch: usize, seq0: u64, until: impl Fn(u64, Instant) -> bool + Sync) -> u64 {
+fn load(
+    socket: &Path,
+    clients: usize,
+    batch: usize,
+    seq0: u64,
+    until: impl Fn(u64, Instant) -> bool + Sync,
+) -> u64 {
     let total = AtomicU64::new(0);
     let t0 = Instant::now();
     let stop = AtomicBool::new(false);
@@ -195,7 +273,9 @@ fn main() {
     eprintln!("ingest: {} s, 4 clients, batches of 100", a.seconds);
     let secs = a.seconds;
     let t0 = Instant::now();
-    let n = load(&d.socket, 4, 100, 0, |_, t0| t0.elapsed() >= Duration::from_secs(secs));
+    let n = load(&d.socket, 4, 100, 0, |_, t0| {
+        t0.elapsed() >= Duration::from_secs(secs)
+    });
     let ingest_eps = n as f64 / t0.elapsed().as_secs_f64();
     eprintln!("ingest: {n} events, {ingest_eps:.0} events/s");
 
@@ -239,7 +319,11 @@ fn main() {
     let mut g = Gen(7);
     let mut st = Vec::new();
     for _ in 0..10 {
-        let _ = cl.query(Query { text: Some("warm".into()), limit: Some(50), ..Default::default() });
+        let _ = cl.query(Query {
+            text: Some("warm".into()),
+            limit: Some(50),
+            ..Default::default()
+        });
     }
     for i in 0..200 {
         let w = g.pick(WORDS);
@@ -260,7 +344,10 @@ fn main() {
         st.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let search_p95 = pct(&mut st, 95.0);
-    eprintln!("search: p50 {:.2} ms, p95 {search_p95:.2} ms", pct(&mut st, 50.0));
+    eprintln!(
+        "search: p50 {:.2} ms, p95 {search_p95:.2} ms",
+        pct(&mut st, 50.0)
+    );
 
     // 5. Stats over everything.
     let mut ss = Vec::new();
@@ -299,7 +386,11 @@ fn main() {
 
 fn hook_bench(a: &Args, socket: &Path, dir: &Path) -> f64 {
     let bindir = std::fs::canonicalize(&a.bin_dir).unwrap();
-    let path = format!("{}:{}", bindir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bindir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     // An interactive bash with the hook; each round runs a command and then the prompt hook,
     // timing the hook with EPOCHREALTIME (no forks inside the timed part).
     let script = r#"
@@ -332,7 +423,11 @@ exit
         .spawn()
         .expect("bash");
     use std::io::Write;
-    p.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    p.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
     let _ = p.wait();
     let text = std::fs::read_to_string(&out).unwrap_or_default();
     let mut v: Vec<f64> = text

@@ -1,7 +1,7 @@
 //! Secrets are redacted before anything is stored.
 
 use crate::config::{Pattern, Redaction};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 use std::borrow::Cow;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +70,8 @@ pub const DEFAULT_PATTERNS: &[(&str, &str)] = &[
 #[derive(Debug, Clone)]
 pub struct Redactor {
     rules: Vec<(Regex, String)>,
+    /// All patterns at once: one pass tells which (if any) can match.
+    set: RegexSet,
 }
 
 impl Redactor {
@@ -90,15 +92,27 @@ impl Redactor {
             })?;
             rules.push((re, p.replace));
         }
-        Ok(Redactor { rules })
+        let set = RegexSet::new(rules.iter().map(|(r, _)| r.as_str())).map_err(|source| {
+            PatternError {
+                index: 0,
+                pattern: "(all patterns together)".into(),
+                source,
+            }
+        })?;
+        Ok(Redactor { rules, set })
     }
 
     /// Redacts `text`; the flag says whether anything was replaced.
     pub fn redact<'a>(&self, text: &'a str) -> (Cow<'a, str>, bool) {
         let mut cur: Cow<'a, str> = Cow::Borrowed(text);
         let mut changed = false;
-        for (re, rep) in &self.rules {
-            if re.is_match(&cur) {
+        let hits = self.set.matches(text);
+        if !hits.matched_any() {
+            return (cur, false);
+        }
+        for (i, (re, rep)) in self.rules.iter().enumerate() {
+            // Only rules that matched the original text are applied.
+            if hits.matched(i) && re.is_match(&cur) {
                 let next = re.replace_all(&cur, rep.as_str()).into_owned();
                 if next != *cur {
                     changed = true;

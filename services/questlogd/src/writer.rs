@@ -116,11 +116,13 @@ pub fn run(
 fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
     let mut rows = Vec::new();
     let mut cursors: Vec<(String, String)> = Vec::new();
-    for j in &jobs {
-        rows.extend(j.rows.iter().cloned());
-        if let Some(c) = &j.cursor {
+    let mut replies = Vec::with_capacity(jobs.len());
+    for j in jobs {
+        replies.push((j.rows.len(), j.reply));
+        rows.extend(j.rows);
+        if let Some(c) = j.cursor {
             cursors.retain(|(k, _)| k != &c.0);
-            cursors.push(c.clone());
+            cursors.push(c);
         }
     }
     let cursor_refs: Vec<(&str, &str)> = cursors
@@ -130,16 +132,16 @@ fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
     match store.insert_batch(&rows, &cursor_refs) {
         Ok(stored) => {
             let mut it = stored.into_iter();
-            for j in jobs {
-                let mine: Vec<bool> = it.by_ref().take(j.rows.len()).collect();
-                let _ = j.reply.send(Ok(mine));
+            for (n, reply) in replies {
+                let mine: Vec<bool> = it.by_ref().take(n).collect();
+                let _ = reply.send(Ok(mine));
             }
         }
         Err(e) => {
             let f = classify(&e);
             error!(cause = %e, events = rows.len(), "write failed; clients will spool");
-            for j in jobs {
-                let _ = j.reply.send(Err(f.clone()));
+            for (_, reply) in replies {
+                let _ = reply.send(Err(f.clone()));
             }
         }
     }
