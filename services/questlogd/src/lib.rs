@@ -116,6 +116,25 @@ pub async fn run(
     let count = store.count().unwrap_or(0);
     info!(database = %db_path.display(), events = count, "database open");
 
+    // Checkpoints run beside the writer, so that no commit waits for one.
+    store.disable_autocheckpoint()?;
+    let ckpt_stop = Arc::new(AtomicBool::new(false));
+    let checkpointer = {
+        let stop = ckpt_stop.clone();
+        let ck = Store::open_checkpointer(&db_path)?;
+        std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(200));
+                    if let Err(e) = ck.checkpoint_passive() {
+                        warn!(cause = %e, "checkpoint failed");
+                    }
+                }
+            })
+            .map_err(|_| DaemonError::Writer)?
+    };
+
     let (wtx, wrx) = mpsc::channel::<WriterMsg>(256);
     let retention = RetentionPolicy {
         max_age_ms: (cfg.retention.max_age_days > 0)
@@ -168,12 +187,20 @@ pub async fn run(
     let prune_tx = wtx.clone();
     let interval = Duration::from_secs(cfg.retention.interval_secs.max(1));
     let ticker = tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_secs(5).min(interval)).await;
+        let mut next_prune = tokio::time::Instant::now() + Duration::from_secs(5).min(interval);
+        let mut every = tokio::time::interval(Duration::from_secs(1));
         loop {
-            if prune_tx.send(WriterMsg::Prune).await.is_err() {
+            every.tick().await;
+            let now = tokio::time::Instant::now();
+            let msg = if now >= next_prune {
+                next_prune = now + interval;
+                WriterMsg::Prune
+            } else {
+                WriterMsg::Tick
+            };
+            if prune_tx.send(msg).await.is_err() {
                 break;
             }
-            tokio::time::sleep(interval).await;
         }
     });
 
@@ -205,6 +232,8 @@ pub async fn run(
     ticker.abort();
     let _ = ticker.await;
     drop(shared);
+    ckpt_stop.store(true, Ordering::SeqCst);
+    let _ = tokio::task::spawn_blocking(move || checkpointer.join()).await;
     let store = tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|_| DaemonError::Writer)?

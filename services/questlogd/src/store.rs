@@ -87,6 +87,14 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     "#,
+    // 2: the full-text index is built behind the commits, in batches (see `index_step`);
+    // rows past `fts_upto` are searched directly.
+    r#"
+    DROP TRIGGER events_ai;
+    DROP TRIGGER events_ad;
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'fts_upto', CAST(coalesce(max(id), 0) AS TEXT) FROM events;
+    "#,
 ];
 
 pub const FLAG_TRUNCATED: i64 = 1;
@@ -139,6 +147,10 @@ pub fn dedupe_key(uid: u32, id: &str) -> i64 {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Rows with ids up to this are in the full-text index (writer only).
+    fts_upto: i64,
+    /// The largest id when opened (writer only).
+    max_id: i64,
 }
 
 /// Outcome of a batch insert.
@@ -174,11 +186,18 @@ impl Store {
             let _ = std::fs::create_dir_all(dir);
         }
         let conn = Connection::open(path)?;
-        let store = Store {
+        let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
         };
         store.init_writer(synchronous, check)?;
+        store.fts_upto = store.read_fts_upto()?;
+        store.max_id =
+            store
+                .conn
+                .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
         set_private(path)?;
         Ok(store)
     }
@@ -281,6 +300,8 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
         })
     }
 
@@ -296,6 +317,7 @@ impl Store {
         cursors: &[(&str, &str)],
     ) -> Result<Vec<bool>, StoreError> {
         let tx = self.conn.transaction()?;
+        let mut max_id = self.max_id;
         let mut stored = Vec::with_capacity(events.len());
         let mut agg: HashMap<(i64, u32, &str, &str), (i64, i64)> = HashMap::new();
         {
@@ -323,6 +345,7 @@ impl Store {
                 ])?;
                 stored.push(n == 1);
                 if n == 1 {
+                    max_id = max_id.max(tx.last_insert_rowid());
                     let day = e.ts_ms.div_euclid(86_400_000);
                     let a = agg
                         .entry((day, e.uid, e.type_name.as_str(), e.agg_key.as_str()))
@@ -346,7 +369,84 @@ impl Store {
             }
         }
         tx.commit()?;
+        self.max_id = max_id;
         Ok(stored)
+    }
+
+    /// Stops SQLite from checkpointing inside commits (a separate checkpointer does it).
+    pub fn disable_autocheckpoint(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint=0;")?;
+        Ok(())
+    }
+
+    /// Opens a connection for checkpointing only.
+    pub fn open_checkpointer(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_millis(100))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
+        })
+    }
+
+    /// A passive checkpoint (never blocks the writer). Returns frames left in the WAL.
+    pub fn checkpoint_passive(&self) -> Result<i64, StoreError> {
+        let (log, done): (i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })?;
+        Ok((log - done).max(0))
+    }
+
+    fn read_fts_upto(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .meta("fts_upto")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Rows stored but not yet in the full-text index.
+    pub fn fts_backlog(&self) -> i64 {
+        (self.max_id - self.fts_upto).max(0)
+    }
+
+    /// Adds up to `max_rows` rows to the full-text index in one transaction. Returns how many.
+    pub fn index_step(&mut self, max_rows: usize) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let upto = self.fts_upto;
+        let (n, last): (i64, Option<i64>) = tx.query_row(
+            "SELECT count(*), max(id) FROM
+             (SELECT id FROM events WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            params![upto, max_rows as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        tx.execute(
+            "INSERT INTO events_fts(rowid, text)
+             SELECT id, text FROM events WHERE id > ?1 AND id <= ?2",
+            params![upto, last],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts_upto', ?1)",
+            [last.to_string()],
+        )?;
+        tx.commit()?;
+        self.fts_upto = last;
+        Ok(n as usize)
+    }
+
+    /// Checks the full-text index against the events (tests, `questlogd --check`).
+    pub fn fts_integrity_check(&self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )?;
+        Ok(())
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -382,12 +482,18 @@ impl Store {
                     .or_default();
                 a.0 += 1;
                 a.1 += i64::from(failed);
-                ids.push(id);
+                ids.push((id, text));
             }
         }
         {
             let mut del = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
-            for id in &ids {
+            let mut unindex = tx.prepare_cached(
+                "INSERT INTO events_fts(events_fts, rowid, text) VALUES ('delete', ?1, ?2)",
+            )?;
+            for (id, text) in &ids {
+                if *id <= self.fts_upto {
+                    unindex.execute(params![id, text])?;
+                }
                 del.execute([id])?;
             }
             let mut up = tx.prepare_cached(
@@ -532,64 +638,71 @@ impl Store {
     ) -> Result<(Vec<Record>, bool), StoreError> {
         use rusqlite::types::Value as V;
         let limit = q.limit.unwrap_or(50).clamp(1, cap.max(1));
-        let cols = "e.id, e.ts, e.uid, e.type, e.source, e.text, e.cwd, e.exit, e.duration, \
-                    e.unit, e.session, e.tty, e.flags, e.data";
-        let mut args: Vec<V> = Vec::new();
+        let want = limit + 1;
         let dir = if q.ascending { "ASC" } else { "DESC" };
-        let mut sql;
-        match q.text.as_deref().filter(|t| !t.is_empty()) {
+        let like = |t: &str| {
+            let esc = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            V::Text(format!("%{esc}%"))
+        };
+        // One read transaction: the index boundary and the rows come from the same snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        let mut out = match q.text.as_deref().filter(|t| !t.is_empty()) {
             Some(t) if t.chars().count() >= 3 => {
-                args.push(V::Text(format!("\"{}\"", t.replace('"', "\"\""))));
-                sql = format!(
-                    "SELECT {cols} FROM events_fts f JOIN events e ON e.id = f.rowid \
-                     WHERE events_fts MATCH ?1"
+                let upto: i64 = tx
+                    .query_row("SELECT value FROM meta WHERE key = 'fts_upto'", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()?
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                // Indexed rows through FTS5 (trigram: substring match), the rest directly.
+                let mut fts_args = vec![
+                    V::Text(format!("\"{}\"", t.replace('"', "\"\""))),
+                    V::Integer(upto),
+                ];
+                let mut fts_sql = format!(
+                    "SELECT {COLS} FROM events_fts f JOIN events e ON e.id = f.rowid \
+                     WHERE events_fts MATCH ?1 AND f.rowid <= ?2"
                 );
-                Self::filters(q, viewer, &mut sql, &mut args)?;
-                sql.push_str(&format!(" ORDER BY f.rowid {dir}"));
+                Self::filters(q, viewer, &mut fts_sql, &mut fts_args)?;
+                fts_sql.push_str(&format!(" ORDER BY f.rowid {dir} LIMIT {want}"));
+                let mut tail_args = vec![like(t), V::Integer(upto)];
+                let mut tail_sql = format!(
+                    "SELECT {COLS} FROM events e WHERE e.text LIKE ?1 ESCAPE '\\' AND e.id > ?2"
+                );
+                Self::filters(q, viewer, &mut tail_sql, &mut tail_args)?;
+                tail_sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                let (first, second) = if q.ascending {
+                    ((fts_sql, fts_args), (tail_sql, tail_args))
+                } else {
+                    ((tail_sql, tail_args), (fts_sql, fts_args))
+                };
+                let mut rows = rows_of(&tx, &first.0, &first.1)?;
+                if rows.len() < want {
+                    rows.extend(rows_of(&tx, &second.0, &second.1)?);
+                }
+                rows
             }
             Some(t) => {
-                let esc = t
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_");
-                args.push(V::Text(format!("%{esc}%")));
-                sql = format!("SELECT {cols} FROM events e WHERE e.text LIKE ?1 ESCAPE '\\'");
+                let mut args = vec![like(t)];
+                let mut sql =
+                    format!("SELECT {COLS} FROM events e WHERE e.text LIKE ?1 ESCAPE '\\'");
                 Self::filters(q, viewer, &mut sql, &mut args)?;
-                sql.push_str(&format!(" ORDER BY e.id {dir}"));
+                sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                rows_of(&tx, &sql, &args)?
             }
             None => {
-                sql = format!("SELECT {cols} FROM events e WHERE 1");
+                let mut args = Vec::new();
+                let mut sql = format!("SELECT {COLS} FROM events e WHERE 1");
                 Self::filters(q, viewer, &mut sql, &mut args)?;
-                sql.push_str(&format!(" ORDER BY e.id {dir}"));
+                sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                rows_of(&tx, &sql, &args)?
             }
-        }
-        sql.push_str(&format!(" LIMIT {}", limit + 1));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut rows = stmt.query(params_from_iter(args.iter()))?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let flags: i64 = r.get(12)?;
-            let data: Option<String> = r.get(13)?;
-            out.push(Record {
-                id: r.get(0)?,
-                ts_ms: r.get(1)?,
-                uid: r.get(2)?,
-                type_name: r.get(3)?,
-                source: r.get(4)?,
-                text: r.get(5)?,
-                cwd: r.get(6)?,
-                exit: r.get(7)?,
-                duration_ms: r.get(8)?,
-                unit: r.get(9)?,
-                session: r.get(10)?,
-                tty: r.get(11)?,
-                truncated: flags & FLAG_TRUNCATED != 0,
-                redacted: flags & FLAG_REDACTED != 0,
-                data: data
-                    .and_then(|d| serde_json::from_str(&d).ok())
-                    .unwrap_or(serde_json::Value::Null),
-            });
-        }
+        };
+        drop(tx);
         let more = out.len() > limit;
         out.truncate(limit);
         Ok((out, more))
@@ -708,6 +821,43 @@ impl Store {
     }
 }
 
+const COLS: &str = "e.id, e.ts, e.uid, e.type, e.source, e.text, e.cwd, e.exit, e.duration, \
+                    e.unit, e.session, e.tty, e.flags, e.data";
+
+fn rows_of(
+    conn: &Connection,
+    sql: &str,
+    args: &[rusqlite::types::Value],
+) -> Result<Vec<Record>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let flags: i64 = r.get(12)?;
+        let data: Option<String> = r.get(13)?;
+        out.push(Record {
+            id: r.get(0)?,
+            ts_ms: r.get(1)?,
+            uid: r.get(2)?,
+            type_name: r.get(3)?,
+            source: r.get(4)?,
+            text: r.get(5)?,
+            cwd: r.get(6)?,
+            exit: r.get(7)?,
+            duration_ms: r.get(8)?,
+            unit: r.get(9)?,
+            session: r.get(10)?,
+            tty: r.get(11)?,
+            truncated: flags & FLAG_TRUNCATED != 0,
+            redacted: flags & FLAG_REDACTED != 0,
+            data: data
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or(serde_json::Value::Null),
+        });
+    }
+    Ok(out)
+}
+
 /// The aggregate key and failure flag of an event.
 pub fn agg_key(
     type_name: &str,
@@ -815,6 +965,27 @@ mod tests {
             .map(|i| ev(1, "command", &format!("ls {i}"), i * 86_400_000))
             .collect();
         s.insert_batch(&evs, &[]).unwrap();
+        let search = |s: &Store, t: &str| {
+            s.query(
+                &Query {
+                    text: Some(t.into()),
+                    limit: Some(100),
+                    ..Default::default()
+                },
+                ROOT,
+                100,
+            )
+            .unwrap()
+            .0
+            .len()
+        };
+        // Unindexed rows are found directly, indexed ones through FTS5, the same either way.
+        assert_eq!(search(&s, "ls 5"), 11);
+        assert_eq!(s.fts_backlog(), 100);
+        assert_eq!(s.index_step(60).unwrap(), 60);
+        assert_eq!(s.fts_backlog(), 40);
+        assert_eq!(search(&s, "ls 5"), 11);
+        assert_eq!(search(&s, "LS 9"), 11, "case-insensitive");
         let now = 100 * 86_400_000;
         let mut n = 0;
         loop {
@@ -827,19 +998,12 @@ mod tests {
         assert_eq!(n, 50);
         assert_eq!(s.count().unwrap(), 50);
         assert_eq!(s.stats(&Query::default(), ROOT).unwrap().total, 50);
-        let (rows, _) = s
-            .query(
-                &Query {
-                    text: Some("ls 3".into()),
-                    limit: Some(100),
-                    ..Default::default()
-                },
-                ROOT,
-                100,
-            )
-            .unwrap();
-        // ls 3 and ls 30..39 were pruned; ls 53, 63, ... 93 remain
-        assert_eq!(rows.len(), 5);
+        // ls 5 was pruned; ls 50..59 remain
+        assert_eq!(search(&s, "ls 5"), 10);
+        assert_eq!(search(&s, "ls 3"), 0);
+        while s.index_step(7).unwrap() > 0 {}
+        assert_eq!(search(&s, "ls 5"), 10);
+        s.fts_integrity_check().unwrap();
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub enum WriterMsg {
     Write(WriteJob),
     /// Start a pruning pass.
     Prune,
+    /// A second went by (index what is waiting).
+    Tick,
 }
 
 /// Retention settings the writer applies.
@@ -35,8 +37,13 @@ pub struct RetentionPolicy {
 }
 
 const PRUNE_CHUNK: usize = 2000;
+/// Index when idle once this many rows wait; always once this many wait.
+const INDEX_WHEN_IDLE: i64 = 512;
+const INDEX_ALWAYS: i64 = 20_000;
+const INDEX_STEP: usize = 5000;
 
-/// Runs until every sender is dropped, then checkpoints and returns the store.
+/// Runs until every sender is dropped, then indexes what is left, checkpoints and returns
+/// the store.
 pub fn run(
     mut store: Store,
     mut rx: mpsc::Receiver<WriterMsg>,
@@ -46,30 +53,16 @@ pub fn run(
     let mut pruning = false;
     let mut pruned_total = 0usize;
     loop {
-        let first = if pruning {
+        let backlog = store.fts_backlog();
+        let idle_work = pruning || backlog >= INDEX_WHEN_IDLE;
+        let first = if idle_work {
             match rx.try_recv() {
                 Ok(m) => m,
                 Err(mpsc::error::TryRecvError::Empty) => {
-                    let now = questlog_client::protocol::now_ms();
-                    match store.prune_step(
-                        now,
-                        retention.max_age_ms,
-                        retention.max_bytes,
-                        PRUNE_CHUNK,
-                    ) {
-                        Ok(n) => {
-                            pruned_total += n;
-                            if n < PRUNE_CHUNK {
-                                pruning = false;
-                                if pruned_total > 0 {
-                                    info!(events = pruned_total, "retention pruned old events");
-                                }
-                            }
-                        }
-                        Err(e) => {
-                            warn!(cause = %e, "retention pass failed");
-                            pruning = false;
-                        }
+                    if backlog >= INDEX_WHEN_IDLE {
+                        index(&mut store, INDEX_STEP);
+                    } else {
+                        prune_step(&mut store, retention, &mut pruning, &mut pruned_total);
                     }
                     continue;
                 }
@@ -83,6 +76,7 @@ pub fn run(
         };
         let mut jobs = Vec::new();
         let mut n_rows = 0;
+        let mut tick = false;
         let mut push = |m: WriterMsg, jobs: &mut Vec<WriteJob>, n_rows: &mut usize| match m {
             WriterMsg::Write(j) => {
                 *n_rows += j.rows.len();
@@ -94,6 +88,7 @@ pub fn run(
                 }
                 pruning = true;
             }
+            WriterMsg::Tick => tick = true,
         };
         push(first, &mut jobs, &mut n_rows);
         while n_rows < max_batch {
@@ -102,15 +97,58 @@ pub fn run(
                 Err(_) => break,
             }
         }
-        if jobs.is_empty() {
-            continue;
+        if !jobs.is_empty() {
+            commit(&mut store, jobs);
         }
-        commit(&mut store, jobs);
+        // Searches read unindexed rows directly; keep that tail short even under load, and
+        // index everything at least once a second.
+        if store.fts_backlog() >= INDEX_ALWAYS || (tick && store.fts_backlog() > 0) {
+            index(&mut store, INDEX_STEP);
+        }
+    }
+    while store.fts_backlog() > 0 {
+        if index(&mut store, INDEX_STEP) == 0 {
+            break;
+        }
     }
     if let Err(e) = store.checkpoint() {
         warn!(cause = %e, "final checkpoint failed");
     }
     store
+}
+
+fn index(store: &mut Store, step: usize) -> usize {
+    match store.index_step(step) {
+        Ok(n) => n,
+        Err(e) => {
+            warn!(cause = %e, "full-text indexing failed");
+            0
+        }
+    }
+}
+
+fn prune_step(
+    store: &mut Store,
+    retention: RetentionPolicy,
+    pruning: &mut bool,
+    pruned_total: &mut usize,
+) {
+    let now = questlog_client::protocol::now_ms();
+    match store.prune_step(now, retention.max_age_ms, retention.max_bytes, PRUNE_CHUNK) {
+        Ok(n) => {
+            *pruned_total += n;
+            if n < PRUNE_CHUNK {
+                *pruning = false;
+                if *pruned_total > 0 {
+                    info!(events = *pruned_total, "retention pruned old events");
+                }
+            }
+        }
+        Err(e) => {
+            warn!(cause = %e, "retention pass failed");
+            *pruning = false;
+        }
+    }
 }
 
 fn commit(store: &mut Store, jobs: Vec<WriteJob>) {

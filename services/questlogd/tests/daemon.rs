@@ -334,6 +334,8 @@ fn restart_mid_stream_loses_and_duplicates_nothing() {
     let daemon = Daemon::start(cfg.clone(), None);
     const N: usize = 6000;
     const B: usize = 50;
+    let progress = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let prog = progress.clone();
     let sender = std::thread::spawn(move || {
         let mut conn: Option<Client> = None;
         let mut i = 0;
@@ -351,7 +353,11 @@ fn restart_mid_stream_loses_and_duplicates_nothing() {
                 }),
             };
             match res {
-                Ok(_) => i += B,
+                Ok(_) => {
+                    i += B;
+                    prog.store(i, std::sync::atomic::Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(2));
+                }
                 Err(_) => {
                     // Not acknowledged: resend the same batch (ids make it idempotent).
                     conn = None;
@@ -362,7 +368,9 @@ fn restart_mid_stream_loses_and_duplicates_nothing() {
         }
         retries
     });
-    std::thread::sleep(Duration::from_millis(300));
+    while progress.load(std::sync::atomic::Ordering::SeqCst) < N / 3 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     daemon.stop();
     std::thread::sleep(Duration::from_millis(200));
     let daemon = Daemon::start(cfg, None);
