@@ -230,7 +230,7 @@ fn load(
         for c in 0..clients {
             let (total, stop, until) = (&total, &stop, &until);
             s.spawn(move || {
-                let mut g = Gen(0x9e3779b97f4a7c15 ^ (c as u64 + 1) * 7919 ^ seq0);
+                let mut g = Gen(0x9e3779b97f4a7c15 ^ ((c as u64 + 1) * 7919) ^ seq0);
                 let mut cl = Client::connect(socket).expect("connect");
                 let mut seq = seq0;
                 while !stop.load(Ordering::Relaxed) {
