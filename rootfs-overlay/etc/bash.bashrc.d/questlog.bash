@@ -18,13 +18,23 @@ __ql_loaded=1
 printf -v __ql_session '%08x%08x' "$SRANDOM" "$SRANDOM"
 __ql_tty=$(tty 2>/dev/null) || __ql_tty=
 # The agent ignores the terminal's signals and exits when this shell closes the pipe.
-exec {__ql_fd}> >(exec questlog session-agent --shell bash --session "$__ql_session" --tty "$__ql_tty" >/dev/null 2>&1)
+__ql_start_agent() {
+    exec {__ql_fd}> >(exec questlog session-agent --shell bash --session "$__ql_session" --tty "$__ql_tty" >/dev/null 2>&1)
+    __ql_pid=$!
+}
+__ql_start_agent
 __ql_start=
 __ql_nil=
 
 __ql_prompt() {
     local __ql_rc=$?
     if [[ -n $__ql_start ]]; then
+        # Writing to a pipe nobody reads would kill this shell: if the agent is gone (killed,
+        # crashed), start a new one first. `kill -0` is a builtin: no fork.
+        if ! kill -0 "$__ql_pid" 2>/dev/null; then
+            exec {__ql_fd}>&-
+            __ql_start_agent
+        fi
         {
             printf '\036%s\037%s\037%s\037%s\n' "$__ql_rc" "$__ql_start" "$EPOCHREALTIME" "$PWD"
             HISTTIMEFORMAT='' builtin history 1

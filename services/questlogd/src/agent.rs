@@ -140,6 +140,8 @@ pub struct Session {
     pub id: String,
     pub shell: String,
     pub tty: Option<String>,
+    /// Distinguishes agents of one session (the hook restarts a dead agent).
+    instance: u32,
     seq: u64,
     last_hist: Option<u64>,
 }
@@ -150,6 +152,7 @@ impl Session {
             id,
             shell,
             tty,
+            instance: std::process::id(),
             seq: 0,
             last_hist: None,
         }
@@ -165,7 +168,7 @@ impl Session {
         self.last_hist = r.histnum;
         self.seq += 1;
         Some(Event {
-            id: Some(format!("{}-{}", self.id, self.seq)),
+            id: Some(format!("{}-{}-{}", self.id, self.instance, self.seq)),
             ts_ms: r.start_ms.unwrap_or_else(questlog_client::protocol::now_ms),
             source: self.shell.clone(),
             kind: EventKind::Command {
@@ -220,12 +223,13 @@ mod tests {
             command: c.into(),
         };
         let e = s.to_event(rec(1, "ls")).unwrap();
-        assert_eq!(e.id.as_deref(), Some("s1-1"));
+        let pid = std::process::id();
+        assert_eq!(e.id, Some(format!("s1-{pid}-1")));
         assert!(s.to_event(rec(1, "ls")).is_none());
         assert!(s.to_event(rec(2, "  ")).is_none());
         assert_eq!(
-            s.to_event(rec(3, "pwd")).unwrap().id.as_deref(),
-            Some("s1-2")
+            s.to_event(rec(3, "pwd")).unwrap().id,
+            Some(format!("s1-{pid}-2"))
         );
     }
 }
