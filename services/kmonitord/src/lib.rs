@@ -1,0 +1,10 @@
+//! kmonitord: metric collection and online anomaly detection for ainux.
+//!
+//! * [`detect`] — the per-series online anomaly detector (robust statistics, linfa k-means,
+//!   peaks-over-threshold calibration), with retraining separable from scoring;
+//! * [`nab`] — an implementation of the Numenta Anomaly Benchmark's scoring;
+//! * [`eval`] — `kmonitor eval`: the detector run online over NAB-style CSV files.
+
+pub mod detect;
+pub mod eval;
+pub mod nab;
