@@ -7,7 +7,9 @@
 //! * `diff`   – robust z-score of the first difference (spikes in smooth series);
 //! * `shift`  – robust z-score of a short moving mean (level shifts hidden in noise);
 //! * `kmeans` – distance of the lagged feature vector (recent values and differences) to the
-//!   nearest of `k` centroids fitted with `linfa-clustering`'s k-means (unusual shapes).
+//!   nearest of `k` centroids fitted with `linfa-clustering`'s k-means (unusual shapes);
+//! * `burst`  – mean of the clipped `level` z-scores over a longer span (a change in the
+//!   density of spikes, a sustained excursion).
 //!
 //! Raw measures are not comparable between series, so each one is calibrated against the
 //! history of its own values with a peaks-over-threshold tail model (a generalised Pareto
@@ -35,9 +37,9 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Number of raw measures in the ensemble.
-pub const COMPONENTS: usize = 4;
+pub const COMPONENTS: usize = 5;
 /// Names of the raw measures, in order.
-pub const COMPONENT_NAMES: [&str; COMPONENTS] = ["level", "diff", "shift", "kmeans"];
+pub const COMPONENT_NAMES: [&str; COMPONENTS] = ["level", "diff", "shift", "kmeans", "burst"];
 
 /// Errors of the detector module.
 #[derive(Debug, thiserror::Error)]
@@ -64,14 +66,24 @@ pub struct DetectorConfig {
     pub lags: usize,
     /// Length of the short moving mean used by the `shift` measure.
     pub smooth: usize,
+    /// Span of the `burst` measure.
+    pub burst: usize,
+    /// Samples seen before any non-zero score (the model's learning period).
+    pub learn: usize,
     /// Quantile above which the tail model is fitted.
     pub tail_quantile: f64,
+    /// Upper bound of the fitted generalised Pareto shape (heavier tails are capped).
+    pub max_shape: f64,
     /// `-log10(p)` that maps to a score of 1.
     pub full_scale: f64,
     /// Samples over which a repeated peak is damped.
     pub suppress: usize,
     /// Factor applied to scores that do not exceed the recent maximum.
     pub damp: f64,
+    /// Report only what a peak adds over the recent maximum (`undamped - weight * max`).
+    pub novelty: bool,
+    /// Share of the recent maximum subtracted in novelty mode.
+    pub novelty_weight: f64,
     /// Score at or above which the daemon raises an alert.
     pub alert_threshold: f64,
 }
@@ -86,11 +98,16 @@ impl Default for DetectorConfig {
             kmeans_k: 4,
             lags: 4,
             smooth: 4,
+            burst: 16,
+            learn: 160,
             tail_quantile: 0.9,
-            full_scale: 8.0,
-            suppress: 48,
-            damp: 0.5,
-            alert_threshold: 0.9,
+            max_shape: 0.3,
+            full_scale: 16.0,
+            suppress: 150,
+            damp: 0.1,
+            novelty: false,
+            novelty_weight: 1.0,
+            alert_threshold: 0.5,
         }
     }
 }
@@ -118,6 +135,12 @@ impl DetectorConfig {
         }
         if self.lags < 1 || self.lags > 16 || self.smooth < 1 || self.smooth > 64 {
             return bad("lags", "lags must be in 1..=16 and smooth in 1..=64");
+        }
+        if self.burst < 2 || self.burst > self.window {
+            return bad("burst", "must be between 2 and `window`");
+        }
+        if self.learn < self.warmup {
+            return bad("learn", "must be at least `warmup`");
         }
         if !(0.5..1.0).contains(&self.tail_quantile) {
             return bad("tail_quantile", "must be in [0.5, 1)");
@@ -187,7 +210,7 @@ pub struct Tail {
     pub threshold: f64,
     /// Observed share of the sample above `threshold`.
     pub exceed: f64,
-    /// Generalised Pareto shape (clamped to `[0, 0.9]`).
+    /// Generalised Pareto shape (clamped to `[0, max_shape]`).
     pub shape: f64,
     /// Generalised Pareto scale.
     pub scale: f64,
@@ -195,7 +218,7 @@ pub struct Tail {
 
 impl Tail {
     /// Fits the tail above the `q` quantile of `sample` (at least 16 values).
-    pub fn fit(sample: &[f64], q: f64) -> Option<Self> {
+    pub fn fit(sample: &[f64], q: f64, max_shape: f64) -> Option<Self> {
         let n = sample.len();
         if n < 16 {
             return None;
@@ -222,7 +245,7 @@ impl Tail {
         let var = excesses.iter().map(|e| (e - m).powi(2)).sum::<f64>() / excesses.len() as f64;
         let (shape, scale) = if var > 0.0 && m > 0.0 {
             let r = m * m / var;
-            let xi = (0.5 * (1.0 - r)).clamp(0.0, 0.9);
+            let xi = (0.5 * (1.0 - r)).clamp(0.0, max_shape);
             (xi, (m * (1.0 - xi)).max(floor))
         } else {
             (0.0, m.max(floor))
@@ -237,7 +260,7 @@ impl Tail {
 
     /// Probability of a value at least `x` under the model (1 below the threshold).
     pub fn p_value(&self, x: f64) -> f64 {
-        if !(x > self.threshold) {
+        if x.is_nan() || x <= self.threshold {
             return 1.0;
         }
         let y = (x - self.threshold) / self.scale;
@@ -297,6 +320,7 @@ pub struct TrainingSet {
 }
 
 const FEATURE_CLIP: f64 = 20.0;
+const BURST_CLIP: f64 = 10.0;
 
 fn features(values: &[f64], lags: usize, level: &Robust, diff: &Robust) -> Option<Vec<f64>> {
     let n = values.len();
@@ -314,7 +338,12 @@ fn features(values: &[f64], lags: usize, level: &Robust, diff: &Robust) -> Optio
     Some(f)
 }
 
-fn fit_kmeans(values: &[f64], cfg: &DetectorConfig, level: Robust, diff: Robust) -> Option<KmModel> {
+fn fit_kmeans(
+    values: &[f64],
+    cfg: &DetectorConfig,
+    level: Robust,
+    diff: Robust,
+) -> Option<KmModel> {
     let lags = cfg.lags;
     if values.len() < lags + 1 + cfg.kmeans_k * 4 {
         return None;
@@ -369,7 +398,9 @@ pub fn train(set: &TrainingSet) -> Model {
     } else {
         set.previous_kmeans.clone()
     };
-    let tails = std::array::from_fn(|i| Tail::fit(&set.raw[i], set.config.tail_quantile));
+    let tails = std::array::from_fn(|i| {
+        Tail::fit(&set.raw[i], set.config.tail_quantile, set.config.max_shape)
+    });
     Model {
         trained_at: set.taken_at,
         level,
@@ -460,12 +491,16 @@ impl Detector {
                     }
                 }
             }
-            if ready {
+            if ready && self.seen >= self.cfg.learn as u64 {
                 let p = (best * COMPONENTS as f64).min(1.0);
                 out.undamped = (-p.log10() / self.cfg.full_scale).clamp(0.0, 1.0);
                 let recent_max = self.recent.iter().copied().fold(0.0, f64::max);
                 out.score = if out.undamped > recent_max {
-                    out.undamped
+                    if self.cfg.novelty {
+                        out.undamped - recent_max * self.cfg.novelty_weight
+                    } else {
+                        out.undamped
+                    }
                 } else {
                     out.undamped * self.cfg.damp
                 };
@@ -494,7 +529,17 @@ impl Detector {
             tail.push(x);
             features(&tail, lags, &km.level, &km.diff).map(|f| km.distance(&f))
         });
-        [level, diff, shift, km]
+        let b = self.cfg.burst.min(self.raw[0].len() + 1);
+        let clip = |z: f64| z.min(BURST_CLIP);
+        let burst_sum: f64 = self.raw[0]
+            .iter()
+            .rev()
+            .take(b - 1)
+            .map(|&z| clip(z))
+            .sum::<f64>()
+            + clip(model.level.z(x));
+        let burst = Some(burst_sum / b as f64);
+        [level, diff, shift, km, burst]
     }
 
     /// Whether a new model should be trained now.
@@ -574,6 +619,10 @@ mod tests {
         (x >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
     }
 
+    fn alert() -> f64 {
+        DetectorConfig::default().alert_threshold
+    }
+
     fn run(series: &[f64]) -> Vec<f64> {
         let mut d = Detector::new(DetectorConfig::default()).unwrap();
         series.iter().map(|&x| d.update(x).score).collect()
@@ -587,7 +636,11 @@ mod tests {
     fn flat_noise_stays_quiet() {
         let series: Vec<f64> = (0..3000).map(|i| 50.0 + 3.0 * noise(i)).collect();
         let s = run(&series);
-        assert!(max_in(&s, 600..3000) < 0.9, "max {}", max_in(&s, 600..3000));
+        assert!(
+            max_in(&s, 600..3000) < alert(),
+            "max {}",
+            max_in(&s, 600..3000)
+        );
     }
 
     #[test]
@@ -595,7 +648,7 @@ mod tests {
         let mut series: Vec<f64> = (0..2000).map(|i| 50.0 + 3.0 * noise(i)).collect();
         series[1500] = 90.0;
         let s = run(&series);
-        assert!(s[1500] > 0.9, "spike score {}", s[1500]);
+        assert!(s[1500] > alert(), "spike score {}", s[1500]);
         assert!(max_in(&s, 600..1500) < s[1500] * 0.8);
     }
 
@@ -605,20 +658,24 @@ mod tests {
             .map(|i| if i < 1500 { 10.0 } else { 16.0 } + noise(i))
             .collect();
         let s = run(&series);
-        assert!(max_in(&s, 1500..1502) > 0.9, "{:?}", &s[1498..1506]);
+        assert!(max_in(&s, 1500..1502) > alert(), "{:?}", &s[1498..1506]);
     }
 
     #[test]
     fn drift_out_of_range_is_detected() {
         let series: Vec<f64> = (0..2400)
             .map(|i| {
-                let drift = if i > 1800 { (i - 1800) as f64 * 0.05 } else { 0.0 };
+                let drift = if i > 1800 {
+                    (i - 1800) as f64 * 0.05
+                } else {
+                    0.0
+                };
                 20.0 + noise(i) + drift
             })
             .collect();
         let s = run(&series);
-        assert!(max_in(&s, 1800..2000) > 0.9);
-        assert!(max_in(&s, 600..1800) < 0.9);
+        assert!(max_in(&s, 1800..2000) > alert());
+        assert!(max_in(&s, 600..1800) < alert());
     }
 
     #[test]
@@ -631,7 +688,7 @@ mod tests {
             *v = 100.0;
         }
         let s = run(&series);
-        assert!(max_in(&s, 700..2500) < 0.9, "{}", max_in(&s, 700..2500));
+        assert!(max_in(&s, 700..2500) < alert(), "{}", max_in(&s, 700..2500));
         assert!(max_in(&s, 2500..2530) > max_in(&s, 700..2500));
     }
 
@@ -688,7 +745,7 @@ mod tests {
     #[test]
     fn tail_model_orders_p_values() {
         let sample: Vec<f64> = (0..1000).map(|i| noise(i).abs() * 3.0).collect();
-        let t = Tail::fit(&sample, 0.9).unwrap();
+        let t = Tail::fit(&sample, 0.9, 0.5).unwrap();
         assert_eq!(t.p_value(0.1), 1.0);
         assert!(t.p_value(3.5) < t.p_value(2.9));
         assert!(t.p_value(10.0) < 1e-3);

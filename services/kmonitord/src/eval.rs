@@ -409,7 +409,10 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match("real*/ec2_*.csv", "realAWSCloudwatch/ec2_cpu.csv"));
+        assert!(glob_match(
+            "real*/ec2_*.csv",
+            "realAWSCloudwatch/ec2_cpu.csv"
+        ));
         assert!(glob_match("*", "x"));
         assert!(glob_match("a?c", "abc"));
         assert!(!glob_match("a?c", "abbc"));

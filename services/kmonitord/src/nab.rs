@@ -406,7 +406,11 @@ mod tests {
     #[test]
     fn perfect_detector_scores_100_and_null_0() {
         let wins = [(1000, 1199), (3000, 3199)];
-        let perfect = file(4000, &wins, |i| if i == 1000 || i == 3000 { 1.0 } else { 0.0 });
+        let perfect = file(
+            4000,
+            &wins,
+            |i| if i == 1000 || i == 3000 { 1.0 } else { 0.0 },
+        );
         let null = vec![0.5; 4000];
         for cost in [STANDARD] {
             let p = score_profile(&[sweep_file(&perfect, &wins, 0)], &cost);
@@ -429,7 +433,10 @@ mod tests {
         let mut fp = early.clone();
         fp[700] = 1.0;
         let s_fp = score_profile(&[sweep_file(&fp, &wins, 0)], &STANDARD);
-        assert!((s_early.raw - s_fp.raw - 0.11).abs() < 1e-9, "{s_early:?} {s_fp:?}");
+        assert!(
+            (s_early.raw - s_fp.raw - 0.11).abs() < 1e-9,
+            "{s_early:?} {s_fp:?}"
+        );
         // Detections inside the probationary period are ignored.
         let mut prob = early.clone();
         prob[10] = 1.0;

@@ -9,7 +9,11 @@ use kmonitord::detect::DetectorConfig;
 use kmonitord::eval::{self, EvalOptions, Selection};
 
 #[derive(Parser)]
-#[command(name = "kmonitor", version, about = "ainux metrics and anomaly detection client")]
+#[command(
+    name = "kmonitor",
+    version,
+    about = "ainux metrics and anomaly detection client"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -95,7 +99,9 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
         labels: args
             .labels
             .unwrap_or_else(|| parent.join("labels/combined_windows.json")),
-        profiles: args.profiles.unwrap_or_else(|| parent.join("profiles.json")),
+        profiles: args
+            .profiles
+            .unwrap_or_else(|| parent.join("profiles.json")),
         data: args.data,
         out: args.out,
         selection: Selection {
@@ -120,7 +126,10 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
     }
     let mut summary = serde_json::Map::new();
     for (name, p) in &report.profiles {
-        summary.insert(name.clone(), serde_json::json!((p.normalized * 100.0).round() / 100.0));
+        summary.insert(
+            name.clone(),
+            serde_json::json!((p.normalized * 100.0).round() / 100.0),
+        );
     }
     let detail: serde_json::Map<String, serde_json::Value> = report
         .profiles
@@ -137,7 +146,10 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
         report.files.iter().map(|f| f.windows).sum::<usize>().into(),
     );
     summary.insert("bad_rows".into(), report.bad_rows.len().into());
-    summary.insert("no_anomaly".into(), serde_json::to_value(&report.no_anomaly)?);
+    summary.insert(
+        "no_anomaly".into(),
+        serde_json::to_value(&report.no_anomaly)?,
+    );
     summary.insert("profiles".into(), detail.into());
     if args.json {
         println!("{}", serde_json::Value::Object(summary));
