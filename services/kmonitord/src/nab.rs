@@ -412,7 +412,15 @@ mod tests {
             |i| if i == 1000 || i == 3000 { 1.0 } else { 0.0 },
         );
         let null = vec![0.5; 4000];
-        for cost in [STANDARD] {
+        let low_fp = CostMatrix {
+            fp: 0.22,
+            ..STANDARD
+        };
+        let low_fn = CostMatrix {
+            fn_: 2.0,
+            ..STANDARD
+        };
+        for cost in [STANDARD, low_fp, low_fn] {
             let p = score_profile(&[sweep_file(&perfect, &wins, 0)], &cost);
             assert!((p.normalized - 100.0).abs() < 1e-9, "{p:?}");
             let z = score_profile(&[sweep_file(&null, &wins, 0)], &cost);
