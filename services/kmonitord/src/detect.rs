@@ -9,7 +9,9 @@
 //! * `kmeans` – distance of the lagged feature vector (recent values and differences) to the
 //!   nearest of `k` centroids fitted with `linfa-clustering`'s k-means (unusual shapes);
 //! * `burst`  – mean of the clipped `level` z-scores over a longer span (a change in the
-//!   density of spikes, a sustained excursion).
+//!   density of spikes, a sustained excursion);
+//! * `record` – how far the value leaves the window's observed range, relative to that range
+//!   (a new maximum or minimum).
 //!
 //! Raw measures are not comparable between series, so each one is calibrated against the
 //! history of its own values with a peaks-over-threshold tail model (a generalised Pareto
@@ -37,9 +39,10 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// Number of raw measures in the ensemble.
-pub const COMPONENTS: usize = 5;
+pub const COMPONENTS: usize = 6;
 /// Names of the raw measures, in order.
-pub const COMPONENT_NAMES: [&str; COMPONENTS] = ["level", "diff", "shift", "kmeans", "burst"];
+pub const COMPONENT_NAMES: [&str; COMPONENTS] =
+    ["level", "diff", "shift", "kmeans", "burst", "record"];
 
 /// Errors of the detector module.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,11 @@ pub enum DetectError {
 pub struct DetectorConfig {
     /// Rolling window the model learns from.
     pub window: usize,
+    /// History of raw measures the tail models are fitted on (can exceed `window`).
+    pub tail_window: usize,
+    /// Most recent raw measures left out of the tail fits, so that an ongoing incident is not
+    /// learnt as normal at once.
+    pub guard: usize,
     /// Samples seen before the first model is trained; scores are 0 until then.
     pub warmup: usize,
     /// Retrain the robust statistics and tail models every this many samples.
@@ -74,11 +82,24 @@ pub struct DetectorConfig {
     pub tail_quantile: f64,
     /// Upper bound of the fitted generalised Pareto shape (heavier tails are capped).
     pub max_shape: f64,
+    /// Weight in `[0, 1]` of the second-strongest measure: 0 trusts the strongest alone,
+    /// 0.5 takes the geometric mean of the two strongest (both must agree).
+    pub agreement: f64,
+    /// Measures left out of the ensemble (names from [`COMPONENT_NAMES`]).
+    pub disabled: Vec<String>,
+    /// Weight of the empirical floor of tail probabilities (0 trusts the fitted tail alone).
+    pub empirical: f64,
+    /// Multiplier of the per-measure minimum tail scale.
+    pub min_scale: f64,
     /// `-log10(p)` that maps to a score of 1.
     pub full_scale: f64,
     /// Samples over which a repeated peak is damped.
     pub suppress: usize,
-    /// Factor applied to scores that do not exceed the recent maximum.
+    /// A score passes undamped only if `score * damp_ratio` exceeds the recent maximum.
+    pub damp_ratio: f64,
+    /// ... and exceeds it by at least this much (when a recent maximum exists).
+    pub damp_margin: f64,
+    /// Factor applied to scores that do not pass.
     pub damp: f64,
     /// Report only what a peak adds over the recent maximum (`undamped - weight * max`).
     pub novelty: bool,
@@ -92,6 +113,8 @@ impl Default for DetectorConfig {
     fn default() -> Self {
         Self {
             window: 512,
+            tail_window: 512,
+            guard: 24,
             warmup: 48,
             retrain_every: 8,
             kmeans_every: 128,
@@ -102,12 +125,18 @@ impl Default for DetectorConfig {
             learn: 160,
             tail_quantile: 0.9,
             max_shape: 0.3,
+            agreement: 0.0,
+            disabled: Vec::new(),
+            empirical: 1.0,
+            min_scale: 0.3,
             full_scale: 16.0,
-            suppress: 150,
+            suppress: 300,
             damp: 0.1,
+            damp_ratio: 1.0,
+            damp_margin: 0.05,
             novelty: false,
             novelty_weight: 1.0,
-            alert_threshold: 0.5,
+            alert_threshold: 0.3,
         }
     }
 }
@@ -135,6 +164,28 @@ impl DetectorConfig {
         }
         if self.lags < 1 || self.lags > 16 || self.smooth < 1 || self.smooth > 64 {
             return bad("lags", "lags must be in 1..=16 and smooth in 1..=64");
+        }
+        if self.guard * 2 > self.tail_window {
+            return bad("guard", "must be at most half of `tail_window`");
+        }
+        if self.tail_window < 32 || self.tail_window > 65_536 {
+            return bad("tail_window", "must be between 32 and 65536");
+        }
+        if let Some(d) = self
+            .disabled
+            .iter()
+            .find(|d| !COMPONENT_NAMES.contains(&d.as_str()))
+        {
+            return bad("disabled", &format!("unknown measure `{d}`"));
+        }
+        if self.disabled.len() >= COMPONENTS {
+            return bad("disabled", "at least one measure must stay enabled");
+        }
+        if !(0.0..=1.0).contains(&self.agreement) {
+            return bad("agreement", "must be in [0, 1]");
+        }
+        if !(0.0..=1.0).contains(&self.damp_ratio) {
+            return bad("damp_ratio", "must be in [0, 1]");
         }
         if self.burst < 2 || self.burst > self.window {
             return bad("burst", "must be between 2 and `window`");
@@ -204,7 +255,7 @@ fn median_in_place(buf: &mut [f64]) -> f64 {
 }
 
 /// Peaks-over-threshold tail model of a raw measure.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tail {
     /// Threshold above which the tail is modelled.
     pub threshold: f64,
@@ -214,11 +265,18 @@ pub struct Tail {
     pub shape: f64,
     /// Generalised Pareto scale.
     pub scale: f64,
+    /// Observed excesses over `threshold`, sorted ascending (at most `1 - q` of the sample).
+    excesses: Vec<f64>,
+    /// Size of the sample the model was fitted on.
+    n: usize,
+    /// Weight of the empirical floor: a value is never rarer than
+    /// `weight * share of the sample at or above it`.
+    empirical: f64,
 }
 
 impl Tail {
     /// Fits the tail above the `q` quantile of `sample` (at least 16 values).
-    pub fn fit(sample: &[f64], q: f64, max_shape: f64) -> Option<Self> {
+    pub fn fit(sample: &[f64], q: f64, max_shape: f64, min_scale: f64) -> Option<Self> {
         let n = sample.len();
         if n < 16 {
             return None;
@@ -227,18 +285,22 @@ impl Tail {
         let k = (((n - 1) as f64) * q).round() as usize;
         let (_, t, _) = buf.select_nth_unstable_by(k, f64::total_cmp);
         let threshold = *t;
-        let excesses: Vec<f64> = sample
+        let mut excesses: Vec<f64> = sample
             .iter()
             .filter(|&&v| v > threshold)
             .map(|&v| v - threshold)
             .collect();
-        let floor = 1e-6 * threshold.abs().max(1e-3);
+        excesses.sort_by(f64::total_cmp);
+        let floor = min_scale.max(1e-6 * threshold.abs().max(1e-3));
         if excesses.is_empty() {
             return Some(Self {
                 threshold,
                 exceed: 1.0 / (n as f64 + 1.0),
                 shape: 0.0,
                 scale: floor,
+                excesses,
+                n,
+                empirical: 0.0,
             });
         }
         let m = excesses.iter().sum::<f64>() / excesses.len() as f64;
@@ -255,6 +317,9 @@ impl Tail {
             exceed: excesses.len() as f64 / n as f64,
             shape,
             scale,
+            excesses,
+            n,
+            empirical: 0.0,
         })
     }
 
@@ -269,7 +334,12 @@ impl Tail {
         } else {
             (1.0 + self.shape * y).powf(-1.0 / self.shape)
         };
-        (self.exceed * tail).clamp(f64::MIN_POSITIVE, 1.0)
+        let e = x - self.threshold;
+        let at_or_above = self.excesses.len() - self.excesses.partition_point(|&v| v < e);
+        let floor = self.empirical * at_or_above as f64 / self.n.max(1) as f64;
+        (self.exceed * tail)
+            .max(floor)
+            .clamp(f64::MIN_POSITIVE, 1.0)
     }
 }
 
@@ -302,6 +372,8 @@ pub struct Model {
     /// Sample count at which the training snapshot was taken.
     pub trained_at: u64,
     pub level: Robust,
+    /// Observed range of the training window.
+    pub range: (f64, f64),
     pub diff: Robust,
     pub kmeans: Option<KmModel>,
     pub tails: [Option<Tail>; COMPONENTS],
@@ -321,6 +393,10 @@ pub struct TrainingSet {
 
 const FEATURE_CLIP: f64 = 20.0;
 const BURST_CLIP: f64 = 10.0;
+/// Smallest tail scale per measure, in the measure's own unit (robust z for `level`, `diff`,
+/// `shift`, `burst`; feature-space distance for `kmeans`; share of the range for `record`),
+/// multiplied by [`DetectorConfig::min_scale`]: an excess smaller than that is never extreme.
+const MIN_TAIL_SCALE: [f64; COMPONENTS] = [1.0, 1.0, 1.0, 1.0, 0.5, 0.2];
 
 fn features(values: &[f64], lags: usize, level: &Robust, diff: &Robust) -> Option<Vec<f64>> {
     let n = values.len();
@@ -399,10 +475,24 @@ pub fn train(set: &TrainingSet) -> Model {
         set.previous_kmeans.clone()
     };
     let tails = std::array::from_fn(|i| {
-        Tail::fit(&set.raw[i], set.config.tail_quantile, set.config.max_shape)
+        Tail::fit(
+            &set.raw[i],
+            set.config.tail_quantile,
+            set.config.max_shape,
+            MIN_TAIL_SCALE[i] * set.config.min_scale,
+        )
+        .map(|mut t| {
+            t.empirical = set.config.empirical;
+            t
+        })
     });
     Model {
         trained_at: set.taken_at,
+        range: values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            }),
         level,
         diff,
         kmeans,
@@ -425,6 +515,7 @@ pub struct Scored {
 #[derive(Debug, Clone)]
 pub struct Detector {
     cfg: DetectorConfig,
+    enabled: usize,
     values: VecDeque<f64>,
     raw: [VecDeque<f64>; COMPONENTS],
     recent: VecDeque<f64>,
@@ -439,8 +530,12 @@ impl Detector {
     pub fn new(cfg: DetectorConfig) -> Result<Self, DetectError> {
         cfg.validate()?;
         Ok(Self {
+            enabled: COMPONENT_NAMES
+                .iter()
+                .filter(|n| !cfg.disabled.iter().any(|d| d == *n))
+                .count(),
             values: VecDeque::with_capacity(cfg.window),
-            raw: std::array::from_fn(|_| VecDeque::with_capacity(cfg.window)),
+            raw: std::array::from_fn(|_| VecDeque::with_capacity(cfg.tail_window)),
             recent: VecDeque::with_capacity(cfg.suppress + 1),
             cfg,
             model: None,
@@ -475,16 +570,23 @@ impl Detector {
         if let Some(model) = self.model.clone() {
             let raw = self.raw_measures(&model, x);
             let mut best = 1.0f64;
+            let mut second = 1.0f64;
             let mut ready = true;
             for (i, r) in raw.iter().enumerate() {
                 if let Some(r) = r {
-                    push_bounded(&mut self.raw[i], *r, self.cfg.window);
+                    push_bounded(&mut self.raw[i], *r, self.cfg.tail_window);
+                    if self.cfg.disabled.iter().any(|d| d == COMPONENT_NAMES[i]) {
+                        continue;
+                    }
                     match &model.tails[i] {
                         Some(t) => {
                             let p = t.p_value(*r);
                             if p < best {
+                                second = best;
                                 best = p;
                                 out.dominant = i;
+                            } else if p < second {
+                                second = p;
                             }
                         }
                         None => ready = false,
@@ -492,18 +594,24 @@ impl Detector {
                 }
             }
             if ready && self.seen >= self.cfg.learn as u64 {
-                let p = (best * COMPONENTS as f64).min(1.0);
-                out.undamped = (-p.log10() / self.cfg.full_scale).clamp(0.0, 1.0);
-                let recent_max = self.recent.iter().copied().fold(0.0, f64::max);
-                out.score = if out.undamped > recent_max {
-                    if self.cfg.novelty {
-                        out.undamped - recent_max * self.cfg.novelty_weight
-                    } else {
-                        out.undamped
-                    }
+                let w = self.cfg.agreement;
+                let p = (best.powf(1.0 - w) * second.powf(w) * self.enabled as f64).min(1.0);
+                out.undamped = if p >= 1.0 {
+                    0.0
                 } else {
-                    out.undamped * self.cfg.damp
+                    (-p.log10() / self.cfg.full_scale).clamp(0.0, 1.0)
                 };
+                let recent_max = self.recent.iter().copied().fold(0.0, f64::max);
+                out.score =
+                    if out.undamped * self.cfg.damp_ratio > recent_max + self.cfg.damp_margin {
+                        if self.cfg.novelty {
+                            out.undamped - recent_max * self.cfg.novelty_weight
+                        } else {
+                            out.undamped
+                        }
+                    } else {
+                        out.undamped * self.cfg.damp
+                    };
             }
         }
         push_bounded(&mut self.recent, out.undamped, self.cfg.suppress.max(1));
@@ -539,7 +647,10 @@ impl Detector {
             .sum::<f64>()
             + clip(model.level.z(x));
         let burst = Some(burst_sum / b as f64);
-        [level, diff, shift, km, burst]
+        let (lo, hi) = model.range;
+        let span = (hi - lo).max(model.level.scale);
+        let record = Some(((x - hi).max(lo - x).max(0.0)) / span);
+        [level, diff, shift, km, burst, record]
     }
 
     /// Whether a new model should be trained now.
@@ -563,7 +674,10 @@ impl Detector {
         TrainingSet {
             taken_at: self.seen,
             values: self.values.iter().copied().collect(),
-            raw: std::array::from_fn(|i| self.raw[i].iter().copied().collect()),
+            raw: std::array::from_fn(|i| {
+                let keep = self.raw[i].len().saturating_sub(self.cfg.guard);
+                self.raw[i].iter().take(keep).copied().collect()
+            }),
             refit_kmeans,
             previous_kmeans: self.model.as_ref().and_then(|m| m.kmeans.clone()),
             config: self.cfg.clone(),
@@ -674,7 +788,7 @@ mod tests {
             })
             .collect();
         let s = run(&series);
-        assert!(max_in(&s, 1800..2000) > alert());
+        assert!(max_in(&s, 1800..2000) > alert(), "{:?}", &s[1800..2000]);
         assert!(max_in(&s, 600..1800) < alert());
     }
 
@@ -702,7 +816,7 @@ mod tests {
         assert_eq!(d.update(f64::NAN).score, 0.0);
         assert_eq!(d.update(f64::INFINITY).score, 0.0);
         assert_eq!(d.values.len(), cfg.window);
-        assert!(d.raw.iter().all(|r| r.len() <= cfg.window));
+        assert!(d.raw.iter().all(|r| r.len() <= cfg.tail_window));
         assert!(d.recent.len() <= cfg.suppress);
         assert_eq!(d.seen(), 5000);
     }
@@ -745,7 +859,7 @@ mod tests {
     #[test]
     fn tail_model_orders_p_values() {
         let sample: Vec<f64> = (0..1000).map(|i| noise(i).abs() * 3.0).collect();
-        let t = Tail::fit(&sample, 0.9, 0.5).unwrap();
+        let t = Tail::fit(&sample, 0.9, 0.5, 0.0).unwrap();
         assert_eq!(t.p_value(0.1), 1.0);
         assert!(t.p_value(3.5) < t.p_value(2.9));
         assert!(t.p_value(10.0) < 1e-3);
