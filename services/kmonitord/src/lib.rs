@@ -3,8 +3,12 @@
 //! * [`detect`] — the per-series online anomaly detector (robust statistics, linfa k-means,
 //!   peaks-over-threshold calibration), with retraining separable from scoring;
 //! * [`nab`] — an implementation of the Numenta Anomaly Benchmark's scoring;
+//! * [`collect`] — `/proc` readers (root path as a parameter) with node_exporter names;
+//! * [`prom`] — Prometheus text exposition;
 //! * [`eval`] — `kmonitor eval`: the detector run online over NAB-style CSV files.
 
+pub mod collect;
 pub mod detect;
 pub mod eval;
 pub mod nab;
+pub mod prom;
