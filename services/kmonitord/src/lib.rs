@@ -4,10 +4,12 @@
 //!   peaks-over-threshold calibration), with retraining separable from scoring;
 //! * [`nab`] — an implementation of the Numenta Anomaly Benchmark's scoring;
 //! * [`collect`] — `/proc` readers (root path as a parameter) with node_exporter names;
+//! * [`daemon`] — the service: collection loop, training worker, `/metrics` endpoint;
 //! * [`prom`] — Prometheus text exposition;
 //! * [`eval`] — `kmonitor eval`: the detector run online over NAB-style CSV files.
 
 pub mod collect;
+pub mod daemon;
 pub mod detect;
 pub mod eval;
 pub mod nab;
