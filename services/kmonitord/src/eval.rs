@@ -379,6 +379,26 @@ pub fn run(opts: &EvalOptions) -> Result<EvalReport, EvalError> {
         });
         sweeps.push(sweep);
     }
+    // The quiet check always runs when the data has the no-anomaly group, even if the
+    // selection left it out of the scored files (it is then not part of the NAB scores).
+    if quiet.files == 0 {
+        let extra = list_csv(&opts.data)?
+            .into_iter()
+            .filter(|f| f.split('/').next() == Some(NO_ANOMALY_GROUP));
+        for rel in extra {
+            let path = opts.data.join(&rel);
+            let (rows, _) = parse_series(&path, &read(&path)?, false)?;
+            let values: Vec<f64> = rows.iter().map(|r| r.value).collect();
+            let scores = score_series(&values, &opts.detector)?;
+            quiet.files += 1;
+            quiet.alerts += scores
+                .iter()
+                .filter(|&&s| s >= opts.detector.alert_threshold)
+                .count();
+            quiet.max_score = scores.iter().copied().fold(quiet.max_score, f64::max);
+            quiet_scores.push(scores);
+        }
+    }
     let mut results = BTreeMap::new();
     for (name, cost) in &profiles {
         results.insert(name.clone(), nab::score_profile(&sweeps, cost));

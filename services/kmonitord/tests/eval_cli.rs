@@ -140,6 +140,22 @@ fn strict_mode_fails_on_a_bad_row_and_filters_select_files() {
     assert_eq!(v["files"], 1);
     assert_eq!(v["windows"], 0);
 
+    // The quiet check runs even when the selection leaves the no-anomaly group out.
+    let o = kmonitor(&[
+        "eval",
+        "--data",
+        data.to_str().unwrap(),
+        "--files",
+        "step.csv",
+        "--json",
+    ]);
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(v["files"], 1);
+    assert_eq!(v["no_anomaly"]["files"], 1);
+    assert_eq!(v["no_anomaly"]["alerts"], 0);
+
     let o = kmonitor(&[
         "eval",
         "--data",
