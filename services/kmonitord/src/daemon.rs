@@ -398,6 +398,14 @@ mod tests {
     }
 
     #[test]
+    fn shipped_example_config_loads() {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("kmonitord.toml.example");
+        let c = Config::load(Some(&p), vec![]).unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9464");
+        assert_eq!(c.detector.learn, 160);
+    }
+
+    #[test]
     fn serves_metrics_from_a_fake_proc_tree() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("loadavg"), "1.50 1.00 0.50 1/100 42\n").unwrap();
