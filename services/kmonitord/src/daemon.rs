@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::alert::{Alerter, Policy, Severity};
 use crate::collect::{Kind, ProcReader, Sample};
 use crate::detect::{Detector, DetectorConfig, Model, TrainingSet, train};
 use crate::prom;
@@ -63,6 +64,10 @@ pub struct Config {
     pub listen: String,
     /// Root of the proc filesystem.
     pub proc_root: PathBuf,
+    /// Score at or above which an alert is critical (warning at `detector.alert_threshold`).
+    pub critical_threshold: f64,
+    /// Intervals during which a series does not alert again at the same severity.
+    pub cooldown_intervals: u64,
     /// Detector settings, shared by every series.
     pub detector: DetectorConfig,
 }
@@ -73,6 +78,8 @@ impl Default for Config {
             interval_secs: 5.0,
             listen: "127.0.0.1:9464".into(),
             proc_root: PathBuf::from("/proc"),
+            critical_threshold: 0.6,
+            cooldown_intervals: 60,
             detector: DetectorConfig::default(),
         }
     }
@@ -269,7 +276,13 @@ fn collect_loop(
     let reader = ProcReader::new(&cfg.proc_root);
     let interval = Duration::from_secs_f64(cfg.interval_secs);
     let mut series: HashMap<String, Series> = HashMap::new();
-    let mut alerts: u64 = 0;
+    let policy = Policy {
+        warning: cfg.detector.alert_threshold,
+        critical: cfg.critical_threshold.max(cfg.detector.alert_threshold),
+        cooldown: cfg.cooldown_intervals,
+    };
+    let mut alerter = Alerter::default();
+    let mut alerts: HashMap<Severity, u64> = HashMap::new();
     let mut tick: u64 = 0;
     while !stop.load(Ordering::SeqCst) {
         let started = Instant::now();
@@ -318,9 +331,15 @@ fn collect_loop(
             if let Some(v) = value {
                 let scored = entry.detector.observe(v);
                 entry.score = scored.score;
-                if scored.score >= cfg.detector.alert_threshold {
-                    alerts += 1;
-                    tracing::warn!(series = %key, score = scored.score, "anomaly");
+                if let Some(alert) = alerter.feed(&policy, &key, scored.score, tick) {
+                    *alerts.entry(alert.severity).or_default() += 1;
+                    tracing::warn!(
+                        series = %alert.series,
+                        severity = alert.severity.as_str(),
+                        score = alert.score,
+                        measure = crate::detect::COMPONENT_NAMES[scored.dominant],
+                        "anomaly"
+                    );
                 }
                 if entry.detector.training_due() {
                     let set = entry.detector.snapshot();
@@ -336,13 +355,16 @@ fn collect_loop(
         out.extend(prom::anomaly_scores(
             keys.iter().map(|(k, s)| (k.as_str(), s.score)),
         ));
-        out.push(Sample {
-            name: "ainux_alerts_total".into(),
-            labels: vec![("kind".into(), "anomaly".into())],
-            value: alerts as f64,
-            kind: Kind::Counter,
-            help: "Alerts raised, by kind.",
-        });
+        alerter.expire(&policy, tick);
+        for sev in [Severity::Warning, Severity::Critical] {
+            out.push(Sample {
+                name: "ainux_alerts_total".into(),
+                labels: vec![("kind".into(), format!("anomaly_{}", sev.as_str()))],
+                value: alerts.get(&sev).copied().unwrap_or(0) as f64,
+                kind: Kind::Counter,
+                help: "Alerts raised, by kind.",
+            });
+        }
         let text = prom::render(&out);
         if let Ok(mut s) = shared.lock() {
             s.exposition = text;
@@ -419,6 +441,7 @@ mod tests {
             listen: "127.0.0.1:0".into(),
             proc_root: dir.path().to_owned(),
             detector: DetectorConfig::default(),
+            ..Config::default()
         };
         let handle = start(cfg).unwrap();
         let mut body = String::new();
