@@ -102,6 +102,7 @@ impl ProcReader {
         out.extend(self.meminfo()?);
         out.extend(self.net_dev()?);
         out.extend(self.pressure()?);
+        out.extend(self.diskstats()?);
         Ok(out)
     }
 
@@ -301,6 +302,58 @@ impl ProcReader {
     }
 }
 
+impl ProcReader {
+    /// `/proc/diskstats`: bytes and operations completed per block device (partitions and
+    /// loop/ram devices are skipped, as node_exporter's default filter does).
+    pub fn diskstats(&self) -> Result<Vec<Sample>, CollectError> {
+        let path = self.root.join("diskstats");
+        let Some(text) = read_optional(&path)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 14 {
+                return Err(CollectError::Malformed {
+                    path: path.clone(),
+                    line: i + 1,
+                });
+            }
+            let dev = f[2];
+            let is_partition = (dev.starts_with("sd") || dev.starts_with("vd"))
+                && dev.ends_with(|c: char| c.is_ascii_digit())
+                || dev.contains('p') && dev.starts_with("nvme");
+            if dev.starts_with("loop") || dev.starts_with("ram") || is_partition {
+                continue;
+            }
+            let num = |k: usize| -> Result<f64, CollectError> {
+                f[k].parse().map_err(|_| CollectError::Malformed {
+                    path: path.clone(),
+                    line: i + 1,
+                })
+            };
+            for (name, v) in [
+                ("node_disk_reads_completed_total", num(3)?),
+                ("node_disk_read_bytes_total", num(5)? * 512.0),
+                ("node_disk_writes_completed_total", num(7)?),
+                ("node_disk_written_bytes_total", num(9)? * 512.0),
+                ("node_disk_io_time_seconds_total", num(12)? / 1000.0),
+            ] {
+                out.push(
+                    Sample::new(
+                        name,
+                        Kind::Counter,
+                        "Disk statistic from /proc/diskstats.",
+                        v,
+                    )
+                    .label("device", dev),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn sanitize(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
@@ -333,6 +386,13 @@ mod tests {
              face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n  \
              lo: 1000 10 0 0 0 0 0 0 1000 10 0 0 0 0 0 0\n  \
              eth0: 5000 50 2 1 0 0 0 0 7000 70 3 0 0 0 0 0\n",
+        )
+        .unwrap();
+        fs::write(
+            p.join("diskstats"),
+            "   8       0 sda 100 0 2048 50 200 0 4096 80 0 1500 130 0 0 0 0\n\
+             \x20  8       1 sda1 90 0 2000 40 190 0 4000 70 0 1400 120 0 0 0 0\n\
+             \x20  7       0 loop0 1 0 2 0 0 0 0 0 0 0 0 0 0 0 0\n",
         )
         .unwrap();
         fs::create_dir_all(p.join("pressure")).unwrap();
@@ -385,6 +445,18 @@ mod tests {
         assert_eq!(
             find(&s, "node_pressure_memory_stalled_seconds_total").value,
             1.0
+        );
+        assert_eq!(
+            find(&s, r#"node_disk_written_bytes_total{device="sda"}"#).value,
+            4096.0 * 512.0
+        );
+        assert_eq!(
+            find(&s, r#"node_disk_io_time_seconds_total{device="sda"}"#).value,
+            1.5
+        );
+        assert!(
+            !s.iter()
+                .any(|x| x.labels.iter().any(|(_, v)| v == "sda1" || v == "loop0"))
         );
     }
 
