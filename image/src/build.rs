@@ -386,6 +386,35 @@ fn hash_tree(h: &mut Sha256, dir: &Path) {
     }
 }
 
+/// Makes (or finds in the cache) the tools tree: a Debian trixie with btrfs-progs ≥ 6.7.
+fn tools_tree(cache: &Cache, tkey: &Key, tools_mirror: &str, log: &Path) -> Result<(Mkfs, String), BuildError> {
+    if let Some(hit) = cache.get(tkey) {
+        return Ok((Mkfs::ToolsTree(hit), format!("cache hit {}", tkey.short())));
+    }
+    let tmp = cache.staging(tkey)?;
+    let src = mirror::Source {
+        uri: tools_mirror.to_string(),
+        suite: rootfs::TOOLS_RELEASE.into(),
+        components: vec!["main".into()],
+    };
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--mount", "--propagation", "private", "--", "mmdebstrap", "--mode=root", "--variant=essential"])
+        .arg(format!("--include={}", rootfs::TOOLS_PACKAGES.join(",")))
+        .arg(rootfs::TOOLS_RELEASE)
+        .arg(&tmp)
+        .arg(src.deb_line());
+    if let Err(e) = run::run(&mut cmd, "mmdebstrap (tools tree)", Some(log), Progress::Quiet) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e.into());
+    }
+    let dest = cache.commit(tkey, &tmp)?;
+    cache.prune("tools", &dest);
+    Ok((
+        Mkfs::ToolsTree(dest),
+        format!("made {} with {}", rootfs::TOOLS_RELEASE, rootfs::TOOLS_PACKAGES.join(" ")),
+    ))
+}
+
 /// Builds the image described by `opts.config_dir/mkosi.conf`.
 pub fn build(opts: &Options) -> Result<Summary, BuildError> {
     let mut timer = Timer {
@@ -491,6 +520,38 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
         .map(|b| target_dir.join("release").join(b))
         .collect();
 
+    // The tools tree (only when the host's mkfs.btrfs is too old for --subvol) is made in
+    // parallel with the package-install step.
+    let tools_plan = if config.output.format.is_disk_image() && !disk::host_mkfs_btrfs_ok() {
+        let tools_mirror = mirror::debian_mirror_for_tools(&archive, d.distribution, Path::new("/"))?;
+        let tools_digest = mirror::release_digest(&tools_mirror, rootfs::TOOLS_RELEASE)?;
+        let tkey = Key::new(
+            "tools",
+            &(
+                rootfs::TOOLS_RECIPE,
+                &tools_mirror,
+                rootfs::TOOLS_RELEASE,
+                &tools_digest,
+                rootfs::TOOLS_PACKAGES,
+                rootfs::mmdebstrap_version(),
+            ),
+        );
+        Some((tools_mirror, tkey))
+    } else {
+        None
+    };
+    let tools_thread = tools_plan.map(|(m, k)| {
+        let cache_root = cache.root().to_path_buf();
+        let log = log.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let r = Cache::open(&cache_root)
+                .map_err(BuildError::from)
+                .and_then(|c| tools_tree(&c, &k, &m, &log));
+            (r, t.elapsed().as_secs_f64())
+        })
+    });
+
     // The package-install step, cached.
     let mut pkgs = config.content.packages.clone();
     pkgs.sort();
@@ -549,76 +610,19 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
         ))
     })?;
 
-    // Tools tree (only when the host's mkfs.btrfs is too old for --subvol).
-    let mkfs = if config.output.format.is_disk_image() {
-        if disk::host_mkfs_btrfs_ok() {
-            Mkfs::Host
-        } else {
-            let tools_mirror =
-                mirror::debian_mirror_for_tools(&archive, d.distribution, Path::new("/"))?;
-            let tools_digest = mirror::release_digest(&tools_mirror, rootfs::TOOLS_RELEASE)?;
-            let tkey = Key::new(
-                "tools",
-                &(
-                    rootfs::TOOLS_RECIPE,
-                    &tools_mirror,
-                    rootfs::TOOLS_RELEASE,
-                    &tools_digest,
-                    rootfs::TOOLS_PACKAGES,
-                    rootfs::mmdebstrap_version(),
-                ),
-            );
-            timer.step("tools tree", || {
-                if let Some(hit) = cache.get(&tkey) {
-                    return Ok::<_, BuildError>((
-                        Mkfs::ToolsTree(hit),
-                        format!("cache hit {}", tkey.short()),
-                    ));
-                }
-                let tmp = cache.staging(&tkey)?;
-                let src = mirror::Source {
-                    uri: tools_mirror.clone(),
-                    suite: rootfs::TOOLS_RELEASE.into(),
-                    components: vec!["main".into()],
-                };
-                let mut cmd = Command::new("unshare");
-                cmd.args([
-                    "--mount",
-                    "--propagation",
-                    "private",
-                    "--",
-                    "mmdebstrap",
-                    "--mode=root",
-                    "--variant=essential",
-                ])
-                .arg(format!("--include={}", rootfs::TOOLS_PACKAGES.join(",")))
-                .arg(rootfs::TOOLS_RELEASE)
-                .arg(&tmp)
-                .arg(src.deb_line());
-                if let Err(e) = run::run(
-                    &mut cmd,
-                    "mmdebstrap (tools tree)",
-                    Some(&log),
-                    Progress::Quiet,
-                ) {
-                    let _ = fs::remove_dir_all(&tmp);
-                    return Err(e.into());
-                }
-                let dest = cache.commit(&tkey, &tmp)?;
-                cache.prune("tools", &dest);
-                Ok((
-                    Mkfs::ToolsTree(dest),
-                    format!(
-                        "{} {} with {}",
-                        "made",
-                        rootfs::TOOLS_RELEASE,
-                        rootfs::TOOLS_PACKAGES.join(" ")
-                    ),
-                ))
-            })?
+    let mkfs = match tools_thread {
+        Some(h) => {
+            let (r, secs) = h.join().expect("tools tree thread");
+            let (m, note) = r?;
+            eprintln!("==> tools tree (in parallel)\n    {note} ({secs:.1} s)");
+            timer.steps.push(Step {
+                name: "tools tree (parallel)",
+                seconds: secs,
+                note,
+            });
+            m
         }
-    } else {
-        Mkfs::Host
+        None => Mkfs::Host,
     };
 
     // Stage.
