@@ -1,0 +1,5 @@
+use super::*;
+
+fn lvl(cmd: &str) -> Level {
+    check(cmd).level
+}
