@@ -1,5 +1,7 @@
+//! `aish`: thin entry point; everything lives in the library.
+
 fn main() {
-    let cmd = std::env::args().nth(1).unwrap_or_default();
-    let v = aish::danger::check(&cmd);
-    println!("{}", serde_json::to_string_pretty(&v).unwrap());
+    let args: Vec<String> = std::env::args().collect();
+    let code = aish::cli::main(&args, &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(code);
 }

@@ -202,7 +202,7 @@ struct Parser<'a> {
     pending_heredocs: Vec<PendingHeredoc>,
 }
 
-/// Here-document bodies are collected after the line ends and patched in by slot.
+// Here-document bodies are collected after the line ends and patched in by slot.
 thread_local! {
     static HEREDOC_BODIES: std::cell::RefCell<Vec<Option<String>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -219,10 +219,7 @@ fn is_name_char(c: u8) -> bool {
     c == b'_' || c.is_ascii_alphanumeric()
 }
 
-const RESERVED: &[&str] = &[
-    "if", "then", "elif", "else", "fi", "do", "done", "case", "esac", "while", "until", "for",
-    "in", "function", "select", "{", "}", "!", "[[", "]]", "time",
-];
+
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
@@ -969,6 +966,14 @@ impl<'a> Parser<'a> {
                 }
                 break;
             }
+            if c == b'{'
+                && self.starts("{{")
+                && let Some(text) = self.template_placeholder()
+            {
+                flush(&mut parts, &mut lit, lit_quoted);
+                parts.push(WordPart::Lit { text, quoted: true });
+                continue;
+            }
             match c {
                 b'\'' => {
                     flush(&mut parts, &mut lit, lit_quoted);
@@ -1051,6 +1056,27 @@ impl<'a> Parser<'a> {
             parts,
             raw: self.src[start..self.i].to_string(),
         }))
+    }
+
+    /// A documentation placeholder `{{…}}` (tldr style): `{{[-a|--all]}}` or `{{x|y}}` stands
+    /// for its first alternative, `{{path/to/file}}` for its text. Only accepted when it cannot
+    /// hide a command: no `;`, `&`, `$`, backquote, redirection or newline inside, and every
+    /// alternative that contains a space is an option.
+    fn template_placeholder(&mut self) -> Option<String> {
+        let rest = &self.src[self.i + 2..];
+        let end = rest.find("}}")?;
+        let inner = &rest[..end];
+        if inner.is_empty() || inner.contains(['\n', ';', '&', '$', '`', '<', '>', '{', '}']) {
+            return None;
+        }
+        let body = inner.strip_prefix('[').and_then(|b| b.strip_suffix(']')).unwrap_or(inner);
+        let alts: Vec<&str> = body.split('|').collect();
+        if alts.len() > 1 && alts.iter().any(|a| a.trim().contains(' ') && !a.trim().starts_with('-')) {
+            return None;
+        }
+        let first = alts[0].trim().to_string();
+        self.i += 2 + end + 2;
+        Some(if first.is_empty() { "x".into() } else { first })
     }
 
     fn next_char(&mut self) -> char {

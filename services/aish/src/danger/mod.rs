@@ -85,8 +85,40 @@ impl Verdict {
 /// Classify a command line.
 pub fn check(src: &str) -> Verdict {
     let mut a = Analyzer::default();
+    if is_keystrokes(src) {
+        a.flag(
+            Level::Safe,
+            src.trim(),
+            "keystrokes",
+            "key presses for an interactive program (`<q>`, `<Space>`), not a shell command; a shell runs nothing".into(),
+        );
+        return a.finish();
+    }
     a.analyze_source(src, "command line");
     a.finish()
+}
+
+/// Key-press notation such as `<q>`, `<Space>` or `</>{{pattern}}<Enter>`.
+fn is_keystrokes(src: &str) -> bool {
+    let t = src.trim();
+    if !(t.starts_with('<') && t.ends_with('>')) || t.contains([';', '|', '&', '$', '`', '\n']) {
+        return false;
+    }
+    // every <…> group is a short key name without spaces
+    let mut rest = t;
+    let mut groups = 0;
+    while let Some(start) = rest.find('<') {
+        let Some(end) = rest[start..].find('>') else {
+            return false;
+        };
+        let key = &rest[start + 1..start + end];
+        if key.is_empty() || key.len() > 16 || key.contains(' ') || key.contains('<') {
+            return false;
+        }
+        groups += 1;
+        rest = &rest[start + end + 1..];
+    }
+    groups > 0
 }
 
 /// A word after expansion.

@@ -255,8 +255,22 @@ pub(crate) fn run(
             unknown_command(an, part, &argv);
             return None;
         }
+        if !first.dynamic && first.text.contains(' ') && !first.text.contains('/') || first.text.contains(' ') && first.text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            // A placeholder holding a whole command (`{{cat file}}`): its words are the command.
+            let mut v: Vec<Arg> = first.text.split_whitespace().map(Arg::lit).collect();
+            v.extend(argv[1..].iter().cloned());
+            argv = v;
+            continue;
+        }
         let name = base(&first.text).to_string();
         let args = &argv[1..];
+        // Not a command at all: an option or a `{{placeholder}}` fragment left in command
+        // position (e.g. by the `|` inside a template's `{{[-a|--all]}}`) fails with
+        // "command not found".
+        if !first.dynamic && (first.text.starts_with('-') || first.text.contains("}}") || first.text.contains("{{")) {
+            an.flag(Level::Safe, part, "not-a-command", format!("`{}` cannot name a command (template fragment or option)", first.text));
+            return None;
+        }
         // ---- wrappers ----
         let next: Option<Vec<Arg>> = match name.as_str() {
             "sudo" | "doas" | "pkexec" | "run0" | "sudoedit" => {

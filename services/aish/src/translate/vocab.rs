@@ -1,0 +1,203 @@
+//! The vocabulary: utilities with what they are for, in English, Spanish and French, and their
+//! common subcommands. Written for this project.
+//!
+//! Line format: `tool | description words (en) | es words | fr words | subcommands`.
+
+pub const TOOLS: &str = r#"
+ls | list files directory contents hidden long listing sort size modification time permissions folder | listar lista archivos directorio contenido carpeta ocultos | lister liste fichiers repertoire contenu dossier caches |
+cat | print concatenate show display content contents file text standard output number lines | mostrar contenido archivo concatenar imprimir | afficher contenu fichier concatener |
+grep | search find pattern text string regex match lines containing files recursively case insensitive occurrences word | buscar patron texto cadena coincidencias lineas contienen expresion regular | chercher motif texte chaine correspondance lignes contenant expression reguliere |
+find | find search locate files directories name extension type size modified newer older recursively tree path empty permission owner | buscar encontrar archivos directorios nombre extension tamano modificados arbol | chercher trouver fichiers repertoires nom extension taille modifies arborescence |
+du | disk usage size directory folder space used estimate summarize total biggest | uso disco tamano directorio carpeta espacio ocupado | utilisation disque taille repertoire dossier espace occupe |
+df | disk free space filesystem mounted partitions available usage capacity | espacio libre disco sistema archivos particiones disponible | espace libre disque systeme fichiers partitions disponible |
+ps | process processes running list snapshot status pid cpu memory user tree | procesos ejecucion lista | processus execution liste |
+top | monitor processes cpu memory usage real time interactive dynamic resources | monitorear procesos uso cpu memoria tiempo real | surveiller processus utilisation cpu memoire temps reel |
+htop | interactive process viewer monitor cpu memory | visor interactivo procesos | visualiseur interactif processus |
+kill | kill terminate process signal pid send stop | matar terminar proceso senal | tuer terminer processus signal |
+pkill | kill processes by name pattern signal | matar procesos nombre | tuer processus nom |
+killall | kill all processes by name | matar todos procesos nombre | tuer tous processus nom |
+pgrep | find process id pid by name pattern | buscar proceso pid nombre | chercher processus pid nom |
+free | memory ram usage free used swap available | memoria ram uso libre | memoire ram utilisation libre |
+uptime | how long system running uptime load average boot | tiempo encendido carga sistema | temps fonctionnement charge systeme |
+uname | kernel version system information architecture operating machine name release | version nucleo kernel informacion sistema arquitectura | version noyau kernel information systeme architecture |
+hostname | hostname host name machine computer show set | nombre equipo maquina host | nom machine hote |
+whoami | current user name logged effective | usuario actual | utilisateur actuel |
+id | user group ids identity uid gid | identidad usuario grupo | identite utilisateur groupe |
+pwd | print current working directory path where am i | directorio actual trabajo ruta | repertoire courant travail chemin |
+cd | change directory go folder navigate | cambiar directorio ir carpeta | changer repertoire aller dossier |
+mkdir | create make new directory folder directories parents | crear directorio carpeta nueva | creer repertoire dossier nouveau |
+rmdir | remove delete empty directory folder | eliminar directorio vacio | supprimer repertoire vide |
+touch | create empty file update timestamp modification access time | crear archivo vacio actualizar marca tiempo | creer fichier vide mettre jour horodatage |
+rm | remove delete files directories recursively force erase | eliminar borrar archivos directorios recursivamente forzar | supprimer effacer fichiers repertoires recursivement forcer |
+cp | copy files directories recursively duplicate | copiar archivos directorios duplicar | copier fichiers repertoires dupliquer |
+mv | move rename files directories | mover renombrar archivos directorios | deplacer renommer fichiers repertoires |
+ln | link symbolic symlink hard create | enlace simbolico crear | lien symbolique creer |
+chmod | change permissions mode executable read write execute access rights | cambiar permisos modo ejecutable | changer permissions mode executable droits |
+chown | change owner ownership user group file | cambiar propietario dueno | changer proprietaire |
+chgrp | change group ownership | cambiar grupo | changer groupe |
+tar | archive tarball compress extract create tar gz bz2 xz list contents | archivo comprimir extraer crear empaquetar | archive compresser extraire creer |
+zip | compress zip archive package files folder | comprimir zip archivo | compresser zip archive |
+unzip | extract decompress unpack zip archive list | extraer descomprimir zip | extraire decompresser zip |
+gzip | compress decompress gz file gzip | comprimir descomprimir gz | compresser decompresser gz |
+gunzip | decompress gz gzip file | descomprimir gz | decompresser gz |
+xz | compress decompress xz lzma | comprimir descomprimir xz | compresser decompresser xz |
+bzip2 | compress decompress bz2 | comprimir bz2 | compresser bz2 |
+7z | 7zip archive compress extract | comprimir extraer 7zip | compresser extraire 7zip |
+head | first lines beginning start file output bytes | primeras lineas inicio archivo | premieres lignes debut fichier |
+tail | last lines end file follow log growing output | ultimas lineas final archivo seguir | dernieres lignes fin fichier suivre |
+less | view page file scroll pager read interactively | ver paginar archivo desplazar | voir paginer fichier defiler |
+more | page view file screen | paginar ver archivo | paginer voir fichier |
+wc | count lines words characters bytes number file | contar lineas palabras caracteres numero | compter lignes mots caracteres nombre |
+sort | sort order lines alphabetically numerically reverse unique | ordenar lineas alfabeticamente numericamente inverso | trier lignes alphabetiquement numeriquement inverse |
+uniq | unique duplicate lines adjacent count remove repeated | lineas unicas duplicadas repetidas | lignes uniques dupliquees repetees |
+cut | cut extract columns fields delimiter characters bytes | cortar columnas campos delimitador | couper colonnes champs delimiteur |
+tr | translate replace delete characters uppercase lowercase squeeze | traducir reemplazar caracteres mayusculas minusculas | traduire remplacer caracteres majuscules minuscules |
+sed | stream editor replace substitute text pattern lines file edit delete insert | reemplazar sustituir texto editar lineas | remplacer substituer texte editer lignes |
+awk | pattern scanning processing columns fields print text program sum | procesar columnas campos texto | traiter colonnes champs texte |
+diff | compare differences files directories line by line | comparar diferencias archivos | comparer differences fichiers |
+cmp | compare two files byte | comparar archivos byte | comparer fichiers octet |
+comm | compare sorted files common lines | comparar lineas comunes | comparer lignes communes |
+echo | print display text string message variable output line | imprimir mostrar texto mensaje variable | afficher imprimer texte message variable |
+printf | format print formatted string output | imprimir formato | imprimer format |
+date | date time current show set format timestamp | fecha hora actual | date heure actuelle |
+cal | calendar month year show | calendario mes ano | calendrier mois annee |
+sleep | wait pause delay seconds | esperar pausa segundos | attendre pause secondes |
+watch | execute command periodically repeatedly monitor output refresh | ejecutar periodicamente repetidamente | executer periodiquement |
+history | command history previous commands shell | historial comandos | historique commandes |
+which | locate command executable path program binary | localizar comando ejecutable ruta | localiser commande executable chemin |
+whereis | locate binary source manual page | localizar binario | localiser binaire |
+man | manual page documentation help command | manual pagina documentacion ayuda | manuel page documentation aide |
+file | determine file type | tipo archivo determinar | type fichier determiner |
+stat | file status information size permissions timestamps inode | estado archivo informacion | etat fichier information |
+tree | directory tree structure recursive listing | arbol directorios estructura | arbre repertoires structure |
+ln | link | enlace | lien |
+basename | strip directory suffix filename | nombre base | nom base |
+dirname | directory part path | directorio ruta | repertoire chemin |
+realpath | absolute path resolved canonical | ruta absoluta | chemin absolu |
+readlink | resolve symbolic link target | resolver enlace | resoudre lien |
+xargs | build execute command arguments standard input each | ejecutar argumentos entrada | executer arguments entree |
+tee | write output file and standard output | escribir salida archivo | ecrire sortie fichier |
+split | split file pieces parts chunks lines size | dividir archivo partes | diviser fichier morceaux |
+md5sum | md5 checksum hash verify | suma verificacion md5 hash | somme controle md5 hash |
+sha256sum | sha256 checksum hash verify integrity | suma verificacion sha256 | somme controle sha256 |
+base64 | encode decode base64 | codificar decodificar base64 | encoder decoder base64 |
+ssh | remote login connect secure shell server host key tunnel | conectar remoto servidor | connecter distant serveur |
+scp | secure copy files remote host | copiar archivos remoto | copier fichiers distant |
+rsync | synchronize sync copy files remote mirror backup | sincronizar copiar archivos respaldo | synchroniser copier fichiers sauvegarde |
+curl | transfer data url http request download upload api get post headers | transferir datos url descargar peticion | transferer donnees url telecharger requete |
+wget | download file url web http retrieve mirror | descargar archivo url web | telecharger fichier url web |
+ping | ping check network connectivity host reachable latency packets | comprobar conectividad red host | verifier connectivite reseau hote |
+traceroute | trace route network path hops host | trazar ruta red | tracer route reseau |
+dig | dns lookup query domain records name server | consultar dns dominio | interroger dns domaine |
+nslookup | dns query domain ip address | consultar dns | interroger dns |
+host | dns lookup domain name | consultar dns | interroger dns |
+ip | ip address network interfaces routes links show configure | direccion ip red interfaces rutas | adresse ip reseau interfaces routes |
+ss | sockets listening ports connections network tcp udp | sockets puertos escucha conexiones | sockets ports ecoute connexions |
+netstat | network connections ports listening routing statistics | conexiones red puertos | connexions reseau ports |
+nmap | scan network ports hosts security | escanear puertos red | scanner ports reseau |
+systemctl | service unit systemd start stop restart enable disable status daemon boot | servicio unidad iniciar detener reiniciar habilitar deshabilitar estado | service unite demarrer arreter redemarrer activer desactiver etat | start stop restart reload enable disable status list-units daemon-reload mask is-active
+journalctl | logs journal systemd service messages boot kernel follow | registros diario mensajes servicio arranque | journaux messages service demarrage |
+service | service start stop restart status init script | servicio iniciar detener | service demarrer arreter | start stop restart status
+dmesg | kernel messages ring buffer boot hardware driver | mensajes nucleo kernel | messages noyau kernel |
+shutdown | shutdown power off halt reboot schedule machine | apagar sistema equipo | eteindre systeme |
+reboot | reboot restart machine computer system | reiniciar equipo sistema | redemarrer machine systeme |
+apt | package install remove update upgrade search debian ubuntu software | paquete instalar eliminar actualizar buscar software | paquet installer supprimer mettre jour chercher logiciel | install remove purge update upgrade search show list autoremove full-upgrade
+apt-get | package install remove update upgrade debian | paquete instalar actualizar | paquet installer | install remove purge update upgrade dist-upgrade autoremove clean
+dpkg | debian package install list files query | paquete debian | paquet debian |
+dnf | package install update fedora rpm | paquete instalar fedora | paquet installer fedora | install remove upgrade search info list
+pacman | package arch install sync update | paquete arch | paquet arch |
+snap | snap package install | paquete snap | paquet snap | install remove list find refresh
+flatpak | flatpak application install run | aplicacion flatpak | application flatpak | install uninstall list run update search
+pip | python package install uninstall requirements pypi | paquete python instalar | paquet python installer | install uninstall list show freeze download
+npm | node javascript package install dependencies package.json scripts registry publish module | paquete node javascript dependencias | paquet node javascript dependances | install uninstall update run init publish list test ci audit outdated
+yarn | node javascript package dependencies | paquete node | paquet node | add remove install upgrade run
+cargo | rust crate package build compile project test run dependencies cargo.toml | paquete rust compilar proyecto crate | paquet rust compiler projet crate | build run test new init add install check clippy fmt doc publish update bench clean
+rustup | rust toolchain install update component target default | cadena herramientas rust | chaine outils rust | update install default component target toolchain show
+go | go golang module build run test | modulo go compilar | module go compiler | build run test mod get install fmt
+python | python script interpreter run repl | interprete python ejecutar | interpreteur python executer |
+node | node javascript run script | ejecutar javascript | executer javascript |
+git | git repository commit branch merge rebase stash push pull clone checkout log diff status remote tag staged changes working tree version control history upstream origin cherry-pick submodule worktree reflog bisect blame | repositorio confirmacion rama fusionar cambios historial remoto etiqueta | depot commit branche fusionner modifications historique distant etiquette | status add commit push pull clone checkout switch branch merge rebase stash log diff show reset revert tag remote fetch init config cherry-pick blame bisect clean restore rm mv submodule worktree reflog archive
+docker | docker container image run build pull push volume network compose dockerfile registry exec logs | contenedor imagen ejecutar construir volumen | conteneur image executer construire volume | run ps images build pull push exec logs stop start rm rmi volume network compose inspect tag login system container image
+podman | container image pod run | contenedor imagen | conteneur image | run ps images build pull
+kubectl | kubernetes pod pods deployment service namespace cluster node nodes resource replica configmap secret context manifest ingress | kubernetes pod despliegue clúster espacio nombres | kubernetes pod deploiement grappe espace noms | get describe apply delete logs exec create edit rollout scale port-forward config top expose label annotate run
+helm | kubernetes chart release repository | chart kubernetes | chart kubernetes | install upgrade uninstall list repo search
+aws | aws amazon cloud s3 bucket ec2 instance lambda function iam role policy cloudformation stack region dynamodb table sqs queue sns topic subscription ecr ecs eks cloudwatch secret route53 | nube amazon cubo instancia | nuage amazon seau instance | s3 ec2 iam lambda sts cloudformation dynamodb sqs sns ecr ecs eks logs configure rds secretsmanager ssm route53 kms
+gcloud | google cloud gcp project compute instance app engine config auth sdk | nube google proyecto | nuage google projet | compute config auth projects app components container sql
+az | azure cloud microsoft resource group vm | nube azure | nuage azure | login vm group account storage
+terraform | terraform infrastructure plan apply destroy state provider module workspace configuration | infraestructura plan aplicar | infrastructure plan appliquer | init plan apply destroy validate fmt state workspace output import show providers
+ansible | ansible automation playbook hosts inventory | automatizacion | automatisation |
+btrfs | btrfs filesystem subvolume snapshot balance scrub device | sistema archivos btrfs subvolumen instantanea | systeme fichiers btrfs sous-volume instantane | subvolume filesystem balance scrub device check property send receive
+mount | mount filesystem device partition directory | montar sistema archivos dispositivo | monter systeme fichiers peripherique |
+umount | unmount filesystem device | desmontar | demonter |
+lsblk | list block devices disks partitions | listar dispositivos bloque discos particiones | lister peripheriques disques partitions |
+fdisk | partition table disk manipulate | tabla particiones disco | table partitions disque |
+mkfs | make create filesystem format partition | crear sistema archivos formatear | creer systeme fichiers formater |
+dd | convert copy raw disk image bytes block device | copiar imagen disco | copier image disque |
+lscpu | cpu information architecture cores | informacion cpu procesador | information cpu processeur |
+lsusb | list usb devices | listar dispositivos usb | lister peripheriques usb |
+lspci | list pci devices hardware | listar dispositivos pci | lister peripheriques pci |
+useradd | create add new user account | crear anadir usuario cuenta | creer ajouter utilisateur compte |
+usermod | modify user account group shell | modificar usuario cuenta | modifier utilisateur compte |
+userdel | delete remove user account | eliminar usuario | supprimer utilisateur |
+passwd | change user password | cambiar contrasena | changer mot passe |
+groupadd | create group | crear grupo | creer groupe |
+sudo | run command as root superuser administrator privileges another user | ejecutar como root superusuario | executer comme root superutilisateur |
+su | switch user substitute root | cambiar usuario | changer utilisateur |
+crontab | schedule cron jobs periodic tasks table edit list | programar tareas cron | planifier taches cron |
+openssl | ssl tls certificate key encrypt decrypt generate csr hash digest | certificado clave cifrar descifrar | certificat cle chiffrer dechiffrer | req x509 genrsa rsa s_client enc dgst rand
+gpg | gpg encrypt decrypt sign verify key keyring pgp | cifrar descifrar firmar verificar clave | chiffrer dechiffrer signer verifier cle |
+ssh-keygen | generate ssh key pair fingerprint | generar clave ssh | generer cle ssh |
+iptables | firewall rules packet filter chain nat | cortafuegos reglas | pare-feu regles |
+ufw | firewall uncomplicated allow deny port | cortafuegos permitir denegar puerto | pare-feu autoriser refuser port |
+nmcli | networkmanager wifi connection network device | red conexion wifi | reseau connexion wifi |
+alias | alias shortcut command name | alias atajo | alias raccourci |
+export | export environment variable set | exportar variable entorno | exporter variable environnement |
+env | environment variables run command | variables entorno | variables environnement |
+printenv | print environment variables | imprimir variables entorno | afficher variables environnement |
+source | execute commands file current shell | ejecutar archivo shell actual | executer fichier shell |
+jobs | list background jobs | trabajos segundo plano | taches arriere-plan |
+bg | resume job background | reanudar segundo plano | reprendre arriere-plan |
+fg | bring job foreground | primer plano | premier plan |
+nohup | run immune hangups background logout | ejecutar sin colgar | executer sans interruption |
+screen | terminal multiplexer session detach | multiplexor terminal sesion | multiplexeur terminal session |
+tmux | terminal multiplexer session window pane | multiplexor terminal sesion | multiplexeur terminal session |
+vim | text editor edit file | editor texto editar | editeur texte editer |
+nano | simple text editor edit file | editor texto simple | editeur texte simple |
+make | build compile makefile targets | compilar construir | compiler construire |
+gcc | compile c program source | compilar programa c | compiler programme c |
+jq | json process query filter pretty print | json procesar consultar filtrar | json traiter filtrer |
+yq | yaml process query | yaml procesar | yaml traiter |
+column | format columns table | columnas tabla | colonnes tableau |
+nl | number lines file | numerar lineas | numeroter lignes |
+rev | reverse lines characters | invertir | inverser |
+seq | sequence numbers print | secuencia numeros | sequence nombres |
+yes | output string repeatedly | repetir | repeter |
+bc | calculator arithmetic math expression | calculadora aritmetica | calculatrice arithmetique |
+expr | evaluate expression arithmetic | evaluar expresion | evaluer expression |
+ipcs | ipc shared memory semaphores message queues | memoria compartida semaforos | memoire partagee semaphores |
+lsof | list open files process port | archivos abiertos | fichiers ouverts |
+strace | trace system calls signals | rastrear llamadas sistema | tracer appels systeme |
+timedatectl | time date timezone ntp system clock | zona horaria reloj | fuseau horaire horloge |
+hostnamectl | hostname system set | nombre host | nom hote |
+locate | find files by name database | localizar archivos | localiser fichiers |
+mktemp | create temporary file directory | crear archivo temporal | creer fichier temporaire |
+xxd | hex dump binary | volcado hexadecimal | vidage hexadecimal |
+hexdump | hex dump display file | volcado hexadecimal | vidage hexadecimal |
+strings | printable strings binary file | cadenas imprimibles binario | chaines imprimables binaire |
+mvn | maven java project build dependencies | proyecto java maven | projet java maven | clean install package compile test deploy
+gradle | gradle java build | construir java | construire java |
+java | java run jar class | ejecutar java | executer java |
+tput | terminal capabilities colors cursor | terminal colores | terminal couleurs |
+look | display lines beginning prefix dictionary | lineas comienzan prefijo | lignes commencent prefixe |
+gio | gnome files trash mount open | archivos papelera | fichiers corbeille |
+pyenv | python versions install switch | versiones python | versions python | install versions global local
+systemd-analyze | boot time analyze performance | tiempo arranque | temps demarrage |
+ffmpeg | convert video audio media encode | convertir video audio | convertir video audio |
+convert | image convert resize format imagemagick | imagen convertir redimensionar | image convertir redimensionner |
+"#;
+
+/// Spanish and French words mapped to the English words the vocabulary uses.
+pub const GLOSSARY: &str = r#"
+lista list|listar list|enumera list|enumerar list|muestra show|mostrar show|muestre show|ver show|visualiza show|visualizar show|archivo file|archivos file|fichero file|ficheros file|directorio directory|directorios directory|carpeta directory|carpetas directory|crea create|crear create|cree create|elimina delete|eliminar delete|borra delete|borrar delete|suprime delete|copia copy|copiar copy|mueve move|mover move|renombra rename|renombrar rename|busca search|buscar search|encuentra find|encontrar find|descarga download|descargar download|instala install|instalar install|desinstala uninstall|actualiza update|actualizar update|inicia start|iniciar start|arranca start|deten stop|detener stop|detiene stop|para stop|reinicia restart|reiniciar restart|ejecuta run|ejecutar run|corre run|imprime print|imprimir print|comprime compress|comprimir compress|descomprime extract|descomprimir extract|extrae extract|extraer extract|cambia change|cambiar change|establece set|establecer set|configura configure|obten get|obtener get|cuenta count|contar count|linea line|lineas line|palabra word|palabras word|proceso process|procesos process|usuario user|usuarios user|grupo group|contrasena password|red network|interfaz interface|paquete package|paquetes package|servicio service|servicios service|contenedor container|contenedores container|imagen image|imagenes image|rama branch|ramas branch|repositorio repository|cambios change|registro log|registros log|disco disk|espacio space|memoria memory|tamano size|permisos permission|propietario owner|oculto hidden|ocultos hidden|actual current|todos all|todas all|nuevo new|nueva new|remoto remote|clave key|firma sign|cifra encrypt|cifrar encrypt|descifra decrypt|conexion connection|puerto port|puertos port|servidor server|salida output|entrada input|texto text|cadena string|patron pattern|reemplaza replace|reemplazar replace|ordena sort|ordenar sort|fecha date|hora time|tiempo time|ayuda help|version version|etiqueta tag|fusiona merge|sube push|empuja push|trae fetch|clona clone|estado status|diferencias diff|historial history|volumen volume|maquina machine|nucleo kernel|sistema system|arranque boot|unidad unit|entorno environment|enlace link|montar mount|desmontar unmount|particion partition|respaldo backup|primeras first|primeros first|primera first|ultimas last|ultimos last|ultima last|numero number|grande large|grandes large|vacio empty|vacios empty|confirmacion commit|confirma commit|pagina page|genera generate|generar generate|valida validate|comprueba check|comprobar check|verifica verify|verificar verify|inicializa init|instantanea snapshot|subvolumen subvolume|cubo bucket|despliegue deployment|nodo node|nodos node|clave key|secreto secret|tarea job|tareas job|muestra show|edita edit|editar edit|abre open|abrir open|cierra close|conecta connect|conectar connect|envia send|enviar send|recibe receive|escribe write|escribir write|lee read|leer read|convierte convert|convertir convert|agrega add|agregar add|anade add|anadir add|quita remove|quitar remove|sincroniza sync|aplica apply|aplicar apply|destruye destroy|construye build|construir build|compila compile|compilar compile|prueba test|pruebas test|dependencias dependency|proyecto project|modulo module|paquete package|ficheros file|ocupa usage|uso usage|libre free|disponibles available|ip ip|direccion address|actualizaciones update|mi my|equipo system|ordenador system|computadora system
+affiche show|afficher show|liste list|lister list|fichier file|fichiers file|repertoire directory|repertoires directory|dossier directory|dossiers directory|cree create|creer create|supprime delete|supprimer delete|efface delete|effacer delete|copie copy|copier copy|deplace move|deplacer move|renomme rename|renommer rename|cherche search|chercher search|recherche search|rechercher search|trouve find|trouver find|telecharge download|telecharger download|installe install|installer install|desinstalle uninstall|mettre update|met update|jour update|demarre start|demarrer start|arrete stop|arreter stop|redemarre restart|redemarrer restart|execute run|executer run|lance run|lancer run|imprime print|compresse compress|compresser compress|decompresse extract|decompresser extract|extrait extract|extraire extract|change change|changer change|modifie change|modifier change|compte count|compter count|ligne line|lignes line|mot word|mots word|processus process|utilisateur user|utilisateurs user|groupe group|passe password|reseau network|paquet package|paquets package|service service|conteneur container|conteneurs container|branche branch|depot repository|journal log|journaux log|disque disk|espace space|memoire memory|taille size|cache hidden|caches hidden|courant current|actuel current|tous all|toutes all|nouveau new|nouvelle new|distant remote|cle key|serveur server|sortie output|entree input|texte text|chaine string|motif pattern|remplace replace|remplacer replace|trie sort|trier sort|heure time|aide help|systeme system|demarrage boot|premieres first|premiers first|derniere last|dernieres last|derniers last|grand large|grands large|gros large|vide empty|vides empty|valide validate|verifie verify|verifier verify|ajoute add|ajouter add|retire remove|applique apply|construit build|compile compile|projet project|dependances dependency|adresse address|mises update|mon my|ordinateur system
+"#;
