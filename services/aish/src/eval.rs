@@ -263,11 +263,9 @@ pub fn translate(file: &Path, translator: &Translator, ctx: &Context, mut on_row
         lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         let preds: Vec<String> = cands.iter().take(5).map(|c| c.command.clone()).collect();
         on_row(req, reference, &preds);
-        let scores: Vec<f64> = preds.iter().map(|p| nlc2cmd::score(p, reference)).collect();
-        let s1 = scores.first().copied().unwrap_or(0.0).max(if preds.is_empty() { 0.0 } else { -1.0 });
-        let s1 = if preds.is_empty() { 0.0 } else { s1 };
-        let s5 = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let s5 = if preds.is_empty() { 0.0 } else { s5 };
+        // An empty answer scores like a wrong one (every reference utility unmatched).
+        let s1 = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
+        let s5 = nlc2cmd::score_many(&preds, reference);
         let ref_u = nlc2cmd::first_utility(reference);
         let fu = !ref_u.is_empty() && preds.first().is_some_and(|p| nlc2cmd::first_utility(p) == ref_u);
         let fu5 = !ref_u.is_empty() && preds.iter().any(|p| nlc2cmd::first_utility(p) == ref_u);

@@ -178,7 +178,7 @@ pub fn score(pred: &str, reference: &str) -> f64 {
 /// Score of several predictions: the best if any is positive, else the mean.
 pub fn score_many(preds: &[String], reference: &str) -> f64 {
     if preds.is_empty() {
-        return -1.0;
+        return score("", reference);
     }
     let scores: Vec<f64> = preds.iter().map(|p| score(p, reference)).collect();
     if scores.iter().any(|s| *s > 0.0) {

@@ -206,10 +206,7 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
             let pos = from + k;
             from = pos + name.len();
             // whole identifier (allow a leading `.` in the needle)
-            let before_ok = name.starts_with('.')
-                || pos == 0
-                || !code[..pos].chars().next_back().is_some_and(|c| is_ident(c) || c == '.')
-                || name.contains('.');
+            let before_ok = name.starts_with('.') || pos == 0 || !code[..pos].chars().next_back().is_some_and(is_ident);
             let after_ok = !code[from..].chars().next().is_some_and(is_ident);
             if !before_ok || !after_ok {
                 continue;

@@ -506,6 +506,12 @@ impl Analyzer {
         if !any {
             return vec![];
         }
+        if fields.len() > 1 {
+            fields.retain(|f| !f.text.is_empty() || f.dynamic || f.content.is_some());
+            if fields.is_empty() {
+                return vec![];
+            }
+        }
         // Brace expansion of unquoted literal words like /{etc,usr}
         if fields.len() == 1
             && w.as_literal().is_some()
@@ -541,9 +547,7 @@ impl Analyzer {
             }
         }
         for p in pieces {
-            if p.is_empty() {
-                continue;
-            }
+            // Even an empty piece ends the field: `rm${IFS}-rf` is two words.
             fields.push(Arg {
                 text: p.to_string(),
                 dynamic,

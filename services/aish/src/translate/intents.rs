@@ -23,7 +23,7 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
     for (k, c) in cmds.iter().enumerate() {
         out.push(Candidate {
             command: c.clone(),
-            confidence: (conf - 0.05 * k as f64).max(0.05),
+            confidence: (conf * 0.88 - 0.05 * k as f64).max(0.05),
             source: format!("intent:{intent}"),
             description: desc.to_string(),
         });
@@ -147,7 +147,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     // ---- finding files ----
     let finding = m.has(&["find", "search", "locate", "list", "show", "display", "get", "print", "look", "delete", "remove", "count", "copy", "move", "change", "make", "set", "compress", "archive", "give"]);
     let file_filter = !sl.exts.is_empty() || !sl.names.is_empty() || sl.size.is_some() || sl.time.is_some() || m.has(&["empty", "executable", "symlink", "link", "suid", "writable", "permission", "owned", "newer", "modified"]) && m.has(&["file", "directory"]);
-    if finding && file_filter && !large || (m.has(&["find", "locate"]) && m.has(&["file", "directory"])) {
+    let file_words = m.has(&["file", "directory", "subdirectory", "tree"]) && !m.has(&["branch", "commit", "container", "image", "package", "pod", "bucket", "repository", "service"]);
+    if finding && file_filter && !large || (m.has(&["find", "locate", "search"]) || finding && m.has(&["tree", "recursively", "recursive", "under", "below", "subdirectory"])) && file_words {
         find_intent(&m, sl, &dirq, &mut out);
     }
 

@@ -358,9 +358,14 @@ impl Translator {
         let ranked = self.rank(req, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
         // An explicitly named tool outranks a generic intent.
+        let intent_tools: HashSet<String> = out.iter().map(|c| crate::nlc2cmd::first_utility(&c.command)).collect();
         for (k, (i, s)) in ranked.iter().take(6).enumerate() {
             let d = &self.tools[*i];
-            let conf = (s / (best_score + 4.0)).clamp(0.05, 0.95) * if k == 0 { 1.0 } else { 0.8 };
+            // An intent already proposes this tool with its arguments filled in.
+            if intent_tools.contains(&d.name) {
+                continue;
+            }
+            let conf = (s / (s + 3.0)).clamp(0.05, 0.95) * if k == 0 { 1.0 } else { 0.8 } * (s / best_score.max(1e-9)).sqrt();
             let cmd = generic_command(d, &norm, &sl, req);
             out.push(Candidate {
                 command: cmd,

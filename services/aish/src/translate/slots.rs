@@ -169,7 +169,7 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             continue;
         }
         // names after "named", "called" …
-        if k > 0 && matches!(ftoks[k - 1].as_str(), "named" | "called" | "llamado" | "llamada" | "nombre" | "nomme" | "nommee" | "appele" | "appelee" | "name") {
+        if k > 0 && matches!(ftoks[k - 1].as_str(), "named" | "called" | "llamado" | "llamada" | "llamados" | "nomme" | "nommee" | "nommes" | "appele" | "appelee") {
             s.names.push(t.to_string());
         }
         if k > 0 && matches!(ftoks[k - 1].as_str(), "user" | "usuario" | "utilisateur" | "by" | "owner") && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
