@@ -59,6 +59,7 @@ pub fn sanitize(s: &str) -> String {
 
 struct Opts {
     json: bool,
+    explain: bool,
     no_man: bool,
     tldr: Option<PathBuf>,
     show: usize,
@@ -68,6 +69,7 @@ struct Opts {
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
         json: false,
+        explain: false,
         no_man: false,
         tldr: None,
         show: 0,
@@ -77,6 +79,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     while i < args.len() {
         match args[i].as_str() {
             "--json" => o.json = true,
+            "--explain" => o.explain = true,
             "--no-man" => o.no_man = true,
             "--tldr" => {
                 i += 1;
@@ -107,7 +110,14 @@ fn print_verdict(out: &mut dyn Write, v: &Verdict) {
         if r.level == danger::Level::Safe && v.level > danger::Level::Safe {
             continue;
         }
-        let _ = writeln!(out, "  {:<11} {} [{}]: {}", r.level.as_str(), r.part, r.rule, r.detail);
+        let _ = writeln!(
+            out,
+            "  {:<11} {} [{}]: {}",
+            r.level.as_str(),
+            r.part,
+            r.rule,
+            r.detail
+        );
     }
 }
 
@@ -125,7 +135,10 @@ fn input_text(words: &[String]) -> Result<String, String> {
         return Err("empty input".into());
     }
     if text.len() > MAX_INPUT {
-        return Err(format!("input is {} bytes; the limit is {MAX_INPUT}", text.len()));
+        return Err(format!(
+            "input is {} bytes; the limit is {MAX_INPUT}",
+            text.len()
+        ));
     }
     Ok(text)
 }
@@ -161,7 +174,11 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             };
             let v = danger::check(&cmd);
             if o.json {
-                let _ = writeln!(out, "{}", serde_json::json!({"command": cmd, "level": v.level, "reasons": v.reasons}));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({"command": cmd, "level": v.level, "reasons": v.reasons})
+                );
             } else {
                 print_verdict(out, &v);
             }
@@ -182,9 +199,17 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 "danger" => match eval::danger(&PathBuf::from(path), o.tldr.as_deref()) {
                     Ok(r) => {
                         for m in &r.misses {
-                            let _ = writeln!(out, "miss [{}] expected {} got {}: {}  ({})", m.set, m.expected, m.got, m.command, m.reason);
+                            let _ = writeln!(
+                                out,
+                                "miss [{}] expected {} got {}: {}  ({})",
+                                m.set, m.expected, m.got, m.command, m.reason
+                            );
                         }
-                        for t in r.tldr_false_alarms.iter().take(if o.show > 0 { o.show } else { 20 }) {
+                        for t in
+                            r.tldr_false_alarms
+                                .iter()
+                                .take(if o.show > 0 { o.show } else { 20 })
+                        {
                             let _ = writeln!(out, "tldr false alarm: {t}");
                         }
                         let scores = serde_json::json!({
@@ -202,9 +227,27 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                         if o.json {
                             let _ = writeln!(out, "{scores}");
                         } else {
-                            let _ = writeln!(out, "dangerous at their level: {}/{} ({:.1}%)", r.dangerous_flagged, r.dangerous_total, 100.0 * r.dangerous_recall);
-                            let _ = writeln!(out, "benign within their level: {}/{} ({:.1}%)", r.benign_kept, r.benign_total, 100.0 * r.benign_kept_share);
-                            let _ = writeln!(out, "tldr read-only flagged above safe: {}/{} ({:.2}%)", r.tldr_read_only_flagged, r.tldr_read_only_total, 100.0 * r.tldr_false_alarm_share);
+                            let _ = writeln!(
+                                out,
+                                "dangerous at their level: {}/{} ({:.1}%)",
+                                r.dangerous_flagged,
+                                r.dangerous_total,
+                                100.0 * r.dangerous_recall
+                            );
+                            let _ = writeln!(
+                                out,
+                                "benign within their level: {}/{} ({:.1}%)",
+                                r.benign_kept,
+                                r.benign_total,
+                                100.0 * r.benign_kept_share
+                            );
+                            let _ = writeln!(
+                                out,
+                                "tldr read-only flagged above safe: {}/{} ({:.2}%)",
+                                r.tldr_read_only_flagged,
+                                r.tldr_read_only_total,
+                                100.0 * r.tldr_false_alarm_share
+                            );
                         }
                         0
                     }
@@ -220,19 +263,32 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     let ctx = Context::detect();
                     let tr = translator(o.no_man, &ctx);
                     let mut shown = 0;
-                    let res = eval::translate(&PathBuf::from(path), &tr, &ctx, |req, reference, preds| {
-                        if shown < o.show {
-                            shown += 1;
-                            let _ = writeln!(out, "{req}\n  ref:  {reference}\n  pred: {}", preds.first().map(String::as_str).unwrap_or(""));
-                        }
-                    });
+                    let res = eval::translate(
+                        &PathBuf::from(path),
+                        &tr,
+                        &ctx,
+                        |req, reference, preds| {
+                            if shown < o.show {
+                                shown += 1;
+                                let _ = writeln!(
+                                    out,
+                                    "{req}\n  ref:  {reference}\n  pred: {}",
+                                    preds.first().map(String::as_str).unwrap_or("")
+                                );
+                            }
+                        },
+                    );
                     match res {
                         Ok(r) => {
                             let v = serde_json::to_value(&r).unwrap_or_default();
                             if o.json {
                                 let _ = writeln!(out, "{v}");
                             } else {
-                                let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                                let _ = writeln!(
+                                    out,
+                                    "{}",
+                                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                                );
                             }
                             0
                         }
@@ -251,25 +307,17 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         _ => {
             let o = match parse_opts(args) {
                 Ok(o) => o,
-                Err(e) if args[0] == "--explain" || args.iter().any(|a| a == "--explain") => {
-                    let _ = e;
-                    let rest: Vec<String> = args.iter().filter(|a| *a != "--explain" && *a != "--json").cloned().collect();
-                    Opts { json: args.iter().any(|a| a == "--json"), no_man: false, tldr: None, show: 0, rest: [vec!["--explain".to_string()], rest].concat() }
-                }
                 Err(e) => return usage(err, &e),
             };
-            let explain_mode = o.rest.first().is_some_and(|a| a == "--explain");
-            let _ = explain_mode;
-            usage_or_translate(args, o, out, err)
+            usage_or_translate(o, out, err)
         }
     }
 }
 
-fn usage_or_translate(args: &[String], o: Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+fn usage_or_translate(o: Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let ctx = Context::detect();
-    if args.iter().any(|a| a == "--explain") {
-        let words: Vec<String> = o.rest.iter().filter(|a| *a != "--explain").cloned().collect();
-        let cmd = match input_text(&words) {
+    if o.explain {
+        let cmd = match input_text(&o.rest) {
             Ok(c) => c,
             Err(e) => {
                 let _ = writeln!(err, "aish: --explain: {e}\n{USAGE}");
@@ -310,7 +358,11 @@ fn usage_or_translate(args: &[String], o: Opts, out: &mut dyn Write, err: &mut d
         })
         .collect();
     if o.json {
-        let _ = writeln!(out, "{}", serde_json::json!({"request": req, "candidates": rows}));
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::json!({"request": req, "candidates": rows})
+        );
     } else if rows.is_empty() {
         let _ = writeln!(out, "no candidate for this request");
     } else {

@@ -96,21 +96,107 @@ pub struct DangerReport {
 
 /// Read-only tools whose tldr examples should stay `safe`.
 pub const TLDR_READ_ONLY: &[&str] = &[
-    "ls", "cat", "grep", "find", "du", "df", "ps", "stat", "head", "tail", "wc", "less", "more",
-    "file", "which", "whereis", "uname", "uptime", "free", "lsblk", "lscpu", "lsusb", "lspci", "id",
-    "whoami", "pwd", "tree", "diff", "cmp", "md5sum", "sha256sum", "sha1sum", "uniq", "cut", "top",
-    "pgrep", "lsof", "ss", "netstat", "dig", "host", "nslookup", "ping", "printenv", "zcat", "zgrep",
-    "egrep", "fgrep", "rg", "whatis", "apropos", "hostname", "w", "who", "last", "vmstat", "iostat",
-    "pstree", "pidof", "findmnt", "blkid", "realpath", "readlink", "basename", "dirname", "nproc",
-    "tac", "nl", "od", "xxd", "hexdump", "strings", "cal", "date", "groups", "lsmod", "tty", "locate",
-    "jq", "column", "comm", "wc", "dmesg", "journalctl", "getent", "type", "bat", "fd", "exa", "eza",
+    "ls",
+    "cat",
+    "grep",
+    "find",
+    "du",
+    "df",
+    "ps",
+    "stat",
+    "head",
+    "tail",
+    "wc",
+    "less",
+    "more",
+    "file",
+    "which",
+    "whereis",
+    "uname",
+    "uptime",
+    "free",
+    "lsblk",
+    "lscpu",
+    "lsusb",
+    "lspci",
+    "id",
+    "whoami",
+    "pwd",
+    "tree",
+    "diff",
+    "cmp",
+    "md5sum",
+    "sha256sum",
+    "sha1sum",
+    "uniq",
+    "cut",
+    "top",
+    "pgrep",
+    "lsof",
+    "ss",
+    "netstat",
+    "dig",
+    "host",
+    "nslookup",
+    "ping",
+    "printenv",
+    "zcat",
+    "zgrep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "whatis",
+    "apropos",
+    "hostname",
+    "w",
+    "who",
+    "last",
+    "vmstat",
+    "iostat",
+    "pstree",
+    "pidof",
+    "findmnt",
+    "blkid",
+    "realpath",
+    "readlink",
+    "basename",
+    "dirname",
+    "nproc",
+    "tac",
+    "nl",
+    "od",
+    "xxd",
+    "hexdump",
+    "strings",
+    "cal",
+    "date",
+    "groups",
+    "lsmod",
+    "tty",
+    "locate",
+    "jq",
+    "column",
+    "comm",
+    "wc",
+    "dmesg",
+    "journalctl",
+    "getent",
+    "type",
+    "bat",
+    "fd",
+    "exa",
+    "eza",
 ];
 
 fn tldr_read_only(page: &str, command: &str) -> bool {
     if !TLDR_READ_ONLY.contains(&page) {
         return false;
     }
-    if page == "find" && ["-delete", "-exec", "-ok", "-fprint", "-fls"].iter().any(|f| command.contains(f)) {
+    if page == "find"
+        && ["-delete", "-exec", "-ok", "-fprint", "-fls"]
+            .iter()
+            .any(|f| command.contains(f))
+    {
         return false;
     }
     true
@@ -119,7 +205,10 @@ fn tldr_read_only(page: &str, command: &str) -> bool {
 pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError> {
     let mut misses = Vec::new();
     let dangerous = Tsv::read(&dir.join("dangerous.tsv"))?;
-    let (ci, li) = (dangerous.col(&["command"])?, dangerous.col(&["at_least", "level"])?);
+    let (ci, li) = (
+        dangerous.col(&["command"])?,
+        dangerous.col(&["at_least", "level"])?,
+    );
     let mut d_hit = 0;
     for (n, row) in dangerous.rows.iter().enumerate() {
         let cmd = row.get(ci).cloned().unwrap_or_default();
@@ -138,12 +227,19 @@ pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError
                 command: cmd,
                 expected: want,
                 got: v.level,
-                reason: v.reasons.first().map(|r| r.detail.clone()).unwrap_or_default(),
+                reason: v
+                    .reasons
+                    .first()
+                    .map(|r| r.detail.clone())
+                    .unwrap_or_default(),
             });
         }
     }
     let benign = Tsv::read(&dir.join("benign.tsv"))?;
-    let (ci, li) = (benign.col(&["command"])?, benign.col(&["at_most", "level"])?);
+    let (ci, li) = (
+        benign.col(&["command"])?,
+        benign.col(&["at_most", "level"])?,
+    );
     let mut b_ok = 0;
     for (n, row) in benign.rows.iter().enumerate() {
         let cmd = row.get(ci).cloned().unwrap_or_default();
@@ -162,7 +258,11 @@ pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError
                 command: cmd,
                 expected: want,
                 got: v.level,
-                reason: v.reasons.first().map(|r| r.detail.clone()).unwrap_or_default(),
+                reason: v
+                    .reasons
+                    .first()
+                    .map(|r| r.detail.clone())
+                    .unwrap_or_default(),
             });
         }
     }
@@ -171,7 +271,10 @@ pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError
         let tsv = Tsv::read(t)?;
         let (pi, ci) = (tsv.col(&["page"])?, tsv.col(&["command"])?);
         for row in &tsv.rows {
-            let (page, cmd) = (row.get(pi).map(String::as_str).unwrap_or(""), row.get(ci).map(String::as_str).unwrap_or(""));
+            let (page, cmd) = (
+                row.get(pi).map(String::as_str).unwrap_or(""),
+                row.get(ci).map(String::as_str).unwrap_or(""),
+            );
             if !tldr_read_only(page, cmd) {
                 continue;
             }
@@ -246,7 +349,12 @@ impl Acc {
 }
 
 /// Evaluate the translator on a TSV with `request`/`description` and `command` columns.
-pub fn translate(file: &Path, translator: &Translator, ctx: &Context, mut on_row: impl FnMut(&str, &str, &[String])) -> Result<TranslateReport, EvalError> {
+pub fn translate(
+    file: &Path,
+    translator: &Translator,
+    ctx: &Context,
+    mut on_row: impl FnMut(&str, &str, &[String]),
+) -> Result<TranslateReport, EvalError> {
     let tsv = Tsv::read(file)?;
     let ri = tsv.col(&["request", "description"])?;
     let ci = tsv.col(&["command"])?;
@@ -267,12 +375,18 @@ pub fn translate(file: &Path, translator: &Translator, ctx: &Context, mut on_row
         let s1 = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
         let s5 = nlc2cmd::score_many(&preds, reference);
         let ref_u = nlc2cmd::first_utility(reference);
-        let fu = !ref_u.is_empty() && preds.first().is_some_and(|p| nlc2cmd::first_utility(p) == ref_u);
+        let fu = !ref_u.is_empty()
+            && preds
+                .first()
+                .is_some_and(|p| nlc2cmd::first_utility(p) == ref_u);
         let fu5 = !ref_u.is_empty() && preds.iter().any(|p| nlc2cmd::first_utility(p) == ref_u);
         let installed = *installed_cache
             .entry(ref_u.clone())
             .or_insert_with(|| !ref_u.is_empty() && ctx.has_command(&ref_u));
-        for acc in [Some(&mut all), installed.then_some(&mut inst)].into_iter().flatten() {
+        for acc in [Some(&mut all), installed.then_some(&mut inst)]
+            .into_iter()
+            .flatten()
+        {
             acc.n += 1;
             acc.top1 += s1;
             acc.top5 += s5;

@@ -27,7 +27,9 @@ pub fn explain(cmd: &str, tr: &Translator) -> Explanation {
             description: tr
                 .tool_summary(&u.name)
                 .map(str::to_string)
-                .unwrap_or_else(|| "no description known (not in the vocabulary or the manual index)".into()),
+                .unwrap_or_else(|| {
+                    "no description known (not in the vocabulary or the manual index)".into()
+                }),
             flags: u.flags.into_iter().collect(),
             utility: u.name,
         })

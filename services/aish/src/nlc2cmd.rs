@@ -14,9 +14,26 @@ use crate::shell::{self, Command, Script, Word, WordPart};
 
 /// Utilities whose options are long words after a single dash (not clusters of letters).
 const SINGLE_DASH_LONG: &[&str] = &[
-    "find", "java", "gcc", "g++", "clang", "ffmpeg", "ffprobe", "convert", "magick", "iptables",
-    "ip6tables", "tcpdump", "xdotool", "qemu-system-x86_64", "mplayer", "openssl", "identify",
-    "mogrify", "go", "dd",
+    "find",
+    "java",
+    "gcc",
+    "g++",
+    "clang",
+    "ffmpeg",
+    "ffprobe",
+    "convert",
+    "magick",
+    "iptables",
+    "ip6tables",
+    "tcpdump",
+    "xdotool",
+    "qemu-system-x86_64",
+    "mplayer",
+    "openssl",
+    "identify",
+    "mogrify",
+    "go",
+    "dd",
 ];
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +52,10 @@ pub fn utilities(cmd: &str) -> Vec<Utility> {
             for seg in cmd.split(['|', ';']) {
                 let words: Vec<&str> = seg.split_whitespace().collect();
                 if let Some(first) = words.first() {
-                    out.push(make(first, words[1..].iter().map(|w| w.to_string()).collect()));
+                    out.push(make(
+                        first,
+                        words[1..].iter().map(|w| w.to_string()).collect(),
+                    ));
                 }
             }
         }
@@ -83,6 +103,74 @@ fn make(name: &str, args: Vec<String>) -> Utility {
     Utility { name, flags }
 }
 
+/// Utilities that run another command given as their arguments: the inner command is a
+/// utility of its own (as in the metric's reference parser, which nests them).
+const RUNS_COMMAND: &[&str] = &[
+    "sudo", "xargs", "nohup", "time", "env", "nice", "timeout", "exec", "command", "doas", "watch",
+    "strace", "ionice", "stdbuf",
+];
+
+fn simple(words: &[String], out: &mut Vec<Utility>) {
+    let Some(first) = words.first() else { return };
+    let name = base(first);
+    if RUNS_COMMAND.contains(&name.as_str()) {
+        // options of the wrapper, then the inner command
+        let mut k = 1;
+        while k < words.len()
+            && (words[k].starts_with('-') || words[k].contains('=') && name == "env")
+        {
+            let takes_value = matches!(
+                (name.as_str(), words[k].as_str()),
+                ("sudo", "-u" | "-g")
+                    | (
+                        "xargs",
+                        "-I" | "-n" | "-P" | "-d" | "-L" | "-s" | "-E" | "-a"
+                    )
+                    | ("nice", "-n")
+                    | ("timeout", "-s" | "-k")
+                    | ("ionice", "-c" | "-n")
+            );
+            k += if takes_value { 2 } else { 1 };
+        }
+        if name == "timeout" && k < words.len() {
+            k += 1;
+        }
+        out.push(make(first, words[1..k.min(words.len())].to_vec()));
+        if k < words.len() {
+            simple(&words[k..], out);
+        }
+        return;
+    }
+    if name == "find" {
+        // find … -exec CMD … ; : CMD is a utility of its own
+        let mut flags_part = Vec::new();
+        let mut k = 1;
+        let mut inner: Vec<Vec<String>> = Vec::new();
+        while k < words.len() {
+            let w = &words[k];
+            if matches!(w.as_str(), "-exec" | "-execdir" | "-ok" | "-okdir") {
+                flags_part.push(w.clone());
+                let end = words[k + 1..]
+                    .iter()
+                    .position(|x| x == ";" || x == "+" || x == "\\;")
+                    .map(|p| k + 1 + p)
+                    .unwrap_or(words.len());
+                inner.push(words[k + 1..end].to_vec());
+                k = end + 1;
+                continue;
+            }
+            flags_part.push(w.clone());
+            k += 1;
+        }
+        out.push(make(first, flags_part));
+        for i in inner {
+            simple(&i, out);
+        }
+        return;
+    }
+    out.push(make(first, words[1..].to_vec()));
+}
+
 fn script(s: &Script, out: &mut Vec<Utility>) {
     for ao in &s.items {
         for p in &ao.pipelines {
@@ -106,13 +194,9 @@ fn nested_words(ws: &[Word], out: &mut Vec<Utility>) {
 fn command(c: &Command, out: &mut Vec<Utility>) {
     match c {
         Command::Simple(sc) => {
-            if let Some(first) = sc.words.first() {
-                let args: Vec<String> = sc.words[1..].iter().map(word_text).collect();
-                out.push(make(&word_text(first), args));
-                nested_words(&sc.words, out);
-                // find -exec CMD … ; and xargs CMD: the inner utility is counted by the metric's
-                // parser as well.
-            }
+            let words: Vec<String> = sc.words.iter().map(word_text).collect();
+            simple(&words, out);
+            nested_words(&sc.words, out);
         }
         Command::Group { body, .. } => script(body, out),
         Command::Compound { bodies, words, .. } => {
@@ -127,24 +211,14 @@ fn command(c: &Command, out: &mut Vec<Utility>) {
 /// The first utility, looking through `sudo`.
 pub fn first_utility(cmd: &str) -> String {
     let us = utilities(cmd);
-    let mut it = us.into_iter();
-    let mut first = it.next();
-    if let Some(u) = &first
-        && matches!(u.name.as_str(), "sudo" | "doas")
-    {
-        // sudo's first operand is the real utility
-        let words: Vec<&str> = cmd.split_whitespace().collect();
-        if let Some(pos) = words.iter().position(|w| base(w) == "sudo" || base(w) == "doas") {
-            let mut k = pos + 1;
-            while k < words.len() && words[k].starts_with('-') {
-                k += if matches!(words[k], "-u" | "-g") { 2 } else { 1 };
-            }
-            if let Some(w) = words.get(k) {
-                first = Some(make(w, vec![]));
-            }
-        }
-    }
-    first.map(|u| u.name).unwrap_or_default()
+    let skip = us
+        .first()
+        .is_some_and(|u| matches!(u.name.as_str(), "sudo" | "doas"))
+        && us.len() > 1;
+    us.into_iter()
+        .nth(usize::from(skip))
+        .map(|u| u.name)
+        .unwrap_or_default()
 }
 
 fn flag_score(p: &BTreeSet<String>, r: &BTreeSet<String>) -> f64 {
@@ -168,7 +242,9 @@ pub fn score(pred: &str, reference: &str) -> f64 {
     let mut s = 0.0;
     for i in 0..t {
         match (p.get(i), r.get(i)) {
-            (Some(a), Some(b)) if a.name == b.name => s += 0.5 * (1.0 + flag_score(&a.flags, &b.flags)),
+            (Some(a), Some(b)) if a.name == b.name => {
+                s += 0.5 * (1.0 + flag_score(&a.flags, &b.flags))
+            }
             _ => s -= 1.0,
         }
     }
@@ -195,7 +271,10 @@ mod tests {
     #[test]
     fn identical_commands_score_one() {
         assert_eq!(score("ls -la /tmp", "ls -al ~"), 1.0);
-        assert_eq!(score("find . -name x | wc -l", "find /a -name y | wc -l"), 1.0);
+        assert_eq!(
+            score("find . -name x | wc -l", "find /a -name y | wc -l"),
+            1.0
+        );
     }
 
     #[test]
@@ -222,6 +301,16 @@ mod tests {
     #[test]
     fn first_utility_sees_through_sudo() {
         assert_eq!(first_utility("sudo -u bob apt install x"), "apt");
+        let u: Vec<String> = utilities("sudo apt install x")
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(u, ["sudo", "apt"]);
+        let u: Vec<String> = utilities("find . -name x -exec rm {} \\;")
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
+        assert_eq!(u, ["find", "rm"]);
         assert_eq!(first_utility("/usr/bin/tar xf a"), "tar");
     }
 }

@@ -208,7 +208,10 @@ thread_local! {
 }
 
 fn is_meta(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')')
+    matches!(
+        c,
+        b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')'
+    )
 }
 
 fn is_name_start(c: u8) -> bool {
@@ -218,8 +221,6 @@ fn is_name_start(c: u8) -> bool {
 fn is_name_char(c: u8) -> bool {
     c == b'_' || c.is_ascii_alphanumeric()
 }
-
-
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
@@ -558,10 +559,12 @@ impl<'a> Parser<'a> {
                 self.skip_ws();
                 let mut words = Vec::new();
                 if self.starts("((") {
-                    let end = self.src[self.i..].find("))").ok_or(ParseError::Unterminated {
-                        what: "for ((",
-                        at: start,
-                    })?;
+                    let end = self.src[self.i..]
+                        .find("))")
+                        .ok_or(ParseError::Unterminated {
+                            what: "for ((",
+                            at: start,
+                        })?;
                     self.i += end + 2;
                 } else {
                     let var = self.word()?.ok_or_else(|| self.unexpected())?;
@@ -1069,9 +1072,16 @@ impl<'a> Parser<'a> {
         if inner.is_empty() || inner.contains(['\n', ';', '&', '$', '`', '<', '>', '{', '}']) {
             return None;
         }
-        let body = inner.strip_prefix('[').and_then(|b| b.strip_suffix(']')).unwrap_or(inner);
+        let body = inner
+            .strip_prefix('[')
+            .and_then(|b| b.strip_suffix(']'))
+            .unwrap_or(inner);
         let alts: Vec<&str> = body.split('|').collect();
-        if alts.len() > 1 && alts.iter().any(|a| a.trim().contains(' ') && !a.trim().starts_with('-')) {
+        if alts.len() > 1
+            && alts
+                .iter()
+                .any(|a| a.trim().contains(' ') && !a.trim().starts_with('-'))
+        {
             return None;
         }
         let first = alts[0].trim().to_string();
@@ -1099,19 +1109,17 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                     break;
                 }
-                b'\\' => {
-                    match self.peek_at(1) {
-                        Some(b'$' | b'`' | b'"' | b'\\') => {
-                            lit.push(self.s[self.i + 1] as char);
-                            self.i += 2;
-                        }
-                        Some(b'\n') => self.i += 2,
-                        _ => {
-                            lit.push('\\');
-                            self.i += 1;
-                        }
+                b'\\' => match self.peek_at(1) {
+                    Some(b'$' | b'`' | b'"' | b'\\') => {
+                        lit.push(self.s[self.i + 1] as char);
+                        self.i += 2;
                     }
-                }
+                    Some(b'\n') => self.i += 2,
+                    _ => {
+                        lit.push('\\');
+                        self.i += 1;
+                    }
+                },
                 b'$' => {
                     if let Some(p) = self.dollar(true)? {
                         if !lit.is_empty() {
@@ -1328,7 +1336,9 @@ impl<'a> Parser<'a> {
                 } else {
                     let opl = rest
                         .char_indices()
-                        .find(|(_, c)| !matches!(c, ':' | '-' | '=' | '?' | '+' | '#' | '%' | '/' | '^' | ','))
+                        .find(|(_, c)| {
+                            !matches!(c, ':' | '-' | '=' | '?' | '+' | '#' | '%' | '/' | '^' | ',')
+                        })
                         .map(|(k, _)| k)
                         .unwrap_or(rest.len())
                         .min(2);
@@ -1501,7 +1511,9 @@ fn patch_word(w: &mut Word, bodies: &[Option<String>]) {
             WordPart::CmdSub { script, .. } | WordPart::ProcSub { script, .. } => {
                 patch_script(script, bodies)
             }
-            WordPart::Param { op: Some((_, w)), .. } => patch_word(w, bodies),
+            WordPart::Param {
+                op: Some((_, w)), ..
+            } => patch_word(w, bodies),
             _ => {}
         }
     }
@@ -1583,7 +1595,10 @@ mod tests {
     fn substitutions_and_redirections() {
         let s = parse_script("bash <(curl -s x) > out 2>&1 <<< \"$(echo hi)\"").unwrap();
         let c = simple(&s, 0);
-        assert!(matches!(c.words[1].parts[0], WordPart::ProcSub { input: true, .. }));
+        assert!(matches!(
+            c.words[1].parts[0],
+            WordPart::ProcSub { input: true, .. }
+        ));
         assert_eq!(c.redirs.len(), 3);
         assert_eq!(c.redirs[0].op, RedirOp::Out);
         assert_eq!(c.redirs[1].op, RedirOp::DupOut);
@@ -1617,7 +1632,15 @@ mod tests {
 
     #[test]
     fn unterminated_is_an_error() {
-        for src in ["echo 'abc", "echo \"abc", "echo $(ls", "(ls", "if true; then ls", "ls |", "ls )"] {
+        for src in [
+            "echo 'abc",
+            "echo \"abc",
+            "echo $(ls",
+            "(ls",
+            "if true; then ls",
+            "ls |",
+            "ls )",
+        ] {
             assert!(parse_script(src).is_err(), "{src} parsed");
         }
     }
@@ -1629,6 +1652,8 @@ mod tests {
         assert_eq!(c0.assigns[0].0, "x");
         let c1 = simple(&s, 1);
         assert!(matches!(&c1.words[0].parts[0], WordPart::Param { name, .. } if name == "x"));
-        assert!(matches!(&c1.words[2].parts[0], WordPart::Param { op: Some((o, _)), .. } if o == ":-"));
+        assert!(
+            matches!(&c1.words[2].parts[0], WordPart::Param { op: Some((o, _)), .. } if o == ":-")
+        );
     }
 }

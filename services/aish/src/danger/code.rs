@@ -186,7 +186,10 @@ fn call_args(code: &str, pos: usize) -> Option<&str> {
 }
 
 fn home_ref(args: &str) -> bool {
-    args.contains("expanduser") || args.contains("home()") || args.contains("HOME") || args.contains("homedir()")
+    args.contains("expanduser")
+        || args.contains("home()")
+        || args.contains("HOME")
+        || args.contains("homedir()")
 }
 
 /// Judge interpreter code.
@@ -194,10 +197,19 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
     let mut found = false;
     // Fork bombs: forking in a loop, or perl's `fork while fork`.
     let lc = code.replace(' ', "");
-    if (code.contains("fork") && (code.contains("while") || code.contains("for(;;)") || code.contains("loop") || code.contains("until")))
+    if (code.contains("fork")
+        && (code.contains("while")
+            || code.contains("for(;;)")
+            || code.contains("loop")
+            || code.contains("until")))
         || lc.contains("forkwhilefork")
     {
-        an.flag(Level::Critical, part, "forkbomb.interpreter", format!("forks in an unbounded loop: a fork bomb ({label})"));
+        an.flag(
+            Level::Critical,
+            part,
+            "forkbomb.interpreter",
+            format!("forks in an unbounded loop: a fork bomb ({label})"),
+        );
         found = true;
     }
     for (name, kind) in CALLS {
@@ -206,7 +218,9 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
             let pos = from + k;
             from = pos + name.len();
             // whole identifier (allow a leading `.` in the needle)
-            let before_ok = name.starts_with('.') || pos == 0 || !code[..pos].chars().next_back().is_some_and(is_ident);
+            let before_ok = name.starts_with('.')
+                || pos == 0
+                || !code[..pos].chars().next_back().is_some_and(is_ident);
             let after_ok = !code[from..].chars().next().is_some_and(is_ident);
             if !before_ok || !after_ok {
                 continue;
@@ -219,13 +233,20 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
             found = true;
             match kind {
                 Call::Shell => {
-                    let cmd = if args.trim_start().starts_with('[') || lits.len() > 1 && args.contains(',') {
+                    let cmd = if args.trim_start().starts_with('[')
+                        || lits.len() > 1 && args.contains(',')
+                    {
                         lits.join(" ")
                     } else {
                         lits.first().cloned().unwrap_or_default()
                     };
                     if cmd.is_empty() {
-                        an.flag(Level::Destructive, part, "exec.interpreter-shell", format!("`{name}` runs a shell command built at run time ({label})"));
+                        an.flag(
+                            Level::Destructive,
+                            part,
+                            "exec.interpreter-shell",
+                            format!("`{name}` runs a shell command built at run time ({label})"),
+                        );
                     } else if *name == "getline" {
                         // awk: "cmd" | getline
                         found = false;
@@ -234,25 +255,42 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
                     }
                 }
                 Call::RmTree | Call::Remove => {
-                    let target = lits.first().cloned().or_else(|| home_ref(args).then(|| "~".to_string()));
+                    let target = lits
+                        .first()
+                        .cloned()
+                        .or_else(|| home_ref(args).then(|| "~".to_string()));
                     let t = match target {
-                        Some(t) if home_ref(args) && !t.starts_with('/') && !t.starts_with('~') => format!("~/{t}"),
+                        Some(t) if home_ref(args) && !t.starts_with('/') && !t.starts_with('~') => {
+                            format!("~/{t}")
+                        }
                         Some(t) => t,
                         None => String::new(),
                     };
                     let flags = if *kind == Call::RmTree { "-rf " } else { "" };
-                    let quoted = if t.is_empty() { "\"$UNKNOWN\"".to_string() } else { format!("'{}'", t.replace('\'', "")) };
-                    an.nested(&format!("rm {flags}{quoted}"), format!("{label}, via `{name}`"));
+                    let quoted = if t.is_empty() {
+                        "\"$UNKNOWN\"".to_string()
+                    } else {
+                        format!("'{}'", t.replace('\'', ""))
+                    };
+                    an.nested(
+                        &format!("rm {flags}{quoted}"),
+                        format!("{label}, via `{name}`"),
+                    );
                 }
                 Call::Open | Call::Write => {
                     let Some(path) = lits.first() else { continue };
                     let writing = *kind == Call::Write
-                        || lits.get(1).is_some_and(|m| m.contains('w') || m.contains('a') || m.contains('+'))
+                        || lits
+                            .get(1)
+                            .is_some_and(|m| m.contains('w') || m.contains('a') || m.contains('+'))
                         || args.contains(">") && lang == "perl";
                     let path = path.trim_start_matches(['>', '<', '+', ' ']).to_string();
                     if writing {
                         let a = Arg::lit(&path);
-                        an.nested(&format!("true > '{}'", a.text.replace('\'', "")), format!("{label}, via `{name}` for writing"));
+                        an.nested(
+                            &format!("true > '{}'", a.text.replace('\'', "")),
+                            format!("{label}, via `{name}` for writing"),
+                        );
                     } else {
                         found = false;
                     }
@@ -261,11 +299,25 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
                     let t = args.trim();
                     let first = t.split(',').next().unwrap_or("").trim();
                     // perl: kill SIGNAL, PIDS
-                    let pid = if lang == "perl" { t.split(',').nth(1).unwrap_or("").trim() } else { first };
-                    if pid == "1" || pid == "-1" {
-                        an.flag(Level::Critical, part, "kill.all-or-init", format!("kills PID 1 or every process ({label})"));
+                    let pid = if lang == "perl" {
+                        t.split(',').nth(1).unwrap_or("").trim()
                     } else {
-                        an.flag(Level::Destructive, part, "kill.processes", format!("sends a signal to processes ({label})"));
+                        first
+                    };
+                    if pid == "1" || pid == "-1" {
+                        an.flag(
+                            Level::Critical,
+                            part,
+                            "kill.all-or-init",
+                            format!("kills PID 1 or every process ({label})"),
+                        );
+                    } else {
+                        an.flag(
+                            Level::Destructive,
+                            part,
+                            "kill.processes",
+                            format!("sends a signal to processes ({label})"),
+                        );
                     }
                 }
             }
@@ -292,30 +344,64 @@ pub(crate) fn analyze(an: &mut Analyzer, part: &str, lang: &str, code: &str, lab
                 an.nested(&s, format!("{label}, read with getline"));
                 found = true;
             } else if before.ends_with(">>") || before.ends_with('>') && !before.ends_with("->") {
-                an.nested(&format!("true > '{}'", s.replace('\'', "")), format!("{label}, printed to"));
+                an.nested(
+                    &format!("true > '{}'", s.replace('\'', "")),
+                    format!("{label}, printed to"),
+                );
                 found = true;
             }
         }
     }
     // Base64 payloads hidden in the code
     for (_, s) in literals(code) {
-        if s.len() >= 8 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') {
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s.as_bytes())
-                && let Ok(text) = String::from_utf8(bytes)
-                && text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t')
-                && text.contains(' ')
-            {
-                an.nested(&text, format!("{label}, base64-decoded literal"));
-                found = true;
-            }
+        if s.len() >= 8
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=')
+            && let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(s.as_bytes())
+            && let Ok(text) = String::from_utf8(bytes)
+            && text
+                .chars()
+                .all(|c| !c.is_control() || c == '\n' || c == '\t')
+            && text.contains(' ')
+        {
+            an.nested(&text, format!("{label}, base64-decoded literal"));
+            found = true;
         }
     }
     if !found {
-        let touches = ["import os", "import sys", "subprocess", "shutil", "socket", "require(", "open(", "File.", "fs.", "child_process", "eval", "exec", "__import__", "ctypes", "unlink", "chmod", "chown"];
+        let touches = [
+            "import os",
+            "import sys",
+            "subprocess",
+            "shutil",
+            "socket",
+            "require(",
+            "open(",
+            "File.",
+            "fs.",
+            "child_process",
+            "eval",
+            "exec",
+            "__import__",
+            "ctypes",
+            "unlink",
+            "chmod",
+            "chown",
+        ];
         if lang != "awk" && touches.iter().any(|t| code.contains(t)) {
-            an.flag(Level::Moderate, part, "exec.interpreter", format!("runs {lang} code that uses system interfaces ({label})"));
+            an.flag(
+                Level::Moderate,
+                part,
+                "exec.interpreter",
+                format!("runs {lang} code that uses system interfaces ({label})"),
+            );
         } else {
-            an.flag(Level::Safe, part, "exec.interpreter-pure", format!("{lang} code with no system calls found ({label})"));
+            an.flag(
+                Level::Safe,
+                part,
+                "exec.interpreter-pure",
+                format!("{lang} code with no system calls found ({label})"),
+            );
         }
     }
     let _ = an.depth();

@@ -176,7 +176,7 @@ impl Analyzer {
         let mut seen = std::collections::HashSet::new();
         self.reasons
             .retain(|r| seen.insert((r.rule, r.part.clone(), r.detail.clone())));
-        self.reasons.sort_by(|a, b| b.level.cmp(&a.level));
+        self.reasons.sort_by_key(|r| std::cmp::Reverse(r.level));
         let level = self
             .reasons
             .iter()
@@ -284,10 +284,8 @@ impl Analyzer {
                         });
                     }
                     for v in values.into_iter().take(8) {
-                        self.vars.insert(
-                            var.clone(),
-                            if v.dynamic { None } else { Some(v.text) },
-                        );
+                        self.vars
+                            .insert(var.clone(), if v.dynamic { None } else { Some(v.text) });
                         for b in bodies {
                             self.script(b);
                         }
@@ -582,7 +580,10 @@ impl Analyzer {
                         } else {
                             // Unknown counts at its worst: the default may well be used.
                             let d = self.expand_joined(w);
-                            (d.clone().unwrap_or_default(), d.is_none() || known.is_none())
+                            (
+                                d.clone().unwrap_or_default(),
+                                d.is_none() || known.is_none(),
+                            )
                         }
                     }
                     "+" => {
@@ -639,7 +640,10 @@ impl Analyzer {
                 texts.push(c.text);
             }
         }
-        out.text = texts.into_iter().collect::<Option<Vec<_>>>().map(|v| v.concat());
+        out.text = texts
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat());
         out
     }
 

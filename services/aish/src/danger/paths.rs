@@ -68,10 +68,34 @@ const TOP_SYSTEM: &[&str] = &[
 ];
 
 const ESSENTIAL_ETC: &[&str] = &[
-    "passwd", "shadow", "group", "gshadow", "sudoers", "sudoers.d", "fstab", "crypttab", "pam.d",
-    "login.defs", "nsswitch.conf", "ld.so.conf", "ld.so.cache", "ld.so.preload", "inittab",
-    "shells", "securetty", "security", "default", "systemd", "apt", "dpkg", "ssh", "init.d",
-    "hostname", "machine-id", "os-release", "resolv.conf",
+    "passwd",
+    "shadow",
+    "group",
+    "gshadow",
+    "sudoers",
+    "sudoers.d",
+    "fstab",
+    "crypttab",
+    "pam.d",
+    "login.defs",
+    "nsswitch.conf",
+    "ld.so.conf",
+    "ld.so.cache",
+    "ld.so.preload",
+    "inittab",
+    "shells",
+    "securetty",
+    "security",
+    "default",
+    "systemd",
+    "apt",
+    "dpkg",
+    "ssh",
+    "init.d",
+    "hostname",
+    "machine-id",
+    "os-release",
+    "resolv.conf",
 ];
 
 fn is_block_device(rest: &str) -> bool {
@@ -189,8 +213,16 @@ fn classify_abs(c: &[&str]) -> PathKind {
             let rest = c[1..].join("/");
             if matches!(
                 rest.as_str(),
-                "null" | "zero" | "full" | "random" | "urandom" | "stdout" | "stderr" | "stdin"
-                    | "tty" | "console"
+                "null"
+                    | "zero"
+                    | "full"
+                    | "random"
+                    | "urandom"
+                    | "stdout"
+                    | "stderr"
+                    | "stdin"
+                    | "tty"
+                    | "console"
             ) || rest.starts_with("fd/")
                 || rest.starts_with("pts/")
                 || rest.starts_with("shm/")
@@ -270,10 +302,22 @@ mod tests {
             ("/etc", false, PathKind::SystemDir),
             ("/usr/", false, PathKind::SystemDir),
             ("/etc/*", true, PathKind::SystemDir),
-            ("/etc/passwd", false, PathKind::SystemFile { essential: true }),
-            ("/etc/motd", false, PathKind::SystemFile { essential: false }),
+            (
+                "/etc/passwd",
+                false,
+                PathKind::SystemFile { essential: true },
+            ),
+            (
+                "/etc/motd",
+                false,
+                PathKind::SystemFile { essential: false },
+            ),
             ("/bin/bash", false, PathKind::SystemFile { essential: true }),
-            ("/var/lib/dpkg/status", false, PathKind::SystemFile { essential: true }),
+            (
+                "/var/lib/dpkg/status",
+                false,
+                PathKind::SystemFile { essential: true },
+            ),
             ("~", false, PathKind::Home),
             ("~/", false, PathKind::Home),
             ("~/*", true, PathKind::Home),

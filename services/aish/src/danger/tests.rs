@@ -239,16 +239,34 @@ fn bypass_interpreters() {
     assert_level(&[
         ("python3 -c 'import shutil; shutil.rmtree(\"/\")'", Critical),
         ("python -c 'import os; os.system(\"rm -rf /\")'", Critical),
-        ("python3 -c 'import subprocess; subprocess.run([\"rm\", \"-rf\", \"/\"])'", Critical),
-        ("python3 -c 'import os,shutil; shutil.rmtree(os.path.expanduser(\"~\"))'", Critical),
+        (
+            "python3 -c 'import subprocess; subprocess.run([\"rm\", \"-rf\", \"/\"])'",
+            Critical,
+        ),
+        (
+            "python3 -c 'import os,shutil; shutil.rmtree(os.path.expanduser(\"~\"))'",
+            Critical,
+        ),
         ("perl -e 'system(\"rm -rf ~\")'", Critical),
         ("perl -e '`rm -rf /`'", Critical),
         ("ruby -e 'FileUtils.rm_rf(\"/\")'", Critical),
-        ("node -e 'require(\"child_process\").execSync(\"rm -rf /\")'", Critical),
-        ("node -e 'require(\"fs\").rmSync(\"/etc\", {recursive: true})'", Critical),
-        ("python3 -c 'open(\"/dev/sda\",\"w\").write(\"x\")'", Critical),
+        (
+            "node -e 'require(\"child_process\").execSync(\"rm -rf /\")'",
+            Critical,
+        ),
+        (
+            "node -e 'require(\"fs\").rmSync(\"/etc\", {recursive: true})'",
+            Critical,
+        ),
+        (
+            "python3 -c 'open(\"/dev/sda\",\"w\").write(\"x\")'",
+            Critical,
+        ),
         ("awk 'BEGIN{system(\"rm -rf /\")}'", Critical),
-        ("python3 -c 'import os; os.system(__import__(\"base64\").b64decode(\"cm0gLXJmIC8=\"))'", Critical),
+        (
+            "python3 -c 'import os; os.system(__import__(\"base64\").b64decode(\"cm0gLXJmIC8=\"))'",
+            Critical,
+        ),
         ("perl -e 'fork while fork'", Critical),
         ("python3 -c 'print(1+1)'", Safe),
         ("awk '{print $1}' file", Safe),
@@ -293,7 +311,13 @@ fn aliases_and_functions() {
 
 #[test]
 fn unparseable_is_at_least_destructive() {
-    for cmd in ["echo 'unterminated", "rm -rf $(", "if true; then", "ls )", "(("] {
+    for cmd in [
+        "echo 'unterminated",
+        "rm -rf $(",
+        "if true; then",
+        "ls )",
+        "((",
+    ] {
         assert!(lvl(cmd) >= Destructive, "{cmd}");
     }
 }
@@ -303,7 +327,10 @@ fn reasons_name_part_and_rule() {
     let v = check("sudo rm -rf / ; ls");
     assert_eq!(v.level, Critical);
     let top: Vec<_> = v.top_reasons().collect();
-    assert!(top.iter().any(|r| r.rule.starts_with("delete.") && r.part.contains("rm -rf /")));
+    assert!(
+        top.iter()
+            .any(|r| r.rule.starts_with("delete.") && r.part.contains("rm -rf /"))
+    );
     let v = check("echo cm0gLXJmIH4= | base64 -d | sh");
     assert!(v.top_reasons().any(|r| r.detail.contains("decoded")));
 }

@@ -55,7 +55,11 @@ impl Context {
                 }
             }
         }
-        for b in ["cd", "alias", "export", "history", "jobs", "fg", "bg", "echo", "printf", "source", "set", "help", "type", "eval", "exec", "trap", "if", "read", "kill", "pwd", "ulimit", "umask", "wait"] {
+        for b in [
+            "cd", "alias", "export", "history", "jobs", "fg", "bg", "echo", "printf", "source",
+            "set", "help", "type", "eval", "exec", "trap", "if", "read", "kill", "pwd", "ulimit",
+            "umask", "wait",
+        ] {
             path_cmds.insert(b.to_string());
         }
         let package_manager = ["apt", "dnf", "pacman", "zypper", "yum", "apk"]
@@ -114,16 +118,141 @@ pub struct Translator {
 }
 
 const STOP: &[&str] = &[
-    "the", "a", "an", "of", "to", "in", "on", "for", "with", "from", "by", "and", "or", "is", "are",
-    "be", "it", "its", "this", "that", "these", "those", "me", "i", "you", "your", "our", "we", "at",
-    "as", "into", "using", "use", "via", "all", "any", "some", "each", "every", "given", "specific",
-    "specified", "certain", "then", "which", "what", "how", "do", "does", "can", "please", "should",
-    "would", "will", "so", "if", "when", "than", "only", "also", "but", "not", "no", "there", "their",
-    "them", "they", "he", "she", "his", "her", "one", "de", "el", "la", "los", "las", "un", "una",
-    "unos", "unas", "del", "en", "con", "por", "para", "y", "o", "que", "se", "su", "sus", "al", "lo",
-    "como", "le", "les", "une", "des", "du", "dans", "avec", "par", "pour", "et", "ou", "qui", "sur",
-    "son", "sa", "ses", "au", "aux", "ce", "cette", "l", "d", "s", "est", "es", "esta", "este", "mas",
-    "plus", "etc", "e", "g", "eg", "ie", "via", "named", "called", "given", "usando", "utilisant",
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "from",
+    "by",
+    "and",
+    "or",
+    "is",
+    "are",
+    "be",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "me",
+    "i",
+    "you",
+    "your",
+    "our",
+    "we",
+    "at",
+    "as",
+    "into",
+    "using",
+    "use",
+    "via",
+    "all",
+    "any",
+    "some",
+    "each",
+    "every",
+    "given",
+    "specific",
+    "specified",
+    "certain",
+    "then",
+    "which",
+    "what",
+    "how",
+    "do",
+    "does",
+    "can",
+    "please",
+    "should",
+    "would",
+    "will",
+    "so",
+    "if",
+    "when",
+    "than",
+    "only",
+    "also",
+    "but",
+    "not",
+    "no",
+    "there",
+    "their",
+    "them",
+    "they",
+    "he",
+    "she",
+    "his",
+    "her",
+    "one",
+    "de",
+    "el",
+    "la",
+    "los",
+    "las",
+    "un",
+    "una",
+    "unos",
+    "unas",
+    "del",
+    "en",
+    "con",
+    "por",
+    "para",
+    "y",
+    "o",
+    "que",
+    "se",
+    "su",
+    "sus",
+    "al",
+    "lo",
+    "como",
+    "le",
+    "les",
+    "une",
+    "des",
+    "du",
+    "dans",
+    "avec",
+    "par",
+    "pour",
+    "et",
+    "ou",
+    "qui",
+    "sur",
+    "son",
+    "sa",
+    "ses",
+    "au",
+    "aux",
+    "ce",
+    "cette",
+    "l",
+    "d",
+    "s",
+    "est",
+    "es",
+    "esta",
+    "este",
+    "mas",
+    "plus",
+    "etc",
+    "e",
+    "g",
+    "eg",
+    "ie",
+    "via",
+    "named",
+    "called",
+    "given",
+    "usando",
+    "utilisant",
 ];
 
 /// Lowercase, fold accents.
@@ -149,7 +278,9 @@ pub fn stem(w: &str) -> String {
     if n > 4 && w.ends_with("ies") {
         return format!("{}y", &w[..n - 3]);
     }
-    if n > 4 && (w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes")) {
+    if n > 4
+        && (w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes"))
+    {
         return w[..n - 2].to_string();
     }
     if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
@@ -204,8 +335,15 @@ impl Translator {
             }
             let name = cols[0].to_string();
             let text = format!("{} {} {}", cols[1], cols[2], cols[3]);
-            let subs: Vec<String> = cols.get(4).map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
-            let summary = cols[1].split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+            let subs: Vec<String> = cols
+                .get(4)
+                .map(|s| s.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default();
+            let summary = cols[1]
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
             t.add_tool(&name, &text, 1.0, subs, summary, true);
         }
         t.rebuild();
@@ -223,7 +361,15 @@ impl Translator {
             .collect()
     }
 
-    fn add_tool(&mut self, name: &str, text: &str, weight: f32, subs: Vec<String>, summary: String, curated: bool) {
+    fn add_tool(
+        &mut self,
+        name: &str,
+        text: &str,
+        weight: f32,
+        subs: Vec<String>,
+        summary: String,
+        curated: bool,
+    ) {
         let terms = self.norm_terms(text);
         let idx = match self.by_name.get(name) {
             Some(&i) => i,
@@ -267,8 +413,12 @@ impl Translator {
     /// `name (1) - description`), for commands present in `ctx`.
     pub fn add_whatis(&mut self, whatis: &str, ctx: &Context) {
         for line in whatis.lines() {
-            let Some((head, desc)) = line.split_once(" - ") else { continue };
-            let Some(sect_start) = head.find('(') else { continue };
+            let Some((head, desc)) = line.split_once(" - ") else {
+                continue;
+            };
+            let Some(sect_start) = head.find('(') else {
+                continue;
+            };
             let sect = head[sect_start..].trim();
             if !(sect.starts_with("(1") || sect.starts_with("(8") || sect.starts_with("(6")) {
                 continue;
@@ -277,7 +427,10 @@ impl Translator {
                 if name.is_empty() || (!ctx.path_cmds.is_empty() && !ctx.has_command(name)) {
                     continue;
                 }
-                let curated = self.by_name.get(name).is_some_and(|&i| self.tools[i].curated);
+                let curated = self
+                    .by_name
+                    .get(name)
+                    .is_some_and(|&i| self.tools[i].curated);
                 let weight = if curated { 0.6 } else { 0.5 };
                 self.add_tool(name, desc, weight, vec![], desc.trim().to_string(), curated);
             }
@@ -293,7 +446,9 @@ impl Translator {
     }
 
     pub fn tool_summary(&self, name: &str) -> Option<&str> {
-        self.by_name.get(name).map(|&i| self.tools[i].summary.as_str())
+        self.by_name
+            .get(name)
+            .map(|&i| self.tools[i].summary.as_str())
     }
 
     /// Rank tools for a request: (tool index, score).
@@ -317,7 +472,54 @@ impl Translator {
             if let Some(&i) = self.by_name.get(w)
                 && w.len() > 1
             {
-                let boost = if STOP.contains(&w) || matches!(w, "file" | "find" | "sort" | "head" | "tail" | "split" | "watch" | "cut" | "join" | "date" | "time" | "more" | "less" | "yes" | "top" | "free" | "look" | "column" | "kill" | "touch" | "link" | "host" | "echo" | "print" | "which" | "install" | "env" | "source" | "export" | "history" | "alias" | "make" | "convert" | "service" | "man" | "id" | "tree" | "screen" | "expr" | "ip") { 2.0 } else { 12.0 };
+                let boost = if STOP.contains(&w)
+                    || matches!(
+                        w,
+                        "file"
+                            | "find"
+                            | "sort"
+                            | "head"
+                            | "tail"
+                            | "split"
+                            | "watch"
+                            | "cut"
+                            | "join"
+                            | "date"
+                            | "time"
+                            | "more"
+                            | "less"
+                            | "yes"
+                            | "top"
+                            | "free"
+                            | "look"
+                            | "column"
+                            | "kill"
+                            | "touch"
+                            | "link"
+                            | "host"
+                            | "echo"
+                            | "print"
+                            | "which"
+                            | "install"
+                            | "env"
+                            | "source"
+                            | "export"
+                            | "history"
+                            | "alias"
+                            | "make"
+                            | "convert"
+                            | "service"
+                            | "man"
+                            | "id"
+                            | "tree"
+                            | "screen"
+                            | "expr"
+                            | "ip"
+                    ) {
+                    2.0
+                } else {
+                    12.0
+                };
                 *scores.entry(i).or_insert(0.0) += boost;
             }
         }
@@ -342,7 +544,10 @@ impl Translator {
                 (i, s)
             })
             .collect();
-        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(self.tools[a.0].name.cmp(&self.tools[b.0].name)));
+        v.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(self.tools[a.0].name.cmp(&self.tools[b.0].name))
+        });
         v
     }
 
@@ -358,19 +563,28 @@ impl Translator {
         let ranked = self.rank(req, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
         // An explicitly named tool outranks a generic intent.
-        let intent_tools: HashSet<String> = out.iter().map(|c| crate::nlc2cmd::first_utility(&c.command)).collect();
+        let intent_tools: HashSet<String> = out
+            .iter()
+            .map(|c| crate::nlc2cmd::first_utility(&c.command))
+            .collect();
         for (k, (i, s)) in ranked.iter().take(6).enumerate() {
             let d = &self.tools[*i];
             // An intent already proposes this tool with its arguments filled in.
             if intent_tools.contains(&d.name) {
                 continue;
             }
-            let conf = (s / (s + 3.0)).clamp(0.05, 0.95) * if k == 0 { 1.0 } else { 0.8 } * (s / best_score.max(1e-9)).sqrt();
+            let conf = (s / (s + 3.0)).clamp(0.05, 0.95)
+                * if k == 0 { 1.0 } else { 0.8 }
+                * (s / best_score.max(1e-9)).sqrt();
             let cmd = generic_command(d, &norm, &sl, req);
             out.push(Candidate {
                 command: cmd,
                 confidence: conf,
-                source: if d.curated { "vocabulary".into() } else { "manual".into() },
+                source: if d.curated {
+                    "vocabulary".into()
+                } else {
+                    "manual".into()
+                },
                 description: d.summary.clone(),
             });
         }
@@ -406,7 +620,11 @@ fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -
         .subcommands
         .iter()
         .find(|s| raw_words.iter().any(|w| w == *s))
-        .or_else(|| d.subcommands.iter().find(|s| norm.iter().any(|w| *w == stem(s))));
+        .or_else(|| {
+            d.subcommands
+                .iter()
+                .find(|s| norm.iter().any(|w| *w == stem(s)))
+        });
     if let Some(s) = sub {
         parts.push(s.clone());
     }
@@ -439,7 +657,10 @@ pub fn read_whatis() -> Option<String> {
     {
         return Some(t);
     }
-    for (prog, args) in [("apropos", &["-s", "1,6,8", "."][..]), ("man", &["-k", "."][..])] {
+    for (prog, args) in [
+        ("apropos", &["-s", "1,6,8", "."][..]),
+        ("man", &["-k", "."][..]),
+    ] {
         let Ok(out) = std::process::Command::new(prog)
             .args(args)
             .env("MANPAGER", "cat")

@@ -86,7 +86,10 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
         .map(|t| t.trim_matches(|c: char| ",;:!?()[]{}\"'`“”‘’«»".contains(c)))
         .filter(|t| !t.is_empty())
         .collect();
-    let ftoks: Vec<String> = toks.iter().map(|t| fold(t).trim_end_matches('.').to_string()).collect();
+    let ftoks: Vec<String> = toks
+        .iter()
+        .map(|t| fold(t).trim_end_matches('.').to_string())
+        .collect();
     for (k, t) in toks.iter().enumerate() {
         let t = t.trim_end_matches('.');
         let lt = &ftoks[k];
@@ -94,9 +97,17 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
-        if (t.contains('/') && !t.contains("://") && t.len() > 1 && !t.contains("/s") || t.starts_with('~') || t == "." || t == "..")
+        if (t.contains('/') && !t.contains("://") && t.len() > 1 && !t.contains("/s")
+            || t.starts_with('~')
+            || t == "."
+            || t == "..")
             && !t.starts_with("*.")
-            && !(t.contains('/') && t.split('/').all(|p| p.chars().all(|c| c.is_alphabetic())) && !t.starts_with('/') && !t.starts_with('.') && t.split('/').count() == 2 && t.len() < 12)
+            && !(t.contains('/')
+                && t.split('/').all(|p| p.chars().all(|c| c.is_alphabetic()))
+                && !t.starts_with('/')
+                && !t.starts_with('.')
+                && t.split('/').count() == 2
+                && t.len() < 12)
         {
             s.paths.push(t.to_string());
             continue;
@@ -117,42 +128,113 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
         if EXTS.contains(&lt.as_str()) {
             let next = ftoks.get(k + 1).map(String::as_str).unwrap_or("");
             let prev = if k > 0 { ftoks[k - 1].as_str() } else { "" };
-            let filey = |w: &str| w.starts_with("file") || w.starts_with("archivo") || w.starts_with("fichier") || w.starts_with("document") || w.starts_with("image") || w.starts_with("script");
-            if filey(next) || filey(prev) || t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && t.len() > 1 {
+            let filey = |w: &str| {
+                w.starts_with("file")
+                    || w.starts_with("archivo")
+                    || w.starts_with("fichier")
+                    || w.starts_with("document")
+                    || w.starts_with("image")
+                    || w.starts_with("script")
+            };
+            if filey(next)
+                || filey(prev)
+                || t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && t.len() > 1
+            {
                 s.exts.push(lt.clone());
                 continue;
             }
         }
-        if (t.len() == 3 || t.len() == 4) && t.chars().all(|c| ('0'..='7').contains(&c)) && (f.contains("perm") || f.contains("chmod") || f.contains("mode")) {
+        if (t.len() == 3 || t.len() == 4)
+            && t.chars().all(|c| ('0'..='7').contains(&c))
+            && (f.contains("perm") || f.contains("chmod") || f.contains("mode"))
+        {
             s.perm = Some(t.to_string());
             continue;
         }
         // size: "100M", "100MB", "100 MB", "2G", "10k"
         let (num, unit) = split_num_unit(lt);
-        let unit = if unit.is_empty() && is_num(&num) { ftoks.get(k + 1).map(String::as_str).unwrap_or("").to_string() } else { unit };
+        let unit = if unit.is_empty() && is_num(&num) {
+            ftoks
+                .get(k + 1)
+                .map(String::as_str)
+                .unwrap_or("")
+                .to_string()
+        } else {
+            unit
+        };
         if is_num(&num) {
             let n: u64 = num.parse().unwrap_or(0);
             let sz = match unit.as_str() {
                 "k" | "kb" | "kib" | "kilobyte" | "kilobytes" | "ko" => Some(format!("{n}k")),
-                "m" | "mb" | "mib" | "megabyte" | "megabytes" | "mo" | "megas" | "meg" => Some(format!("{n}M")),
-                "g" | "gb" | "gib" | "gigabyte" | "gigabytes" | "go" | "gigas" | "gig" => Some(format!("{n}G")),
+                "m" | "mb" | "mib" | "megabyte" | "megabytes" | "mo" | "megas" | "meg" => {
+                    Some(format!("{n}M"))
+                }
+                "g" | "gb" | "gib" | "gigabyte" | "gigabytes" | "go" | "gigas" | "gig" => {
+                    Some(format!("{n}G"))
+                }
                 "byte" | "bytes" | "octets" | "c" => Some(format!("{n}c")),
                 _ => None,
             };
             if let Some(sz) = sz {
                 let before = ftoks[..k].join(" ");
-                let sign = if ["smaller", "less", "under", "below", "menos", "menores", "moins", "inferieur", "petit"].iter().any(|w| before.contains(w)) { "-" } else if ["exactly", "exactamente", "exactement"].iter().any(|w| before.contains(w)) { "" } else { "+" };
+                let sign = if [
+                    "smaller",
+                    "less",
+                    "under",
+                    "below",
+                    "menos",
+                    "menores",
+                    "moins",
+                    "inferieur",
+                    "petit",
+                ]
+                .iter()
+                .any(|w| before.contains(w))
+                {
+                    "-"
+                } else if ["exactly", "exactamente", "exactement"]
+                    .iter()
+                    .any(|w| before.contains(w))
+                {
+                    ""
+                } else {
+                    "+"
+                };
                 s.size = Some(format!("{sign}{sz}"));
                 continue;
             }
             let unit_t = unit.as_str();
             let is_time = |u: &str, keys: &[&str]| keys.iter().any(|k| u.starts_with(k));
-            if is_time(unit_t, &["day", "dia", "jour"]) || is_time(unit_t, &["week", "semana", "semaine"]) || is_time(unit_t, &["hour", "hora", "heure"]) || is_time(unit_t, &["min", "minuto"]) || is_time(unit_t, &["month", "mes", "mois"]) {
+            if is_time(unit_t, &["day", "dia", "jour"])
+                || is_time(unit_t, &["week", "semana", "semaine"])
+                || is_time(unit_t, &["hour", "hora", "heure"])
+                || is_time(unit_t, &["min", "minuto"])
+                || is_time(unit_t, &["month", "mes", "mois"])
+            {
                 let before = ftoks[..k].join(" ");
-                let older = ["older", "more than", "before", "ago", "antiguos", "hace mas", "plus de", "anciens", "over"].iter().any(|w| before.contains(w)) && !before.contains("last") && !before.contains("within") && !before.contains("past");
+                let older = [
+                    "older",
+                    "more than",
+                    "before",
+                    "ago",
+                    "antiguos",
+                    "hace mas",
+                    "plus de",
+                    "anciens",
+                    "over",
+                ]
+                .iter()
+                .any(|w| before.contains(w))
+                    && !before.contains("last")
+                    && !before.contains("within")
+                    && !before.contains("past");
                 let sign = if older { "+" } else { "-" };
                 let (opt, val) = if is_time(unit_t, &["hour", "hora", "heure"]) {
-                    if n % 24 == 0 { ("-mtime".to_string(), n / 24) } else { ("-mmin".to_string(), n * 60) }
+                    if n % 24 == 0 {
+                        ("-mtime".to_string(), n / 24)
+                    } else {
+                        ("-mmin".to_string(), n * 60)
+                    }
                 } else if is_time(unit_t, &["min", "minuto"]) {
                     ("-mmin".to_string(), n)
                 } else if is_time(unit_t, &["week", "semana", "semaine"]) {
@@ -169,10 +251,31 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             continue;
         }
         // names after "named", "called" …
-        if k > 0 && matches!(ftoks[k - 1].as_str(), "named" | "called" | "llamado" | "llamada" | "llamados" | "nomme" | "nommee" | "nommes" | "appele" | "appelee") {
+        if k > 0
+            && matches!(
+                ftoks[k - 1].as_str(),
+                "named"
+                    | "called"
+                    | "llamado"
+                    | "llamada"
+                    | "llamados"
+                    | "nomme"
+                    | "nommee"
+                    | "nommes"
+                    | "appele"
+                    | "appelee"
+            )
+        {
             s.names.push(t.to_string());
         }
-        if k > 0 && matches!(ftoks[k - 1].as_str(), "user" | "usuario" | "utilisateur" | "by" | "owner") && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if k > 0
+            && matches!(
+                ftoks[k - 1].as_str(),
+                "user" | "usuario" | "utilisateur" | "by" | "owner"
+            )
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             s.user = Some(t.to_string());
         }
         if ctx.files.iter().any(|x| x == t) {
@@ -180,18 +283,76 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
         }
     }
     if s.time.is_none() {
-        if f.contains("today") || f.contains("hoy") || f.contains("aujourd") || f.contains("last day") || f.contains("24 hours") {
+        if f.contains("today")
+            || f.contains("hoy")
+            || f.contains("aujourd")
+            || f.contains("last day")
+            || f.contains("24 hours")
+        {
             s.time = Some(("-mtime".into(), "-1".into()));
-        } else if f.contains("last week") || f.contains("past week") || f.contains("ultima semana") || f.contains("semaine derniere") {
+        } else if f.contains("last week")
+            || f.contains("past week")
+            || f.contains("ultima semana")
+            || f.contains("semaine derniere")
+        {
             s.time = Some(("-mtime".into(), "-7".into()));
         } else if f.contains("yesterday") || f.contains("ayer") || f.contains("hier") {
             s.time = Some(("-mtime".into(), "-2".into()));
         }
     }
     let scopes: &[(&[&str], &str)] = &[
-        (&["entire file system", "entire filesystem", "whole file system", "whole filesystem", "whole system", "entire system", "root directory", "the file system", "the filesystem", "todo el sistema", "sistema de archivos", "tout le systeme", "systeme de fichiers", "root filesystem"], "/"),
-        (&["home directory", "home folder", "my home", "directorio personal", "carpeta personal", "repertoire personnel", "dossier personnel", "home dir"], "~"),
-        (&["current directory", "current folder", "current dir", "this directory", "this folder", "working directory", "directorio actual", "carpeta actual", "repertoire courant", "dossier courant", "repertoire actuel", "dossier actuel", "here", "aqui", "ici"], "."),
+        (
+            &[
+                "entire file system",
+                "entire filesystem",
+                "whole file system",
+                "whole filesystem",
+                "whole system",
+                "entire system",
+                "root directory",
+                "the file system",
+                "the filesystem",
+                "todo el sistema",
+                "sistema de archivos",
+                "tout le systeme",
+                "systeme de fichiers",
+                "root filesystem",
+            ],
+            "/",
+        ),
+        (
+            &[
+                "home directory",
+                "home folder",
+                "my home",
+                "directorio personal",
+                "carpeta personal",
+                "repertoire personnel",
+                "dossier personnel",
+                "home dir",
+            ],
+            "~",
+        ),
+        (
+            &[
+                "current directory",
+                "current folder",
+                "current dir",
+                "this directory",
+                "this folder",
+                "working directory",
+                "directorio actual",
+                "carpeta actual",
+                "repertoire courant",
+                "dossier courant",
+                "repertoire actuel",
+                "dossier actuel",
+                "here",
+                "aqui",
+                "ici",
+            ],
+            ".",
+        ),
     ];
     for (keys, dir) in scopes {
         if keys.iter().any(|k| f.contains(k)) {
@@ -218,7 +379,10 @@ mod tests {
             files: vec!["report.pdf".into(), "photos".into()],
             ..Context::default()
         };
-        let s = extract("find pdf files larger than 10MB modified in the last 3 days in /home/bob", &ctx);
+        let s = extract(
+            "find pdf files larger than 10MB modified in the last 3 days in /home/bob",
+            &ctx,
+        );
         assert_eq!(s.exts, ["pdf"]);
         assert_eq!(s.size.as_deref(), Some("+10M"));
         assert_eq!(s.time, Some(("-mtime".into(), "-3".into())));
@@ -226,7 +390,10 @@ mod tests {
         let s = extract("compress photos into a zip called \"holiday\"", &ctx);
         assert_eq!(s.cwd_files, ["photos"]);
         assert_eq!(s.quoted, ["holiday"]);
-        let s = extract("show the first 20 lines of report.pdf in the current directory", &ctx);
+        let s = extract(
+            "show the first 20 lines of report.pdf in the current directory",
+            &ctx,
+        );
         assert_eq!(s.numbers, [20]);
         assert_eq!(s.scope.as_deref(), Some("."));
         assert_eq!(s.cwd_files, ["report.pdf"]);

@@ -11,12 +11,22 @@ fn ctx() -> Context {
 }
 
 fn top(req: &str) -> Vec<String> {
-    Translator::new().translate(req, &ctx()).into_iter().map(|c| c.command).collect()
+    Translator::new()
+        .translate(req, &ctx())
+        .into_iter()
+        .map(|c| c.command)
+        .collect()
 }
 
 #[test]
 fn update_system_in_five_languages() {
-    for req in ["update my system", "actualiza mi sistema", "mets à jour le système", "تحديث النظام", "更新我的系统"] {
+    for req in [
+        "update my system",
+        "actualiza mi sistema",
+        "mets à jour le système",
+        "تحديث النظام",
+        "更新我的系统",
+    ] {
         let c = top(req);
         assert_eq!(c[0], "sudo apt update && sudo apt upgrade -y", "{req}");
     }
@@ -33,7 +43,11 @@ fn package_manager_from_context() {
 #[test]
 fn slots_fill_find() {
     let c = top("find pdf files larger than 10MB modified in the last 3 days");
-    assert!(c.iter().any(|x| x == "find . -type f -name '*.pdf' -size +10M -mtime -3"), "{c:?}");
+    assert!(
+        c.iter()
+            .any(|x| x == "find . -type f -name '*.pdf' -size +10M -mtime -3"),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -61,7 +75,7 @@ fn crafted_file_names_are_quoted() {
     let mut cx = ctx();
     cx.files.push("$(rm -rf ~)".into());
     let c = Translator::new().translate("delete the file $(rm -rf ~)", &cx);
-    assert!(c.iter().all(|x| !x.command.contains(" $(rm") ), "{c:?}");
+    assert!(c.iter().all(|x| !x.command.contains(" $(rm")), "{c:?}");
 }
 
 #[test]
@@ -69,7 +83,10 @@ fn whatis_lines_extend_the_vocabulary() {
     let mut t = Translator::new();
     let mut cx = ctx();
     cx.path_cmds.insert("frobnicate".into());
-    t.add_whatis("frobnicate (1)       - rotate the quux widgets of a spool\n", &cx);
+    t.add_whatis(
+        "frobnicate (1)       - rotate the quux widgets of a spool\n",
+        &cx,
+    );
     let c = t.translate("rotate quux widgets", &cx);
     assert!(c[0].command.starts_with("frobnicate"), "{c:?}");
 }
