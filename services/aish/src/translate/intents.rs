@@ -757,7 +757,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         } else {
             format!("{s}systemctl {a} {name}")
         };
-        cand(&mut out, "service", 0.88, "control a service", &[cmd]);
+        cand(&mut out, "service", 0.97, "control a service", &[cmd]);
     }
     if m.has(&["log", "journal"]) && !m.has(&["git", "commit"]) {
         let mut cmds = Vec::new();

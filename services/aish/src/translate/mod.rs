@@ -541,6 +541,10 @@ impl Translator {
                 if !ctx.path_cmds.is_empty() && !ctx.has_command(&d.name) {
                     s *= 0.6;
                 }
+                // On a systemd machine services are driven by systemctl.
+                if d.name == "service" && ctx.init == "systemd" {
+                    s *= 0.3;
+                }
                 (i, s)
             })
             .collect();

@@ -5,12 +5,12 @@
 
 pub const TOOLS: &str = r#"
 ls | list files directory contents hidden long listing sort size modification time permissions folder | listar lista archivos directorio contenido carpeta ocultos | lister liste fichiers repertoire contenu dossier caches |
-cat | print concatenate show display content contents file text standard output number lines | mostrar contenido archivo concatenar imprimir | afficher contenu fichier concatener |
+cat | concatenate contents file files standard output stdin numbered | mostrar contenido archivo concatenar | afficher contenu fichier concatener |
 grep | search find pattern text string regex match lines containing files recursively case insensitive occurrences word | buscar patron texto cadena coincidencias lineas contienen expresion regular | chercher motif texte chaine correspondance lignes contenant expression reguliere |
 find | find search locate files directories name extension type size modified newer older recursively tree path empty permission owner | buscar encontrar archivos directorios nombre extension tamano modificados arbol | chercher trouver fichiers repertoires nom extension taille modifies arborescence |
 du | disk usage size directory folder space used estimate summarize total biggest | uso disco tamano directorio carpeta espacio ocupado | utilisation disque taille repertoire dossier espace occupe |
-df | disk free space filesystem mounted partitions available usage capacity | espacio libre disco sistema archivos particiones disponible | espace libre disque systeme fichiers partitions disponible |
-ps | process processes running list snapshot status pid cpu memory user tree | procesos ejecucion lista | processus execution liste |
+df | disk free space filesystem filesystems mounted available capacity inodes | espacio libre disco sistema archivos disponible | espace libre disque systeme fichiers disponible |
+ps | process processes running snapshot pid pids status tree | procesos ejecucion | processus execution |
 top | monitor processes cpu memory usage real time interactive dynamic resources | monitorear procesos uso cpu memoria tiempo real | surveiller processus utilisation cpu memoire temps reel |
 htop | interactive process viewer monitor cpu memory | visor interactivo procesos | visualiseur interactif processus |
 kill | kill terminate process signal pid send stop | matar terminar proceso senal | tuer terminer processus signal |
@@ -25,7 +25,7 @@ whoami | current user name logged effective | usuario actual | utilisateur actue
 id | user group ids identity uid gid | identidad usuario grupo | identite utilisateur groupe |
 pwd | print current working directory path where am i | directorio actual trabajo ruta | repertoire courant travail chemin |
 cd | change directory go folder navigate | cambiar directorio ir carpeta | changer repertoire aller dossier |
-mkdir | create make new directory folder directories parents | crear directorio carpeta nueva | creer repertoire dossier nouveau |
+mkdir | make directory directories folder parents nested | crear directorio carpeta | creer repertoire dossier |
 rmdir | remove delete empty directory folder | eliminar directorio vacio | supprimer repertoire vide |
 touch | create empty file update timestamp modification access time | crear archivo vacio actualizar marca tiempo | creer fichier vide mettre jour horodatage |
 rm | remove delete files directories recursively force erase | eliminar borrar archivos directorios recursivamente forzar | supprimer effacer fichiers repertoires recursivement forcer |
@@ -43,7 +43,7 @@ gunzip | decompress gz gzip file | descomprimir gz | decompresser gz |
 xz | compress decompress xz lzma | comprimir descomprimir xz | compresser decompresser xz |
 bzip2 | compress decompress bz2 | comprimir bz2 | compresser bz2 |
 7z | 7zip archive compress extract | comprimir extraer 7zip | compresser extraire 7zip |
-head | first lines beginning start file output bytes | primeras lineas inicio archivo | premieres lignes debut fichier |
+head | first lines beginning bytes | primeras lineas inicio | premieres lignes debut |
 tail | last lines end file follow log growing output | ultimas lineas final archivo seguir | dernieres lignes fin fichier suivre |
 less | view page file scroll pager read interactively | ver paginar archivo desplazar | voir paginer fichier defiler |
 more | page view file screen | paginar ver archivo | paginer voir fichier |
@@ -57,16 +57,16 @@ awk | pattern scanning processing columns fields print text program sum | proces
 diff | compare differences files directories line by line | comparar diferencias archivos | comparer differences fichiers |
 cmp | compare two files byte | comparar archivos byte | comparer fichiers octet |
 comm | compare sorted files common lines | comparar lineas comunes | comparer lignes communes |
-echo | print display text string message variable output line | imprimir mostrar texto mensaje variable | afficher imprimer texte message variable |
+echo | print text string message variable value newline escape sequences arguments prompt | imprimir texto mensaje variable | afficher texte message variable |
 printf | format print formatted string output | imprimir formato | imprimer format |
-date | date time current show set format timestamp | fecha hora actual | date heure actuelle |
+date | date time current clock timestamp epoch format utc | fecha hora actual | date heure actuelle |
 cal | calendar month year show | calendario mes ano | calendrier mois annee |
 sleep | wait pause delay seconds | esperar pausa segundos | attendre pause secondes |
 watch | execute command periodically repeatedly monitor output refresh | ejecutar periodicamente repetidamente | executer periodiquement |
 history | command history previous commands shell | historial comandos | historique commandes |
 which | locate command executable path program binary | localizar comando ejecutable ruta | localiser commande executable chemin |
 whereis | locate binary source manual page | localizar binario | localiser binaire |
-man | manual page documentation help command | manual pagina documentacion ayuda | manuel page documentation aide |
+man | manual page pages documentation section manpage | manual pagina documentacion | manuel page documentation |
 file | determine file type | tipo archivo determinar | type fichier determiner |
 stat | file status information size permissions timestamps inode | estado archivo informacion | etat fichier information |
 tree | directory tree structure recursive listing | arbol directorios estructura | arbre repertoires structure |
@@ -95,9 +95,9 @@ ip | ip address network interfaces routes links show configure | direccion ip re
 ss | sockets listening ports connections network tcp udp | sockets puertos escucha conexiones | sockets ports ecoute connexions |
 netstat | network connections ports listening routing statistics | conexiones red puertos | connexions reseau ports |
 nmap | scan network ports hosts security | escanear puertos red | scanner ports reseau |
-systemctl | service unit systemd start stop restart enable disable status daemon boot | servicio unidad iniciar detener reiniciar habilitar deshabilitar estado | service unite demarrer arreter redemarrer activer desactiver etat | start stop restart reload enable disable status list-units daemon-reload mask is-active
+systemctl | service services unit units systemd start stop restart reload enable disable status daemon boot bootup running failed enabled target mask unmask dependencies default mode isolate timer socket journal | servicio servicios unidad unidades iniciar detener reiniciar habilitar deshabilitar estado arranque | service services unite unites demarrer arreter redemarrer activer desactiver etat demarrage | start stop restart reload enable disable status list-units daemon-reload mask unmask is-active isolate
 journalctl | logs journal systemd service messages boot kernel follow | registros diario mensajes servicio arranque | journaux messages service demarrage |
-service | service start stop restart status init script | servicio iniciar detener | service demarrer arreter | start stop restart status
+service | init script sysvinit | script init | script init | start stop restart status
 dmesg | kernel messages ring buffer boot hardware driver | mensajes nucleo kernel | messages noyau kernel |
 shutdown | shutdown power off halt reboot schedule machine | apagar sistema equipo | eteindre systeme |
 reboot | reboot restart machine computer system | reiniciar equipo sistema | redemarrer machine systeme |
@@ -109,15 +109,15 @@ pacman | package arch install sync update | paquete arch | paquet arch |
 snap | snap package install | paquete snap | paquet snap | install remove list find refresh
 flatpak | flatpak application install run | aplicacion flatpak | application flatpak | install uninstall list run update search
 pip | python package install uninstall requirements pypi | paquete python instalar | paquet python installer | install uninstall list show freeze download
-npm | node javascript package install dependencies package.json scripts registry publish module | paquete node javascript dependencias | paquet node javascript dependances | install uninstall update run init publish list test ci audit outdated
+npm | node javascript package packages install dependencies dependency package.json scripts registry publish module scope collaborator access token dist-tag semver workspace npmrc audit vulnerabilities cache global | paquete paquetes node javascript dependencias registro | paquet paquets node javascript dependances registre | install uninstall update run init publish list test ci audit outdated cache config access owner login logout version view search pack link
 yarn | node javascript package dependencies | paquete node | paquet node | add remove install upgrade run
 cargo | rust crate package build compile project test run dependencies cargo.toml | paquete rust compilar proyecto crate | paquet rust compiler projet crate | build run test new init add install check clippy fmt doc publish update bench clean
 rustup | rust toolchain install update component target default | cadena herramientas rust | chaine outils rust | update install default component target toolchain show
 go | go golang module build run test | modulo go compilar | module go compiler | build run test mod get install fmt
 python | python script interpreter run repl | interprete python ejecutar | interpreteur python executer |
 node | node javascript run script | ejecutar javascript | executer javascript |
-git | git repository commit branch merge rebase stash push pull clone checkout log diff status remote tag staged changes working tree version control history upstream origin cherry-pick submodule worktree reflog bisect blame | repositorio confirmacion rama fusionar cambios historial remoto etiqueta | depot commit branche fusionner modifications historique distant etiquette | status add commit push pull clone checkout switch branch merge rebase stash log diff show reset revert tag remote fetch init config cherry-pick blame bisect clean restore rm mv submodule worktree reflog archive
-docker | docker container image run build pull push volume network compose dockerfile registry exec logs | contenedor imagen ejecutar construir volumen | conteneur image executer construire volume | run ps images build pull push exec logs stop start rm rmi volume network compose inspect tag login system container image
+git | git repository repositories commit commits branch branches merge rebase stash push pull clone checkout log diff status remote tag staged changes working tree version control history upstream origin cherry-pick submodule worktree reflog bisect blame head index untracked tracked author hash refs patch hooks | repositorio confirmacion confirmaciones rama ramas fusionar cambios historial remoto etiqueta | depot commit branche branches fusionner modifications historique distant etiquette | status add commit push pull clone checkout switch branch merge rebase stash log diff show reset revert tag remote fetch init config cherry-pick blame bisect clean restore rm mv submodule worktree reflog archive
+docker | docker container containers image images run build pull push volume volumes network networks compose dockerfile registry exec logs daemon swarm tag prune | contenedor contenedores imagen imagenes ejecutar construir volumen | conteneur conteneurs image images executer construire volume | run ps images build pull push exec logs stop start rm rmi volume network compose inspect tag login system container image
 podman | container image pod run | contenedor imagen | conteneur image | run ps images build pull
 kubectl | kubernetes pod pods deployment service namespace cluster node nodes resource replica configmap secret context manifest ingress | kubernetes pod despliegue clúster espacio nombres | kubernetes pod deploiement grappe espace noms | get describe apply delete logs exec create edit rollout scale port-forward config top expose label annotate run
 helm | kubernetes chart release repository | chart kubernetes | chart kubernetes | install upgrade uninstall list repo search
@@ -136,7 +136,7 @@ dd | convert copy raw disk image bytes block device | copiar imagen disco | copi
 lscpu | cpu information architecture cores | informacion cpu procesador | information cpu processeur |
 lsusb | list usb devices | listar dispositivos usb | lister peripheriques usb |
 lspci | list pci devices hardware | listar dispositivos pci | lister peripheriques pci |
-useradd | create add new user account | crear anadir usuario cuenta | creer ajouter utilisateur compte |
+useradd | create add new user account login home | crear anadir usuario cuenta | creer ajouter utilisateur compte |
 usermod | modify user account group shell | modificar usuario cuenta | modifier utilisateur compte |
 userdel | delete remove user account | eliminar usuario | supprimer utilisateur |
 passwd | change user password | cambiar contrasena | changer mot passe |
