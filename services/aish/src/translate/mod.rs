@@ -255,6 +255,22 @@ const STOP: &[&str] = &[
     "utilisant",
 ];
 
+/// Tool names that are also everyday words: their mention is weak evidence.
+const COMMON_WORDS: &[&str] = &[
+    "file", "find", "sort", "head", "tail", "split", "watch", "cut", "join", "date", "time",
+    "more", "less", "yes", "top", "free", "look", "column", "kill", "touch", "link", "host",
+    "echo", "print", "which", "install", "env", "source", "export", "history", "alias", "make",
+    "convert", "service", "man", "id", "tree", "screen", "expr", "ip", "node", "view", "write",
+    "users", "jobs", "go", "test", "sleep", "true", "false", "last", "wait", "clear", "reset",
+    "groups", "script", "units", "factor", "patch", "display", "import", "open", "start", "stop",
+    "run", "info", "help", "type", "command", "hash", "read", "set", "login", "rename", "paste",
+    "expand", "fold", "shuf", "tee", "sync", "stat", "logger", "mail", "wall", "zip", "compress",
+    "strings", "base64", "dig", "ping", "whatis", "apropos", "locate", "finger", "lock", "unlock",
+    "note", "timeout", "md5", "size", "debug", "play", "record", "search", "update", "list",
+    "show", "check", "build", "pass", "tar", "at", "cal", "bc", "dc", "ed", "ex", "pr", "od", "nl",
+    "tr", "w", "who", "fg", "bg",
+];
+
 /// Lowercase, fold accents.
 pub fn fold(s: &str) -> String {
     s.chars()
@@ -472,50 +488,7 @@ impl Translator {
             if let Some(&i) = self.by_name.get(w)
                 && w.len() > 1
             {
-                let boost = if STOP.contains(&w)
-                    || matches!(
-                        w,
-                        "file"
-                            | "find"
-                            | "sort"
-                            | "head"
-                            | "tail"
-                            | "split"
-                            | "watch"
-                            | "cut"
-                            | "join"
-                            | "date"
-                            | "time"
-                            | "more"
-                            | "less"
-                            | "yes"
-                            | "top"
-                            | "free"
-                            | "look"
-                            | "column"
-                            | "kill"
-                            | "touch"
-                            | "link"
-                            | "host"
-                            | "echo"
-                            | "print"
-                            | "which"
-                            | "install"
-                            | "env"
-                            | "source"
-                            | "export"
-                            | "history"
-                            | "alias"
-                            | "make"
-                            | "convert"
-                            | "service"
-                            | "man"
-                            | "id"
-                            | "tree"
-                            | "screen"
-                            | "expr"
-                            | "ip"
-                    ) {
+                let boost = if STOP.contains(&w) || COMMON_WORDS.contains(&w) {
                     2.0
                 } else {
                     12.0
