@@ -267,12 +267,12 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                         &PathBuf::from(path),
                         &tr,
                         &ctx,
-                        |req, reference, preds| {
+                        |req, reference, preds, s5| {
                             if shown < o.show {
                                 shown += 1;
                                 let _ = writeln!(
                                     out,
-                                    "{req}\n  ref:  {reference}\n  pred: {}",
+                                    "{req}\n  ref:  {reference}\n  pred: {}  [top5 {s5:.2}]",
                                     preds.first().map(String::as_str).unwrap_or("")
                                 );
                             }

@@ -353,7 +353,7 @@ pub fn translate(
     file: &Path,
     translator: &Translator,
     ctx: &Context,
-    mut on_row: impl FnMut(&str, &str, &[String]),
+    mut on_row: impl FnMut(&str, &str, &[String], f64),
 ) -> Result<TranslateReport, EvalError> {
     let tsv = Tsv::read(file)?;
     let ri = tsv.col(&["request", "description"])?;
@@ -370,10 +370,10 @@ pub fn translate(
         let cands = translator.translate(req, ctx);
         lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         let preds: Vec<String> = cands.iter().take(5).map(|c| c.command.clone()).collect();
-        on_row(req, reference, &preds);
         // An empty answer scores like a wrong one (every reference utility unmatched).
         let s1 = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
         let s5 = nlc2cmd::score_many(&preds, reference);
+        on_row(req, reference, &preds, s5);
         let ref_u = nlc2cmd::first_utility(reference);
         let fu = !ref_u.is_empty()
             && preds

@@ -386,6 +386,24 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         "mention",
     ]) && !sl.quoted.is_empty()
         && !m.has(&["package"])
+        && m.has(&[
+            "contain",
+            "containing",
+            "text",
+            "string",
+            "pattern",
+            "word",
+            "content",
+            "occurrence",
+            "match",
+            "matching",
+            "mention",
+            "line",
+            "grep",
+            "inside",
+            "within",
+        ])
+        && !m.has(&["named", "name", "called"])
     {
         let q = quote(&sl.quoted[0]);
         let mut cmds = vec![
@@ -1173,11 +1191,21 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     if base_f != base_t {
         cmds.push(base_f);
     }
+    // without a type test too
+    let untyped = with_type(None);
+    if untyped != base_t && !t.is_empty() {
+        cmds.insert(cmds.len().min(2), untyped);
+    }
     cmds.push(format!("{base_t} -print"));
+    let conf = if m.has(&["find", "search", "locate"]) {
+        1.0
+    } else {
+        0.86
+    };
     cand(
         out,
         "find-files",
-        0.86,
+        conf,
         "find files by name, type, size or age",
         &cmds,
     );

@@ -255,6 +255,8 @@ const STOP: &[&str] = &[
     "utilisant",
 ];
 
+const LEN_NORM: f64 = 0.0;
+
 /// Tool names that are also everyday words: their mention is weak evidence.
 const COMMON_WORDS: &[&str] = &[
     "file", "find", "sort", "head", "tail", "split", "watch", "cut", "join", "date", "time",
@@ -428,10 +430,14 @@ impl Translator {
     /// Add the installed manual pages' one-line descriptions (`apropos`/`whatis` output:
     /// `name (1) - description`), for commands present in `ctx`.
     pub fn add_whatis(&mut self, whatis: &str, ctx: &Context) {
+        let mut sub_pages: HashMap<String, usize> = HashMap::new();
         for line in whatis.lines() {
             let Some((head, desc)) = line.split_once(" - ") else {
                 continue;
             };
+            if desc.contains("(unknown subject)") {
+                continue;
+            }
             let Some(sect_start) = head.find('(') else {
                 continue;
             };
@@ -440,7 +446,30 @@ impl Translator {
                 continue;
             }
             for name in head[..sect_start].split(',').map(str::trim) {
-                if name.is_empty() || (!ctx.path_cmds.is_empty() && !ctx.has_command(name)) {
+                if name.is_empty() {
+                    continue;
+                }
+                if !ctx.path_cmds.is_empty() && !ctx.has_command(name) {
+                    // `git-commit`, `btrfs-balance`, `ip-route`: a subcommand's page describes
+                    // its parent tool.
+                    if let Some((parent, sub)) = name.split_once(['-', '_'])
+                        && ctx.has_command(parent)
+                    {
+                        let n = sub_pages.entry(parent.to_string()).or_insert(0usize);
+                        *n += 1;
+                        if *n <= 300 {
+                            let sub = sub.split(['-', '_']).next().unwrap_or(sub).to_string();
+                            let summary = format!("{parent}: {}", desc.trim());
+                            self.add_tool(
+                                parent,
+                                &format!("{sub} {desc}"),
+                                0.35,
+                                vec![sub],
+                                summary,
+                                false,
+                            );
+                        }
+                    }
                     continue;
                 }
                 let curated = self
@@ -507,7 +536,8 @@ impl Translator {
             .into_iter()
             .map(|(i, s)| {
                 let d = &self.tools[i];
-                let mut s = s;
+                // Long descriptions match everything a little: normalise by their size.
+                let mut s = s / (d.terms.len() as f64 / 40.0).max(1.0).powf(LEN_NORM);
                 if d.curated {
                     s *= 1.35;
                 }

@@ -97,17 +97,18 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
-        if (t.contains('/') && !t.contains("://") && t.len() > 1 && !t.contains("/s")
+        // `and/or`, `files/directories`: words joined by a slash, not a path
+        let word_pair = t.contains('/')
+            && !t.starts_with(['/', '.', '~'])
+            && t.split('/').count() == 2
+            && t.split('/')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_alphabetic()));
+        if (t.contains('/') && !t.contains("://") && t.len() > 1
             || t.starts_with('~')
             || t == "."
             || t == "..")
             && !t.starts_with("*.")
-            && !(t.contains('/')
-                && t.split('/').all(|p| p.chars().all(|c| c.is_alphabetic()))
-                && !t.starts_with('/')
-                && !t.starts_with('.')
-                && t.split('/').count() == 2
-                && t.len() < 12)
+            && !word_pair
         {
             s.paths.push(t.to_string());
             continue;
