@@ -131,6 +131,8 @@ pub struct Arg {
     pub glob: bool,
     /// Content when the word is a process substitution `<( … )`.
     pub content: Option<Content>,
+    /// The working directory the command runs in, when an earlier `cd` made it known.
+    pub base: Option<String>,
 }
 
 impl Arg {
@@ -141,7 +143,20 @@ impl Arg {
         }
     }
     pub fn path_kind(&self) -> PathKind {
-        paths::classify(&self.text, self.glob, self.dynamic)
+        match &self.base {
+            Some(b)
+                if !self.text.starts_with(['/', '~'])
+                    && !(self.text.is_empty() && self.dynamic) =>
+            {
+                let joined = if self.text.is_empty() || self.text == "." {
+                    b.clone()
+                } else {
+                    format!("{}/{}", b.trim_end_matches('/'), self.text)
+                };
+                paths::classify(&joined, self.glob, self.dynamic)
+            }
+            _ => paths::classify(&self.text, self.glob, self.dynamic),
+        }
     }
 }
 
@@ -164,6 +179,8 @@ pub(crate) struct Analyzer {
     aliases: HashMap<String, String>,
     funcs: HashMap<String, Command>,
     call_stack: Vec<String>,
+    /// Directory set by `cd` earlier in the line (absolute or `~`-based); None = unknown.
+    cwd: Option<String>,
     depth: usize,
     reasons: Vec<Reason>,
     /// Description of the enclosing context ("inside `sh -c`" …), for reasons.
@@ -437,7 +454,46 @@ impl Analyzer {
             self.call_stack.pop();
             return None;
         }
-        rules::run(self, &part, argv, stdin)
+        if matches!(argv[0].text.as_str(), "cd" | "pushd") && !argv[0].dynamic {
+            let target = argv
+                .iter()
+                .skip(1)
+                .find(|a| !a.text.starts_with('-') || a.text == "-");
+            self.cwd = match target {
+                None => Some("~".into()),
+                Some(a) if a.dynamic || a.text == "-" => None,
+                Some(a) if a.text.starts_with(['/', '~']) => Some(a.text.clone()),
+                Some(a) => self
+                    .cwd
+                    .as_ref()
+                    .map(|c| format!("{}/{}", c.trim_end_matches('/'), a.text)),
+            };
+        }
+        let out = rules::run(self, &part, argv, stdin);
+        // Text written into a shell start-up file runs at the next login: judge it as code.
+        for (t, _) in &writes {
+            let name = t.text.rsplit('/').next().unwrap_or("");
+            if matches!(
+                name,
+                ".bashrc"
+                    | ".bash_profile"
+                    | ".profile"
+                    | ".zshrc"
+                    | ".zprofile"
+                    | ".bash_login"
+                    | "bash.bashrc"
+                    | "profile"
+                    | "environment"
+                    | "rc.local"
+            ) && let Some(Content {
+                text: Some(code), ..
+            }) = &out
+            {
+                let code = code.clone();
+                self.nested(&code, format!("written into `{}`", t.text));
+            }
+        }
+        out
     }
 
     /// Expand a word into fields (field splitting applies to unquoted expansions).
@@ -504,6 +560,9 @@ impl Analyzer {
         if !any {
             return vec![];
         }
+        for f in fields.iter_mut() {
+            f.base = self.cwd.clone();
+        }
         if fields.len() > 1 {
             fields.retain(|f| !f.text.is_empty() || f.dynamic || f.content.is_some());
             if fields.is_empty() {
@@ -521,6 +580,7 @@ impl Analyzer {
                 .map(|t| Arg {
                     glob: fields[0].glob,
                     text: t,
+                    base: self.cwd.clone(),
                     ..Arg::default()
                 })
                 .collect();
@@ -551,6 +611,7 @@ impl Analyzer {
                 dynamic,
                 glob: p.contains(['*', '?', '[']),
                 content: None,
+                base: None,
             });
         }
     }

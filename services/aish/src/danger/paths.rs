@@ -92,10 +92,6 @@ const ESSENTIAL_ETC: &[&str] = &[
     "dpkg",
     "ssh",
     "init.d",
-    "hostname",
-    "machine-id",
-    "os-release",
-    "resolv.conf",
 ];
 
 fn is_block_device(rest: &str) -> bool {

@@ -879,6 +879,50 @@ pub(crate) fn run(
                 );
                 Some(rest)
             }
+            "parallel" => {
+                // parallel CMD ::: ARGS — the command runs on every argument
+                let s = skip_opts(
+                    args,
+                    &[
+                        "-j",
+                        "-P",
+                        "--jobs",
+                        "-S",
+                        "--sshlogin",
+                        "-a",
+                        "--arg-file",
+                        "-d",
+                        "--delimiter",
+                    ],
+                );
+                let mut cmd: Vec<Arg> = Vec::new();
+                let mut rest = s.iter();
+                for a in rest.by_ref() {
+                    if a.text == ":::" || a.text == "::::" {
+                        break;
+                    }
+                    cmd.push(a.clone());
+                }
+                let items: Vec<Arg> = rest.cloned().collect();
+                if cmd.is_empty() {
+                    an.flag(
+                        Level::Moderate,
+                        part,
+                        "exec.unknown-code",
+                        "`parallel` runs commands read from its input".into(),
+                    );
+                    return None;
+                }
+                if items.is_empty() {
+                    cmd.push(Arg {
+                        dynamic: true,
+                        ..Arg::default()
+                    });
+                } else {
+                    cmd.extend(items);
+                }
+                Some(cmd)
+            }
             "watch" => {
                 let s = skip_opts(args, &["-n", "--interval", "-d", "-q"]);
                 let text = s
@@ -1324,6 +1368,23 @@ fn classify(
                     format!("`{name} -c` without a command string"),
                 ),
             }
+            return None;
+        }
+        if args.iter().any(|a| {
+            a.text == "-s"
+                || a.text.starts_with('-')
+                    && !a.text.starts_with("--")
+                    && a.text.contains('s')
+                    && a.text.len() <= 4
+        }) {
+            // `sh -s ARGS`: the script comes from stdin, the words are its arguments
+            run_code(
+                an,
+                part,
+                "shell",
+                stdin.as_ref(),
+                format!("`{name} -s` reading stdin"),
+            );
             return None;
         }
         let ops2 = skip_opts(args, &["-o", "-O", "+O"]);

