@@ -145,7 +145,7 @@ impl Arg {
     pub fn path_kind(&self) -> PathKind {
         match &self.base {
             Some(b)
-                if !(self.text.starts_with(['/', '~']) || self.text.is_empty() \&\& self.dynamic) =>
+                if !(self.text.starts_with(['/', '~']) || self.text.is_empty() && self.dynamic) =>
             {
                 let joined = if self.text.is_empty() || self.text == "." {
                     b.clone()
