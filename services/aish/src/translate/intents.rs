@@ -23,7 +23,7 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
     for (k, c) in cmds.iter().enumerate() {
         out.push(Candidate {
             command: c.clone(),
-            confidence: (conf * 0.88 - 0.05 * k as f64).max(0.05),
+            confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
             source: format!("intent:{intent}"),
             description: desc.to_string(),
         });

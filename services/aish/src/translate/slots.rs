@@ -113,6 +113,24 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.paths.push(t.to_string());
             continue;
         }
+        // a file name with an extension: notes.txt, backup-2024.tar.gz
+        if let Some((stem, ext)) = t.rsplit_once('.')
+            && !stem.is_empty()
+            && !t.starts_with('.')
+            && (1..=5).contains(&ext.len())
+            && ext.chars().all(|c| c.is_ascii_alphanumeric())
+            && ext.chars().any(|c| c.is_ascii_alphabetic())
+            && stem
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+        {
+            if ctx.files.iter().any(|x| x == t) {
+                s.cwd_files.push(t.to_string());
+            } else {
+                s.paths.push(t.to_string());
+            }
+            continue;
+        }
         if let Some(e) = t.strip_prefix("*.") {
             s.exts.push(e.to_string());
             continue;
