@@ -5,8 +5,10 @@
 //! - [`translate`]: the offline translator from requests to candidate commands.
 //! - [`nlc2cmd`]: the NLC2CMD metric; [`eval`]: the evaluation commands.
 //! - [`explain`]: explains a command part by part; [`cli`]: the command-line front end.
+//! - [`confirm`]: the confirmation flow as a pure state machine (no IO).
 
 pub mod cli;
+pub mod confirm;
 pub mod danger;
 pub mod eval;
 pub mod explain;
