@@ -2005,6 +2005,8 @@ fn classify(
                 },
             );
         }
+        "atq" => read_only(an, part, name),
+        "at" if s.has('l') => read_only(an, part, name),
         "at" | "batch" => an.flag(Level::Moderate, part, "cron.at", "schedules a job".into()),
         "atrm" => an.flag(
             Level::Destructive,

@@ -256,6 +256,7 @@ const STOP: &[&str] = &[
 ];
 
 const LEN_NORM: f64 = 0.0;
+const CURATED_PRIOR: f64 = 1.35;
 
 /// Tool names that are also everyday words: their mention is weak evidence.
 const COMMON_WORDS: &[&str] = &[
@@ -539,7 +540,7 @@ impl Translator {
                 // Long descriptions match everything a little: normalise by their size.
                 let mut s = s / (d.terms.len() as f64 / 40.0).max(1.0).powf(LEN_NORM);
                 if d.curated {
-                    s *= 1.35;
+                    s *= CURATED_PRIOR;
                 }
                 if !ctx.path_cmds.is_empty() && !ctx.has_command(&d.name) {
                     s *= 0.6;
