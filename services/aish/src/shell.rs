@@ -1203,9 +1203,10 @@ impl<'a> Parser<'a> {
                             let v = self.take_radix(8, 3);
                             out.push(char::from_u32(v).unwrap_or('?'));
                         }
-                        other => {
+                        _ => {
+                            self.i -= 1;
                             out.push('\\');
-                            out.push(other as char);
+                            out.push(self.next_char());
                         }
                     }
                 }
@@ -1426,11 +1427,14 @@ fn parse_word_text(w: &str) -> Word {
         match p.word() {
             Ok(Some(x)) => parts.extend(x.parts),
             _ => {
+                if p.i >= p.s.len() {
+                    break;
+                }
+                let ch = p.next_char();
                 parts.push(WordPart::Lit {
-                    text: (p.s[p.i] as char).to_string(),
+                    text: ch.to_string(),
                     quoted: false,
                 });
-                p.i += 1;
             }
         }
     }

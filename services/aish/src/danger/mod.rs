@@ -82,8 +82,23 @@ impl Verdict {
     }
 }
 
-/// Classify a command line.
+/// Classify a command line. Never panics: an internal failure is itself a finding.
 pub fn check(src: &str) -> Verdict {
+    match std::panic::catch_unwind(|| check_inner(src)) {
+        Ok(v) => v,
+        Err(_) => Verdict {
+            level: Level::Destructive,
+            reasons: vec![Reason {
+                level: Level::Destructive,
+                part: src.chars().take(160).collect(),
+                rule: "parse.analyzer-failure",
+                detail: "the analysis failed on this input; it is not trusted".into(),
+            }],
+        },
+    }
+}
+
+fn check_inner(src: &str) -> Verdict {
     let mut a = Analyzer::default();
     if is_keystrokes(src) {
         a.flag(

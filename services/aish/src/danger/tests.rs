@@ -376,3 +376,20 @@ fn more_wrappers() {
         ("builtin eval 'rm -rf /'", Critical),
     ]);
 }
+
+#[test]
+fn hostile_bytes_never_panic() {
+    for cmd in [
+        "column t -s $'\\\u{e9}n' x",
+        "read -rep $'\\\u{4e2d}n' m",
+        "${x:-\u{e9}",
+        "echo ${a:-'b",
+        "\u{0}\u{1b}[31m rm -rf /",
+        "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((ls",
+        "$($($($($($($($($($($($($($($($(rm -rf /)))))))))))))))",
+    ] {
+        let v = check(cmd);
+        assert!(v.level >= Safe, "{cmd}");
+    }
+    assert!(lvl("$($($($($($($($($($($($($($($(rm -rf /)))))))))))))))") >= Destructive);
+}
