@@ -186,6 +186,8 @@ pub struct Content {
 }
 
 const MAX_DEPTH: usize = 12;
+/// Upper bound on simple-command analyses for one check.
+const WORK_BUDGET: usize = 20_000;
 
 #[derive(Default)]
 pub(crate) struct Analyzer {
@@ -195,6 +197,9 @@ pub(crate) struct Analyzer {
     call_stack: Vec<String>,
     /// Directory set by `cd` earlier in the line (absolute or `~`-based); None = unknown.
     cwd: Option<String>,
+    /// Simple commands analysed so far (see [`WORK_BUDGET`]).
+    work: usize,
+    budget_flagged: bool,
     depth: usize,
     reasons: Vec<Reason>,
     /// Description of the enclosing context ("inside `sh -c`" …), for reasons.
@@ -367,6 +372,21 @@ impl Analyzer {
     }
 
     fn simple(&mut self, sc: &SimpleCommand, stdin: Option<Content>) -> Option<Content> {
+        // A work budget keeps pathological nesting from taking exponential time.
+        self.work += 1;
+        if self.work > WORK_BUDGET {
+            if !self.budget_flagged {
+                self.budget_flagged = true;
+                self.flag(
+                    Level::Destructive,
+                    "(whole command)",
+                    "nesting.too-complex",
+                    "the command is too deeply nested to analyse completely; it is not trusted"
+                        .into(),
+                );
+            }
+            return None;
+        }
         // Assignments: remember what we can compute.
         for (name, w) in &sc.assigns {
             let v = self.expand_joined(w);
@@ -728,7 +748,13 @@ impl Analyzer {
         let depth = self.depth;
         let out = self.simple(sc, stdin);
         self.depth = depth;
+        let budget: Vec<Reason> = self
+            .reasons
+            .drain(..)
+            .filter(|r| r.rule == "nesting.too-complex")
+            .collect();
         self.reasons = saved;
+        self.reasons.extend(budget);
         out
     }
 

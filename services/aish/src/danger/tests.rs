@@ -393,3 +393,12 @@ fn hostile_bytes_never_panic() {
     }
     assert!(lvl("$($($($($($($($($($($($($($($(rm -rf /)))))))))))))))") >= Destructive);
 }
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let deep = format!("echo {}echo x{}", "$(".repeat(30), ")".repeat(30));
+    let t = std::time::Instant::now();
+    let v = check(&deep);
+    assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
+    assert!(v.level >= Destructive);
+}
