@@ -354,6 +354,7 @@ impl Translator {
             }
             let name = cols[0].to_string();
             let text = format!("{} {} {}", cols[1], cols[2], cols[3]);
+            let subs_text = cols.get(4).copied().unwrap_or("").replace('-', " ");
             let subs: Vec<String> = cols
                 .get(4)
                 .map(|s| s.split_whitespace().map(str::to_string).collect())
@@ -363,7 +364,9 @@ impl Translator {
                 .take(8)
                 .collect::<Vec<_>>()
                 .join(" ");
-            t.add_tool(&name, &text, 1.0, subs, summary, true);
+            t.add_tool(&name, &text, 1.0, subs, summary.clone(), true);
+            // subcommand names are words of the tool too ("add", "commit", "apply")
+            t.add_tool(&name, &subs_text, 0.8, vec![], summary, true);
         }
         t.rebuild();
         t
@@ -373,10 +376,9 @@ impl Translator {
         words(text)
             .into_iter()
             .filter(|w| !STOP.contains(&w.as_str()))
-            .map(|w| {
-                let g = self.glossary.get(&w).cloned().unwrap_or(w);
-                stem(&g)
-            })
+            .map(|w| self.glossary.get(&w).cloned().unwrap_or(w))
+            .filter(|w| !STOP.contains(&w.as_str()))
+            .map(|w| stem(&w))
             .collect()
     }
 
