@@ -358,7 +358,21 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "repository",
             "service",
         ]);
-    if finding && file_filter && !large
+    let archiving = (m.has(&["compress", "archive", "pack", "backup"])
+        || m.has(&["zip", "tar"])
+            && !m.has(&[
+                "find", "search", "locate", "list", "show", "delete", "count", "remove",
+            ]))
+        && !m.has(&["extract", "unzip", "decompress", "unpack"])
+        && sl.exts.iter().all(|e| {
+            matches!(
+                e.as_str(),
+                "zip" | "tar" | "gz" | "tgz" | "bz2" | "xz" | "7z"
+            )
+        });
+    if large || archiving {
+        // handled by the large-files and compress intents
+    } else if finding && file_filter
         || (m.has(&["find", "locate", "search"])
             || finding
                 && m.has(&[
@@ -434,7 +448,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             cand(
                 &mut out,
                 "count-lines",
-                0.86,
+                0.92,
                 "count lines",
                 &[format!("wc -l {t}")],
             );
@@ -491,9 +505,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
 
     // ---- archives ----
-    if m.has(&["compress", "zip", "archive", "pack", "backup", "tar"])
-        && !m.has(&["extract", "unzip", "decompress", "unpack", "list"])
-    {
+    if archiving && !m.has(&["list"]) {
         let target = sl
             .cwd_files
             .first()

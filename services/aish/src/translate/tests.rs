@@ -98,3 +98,11 @@ fn candidates_are_bounded_and_ordered() {
     assert!(c.windows(2).all(|w| w[0].confidence >= w[1].confidence));
     assert!(Translator::new().translate("   ", &ctx()).is_empty());
 }
+
+#[test]
+fn intents_do_not_steal_each_other() {
+    assert!(top("find large files taking up space")[0].contains("-size +100M"));
+    assert!(top("find all zip files")[0].starts_with("find . "));
+    assert_eq!(top("count lines in notes.txt")[0], "wc -l notes.txt");
+    assert!(top("restart nginx")[0].ends_with("systemctl restart nginx"));
+}
