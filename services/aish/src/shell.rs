@@ -866,7 +866,20 @@ impl<'a> Parser<'a> {
                     if self.peek() == Some(b')') {
                         self.i += 1;
                         self.skip_ws_nl();
-                        let body = self.command(terms)?;
+                        let body = if self.peek() == Some(b'{') && !self.at_reserved("{") {
+                            // `f(){body;}` without a blank after `{`: bash rejects it but other
+                            // shells accept it; read it as the group it is meant to be.
+                            self.i += 1;
+                            let body = self.list(&["}"])?;
+                            self.expect_reserved("}")?;
+                            Command::Group {
+                                body,
+                                subshell: false,
+                                redirs: vec![],
+                            }
+                        } else {
+                            self.command(terms)?
+                        };
                         let w = cmd.words.pop().unwrap_or_default();
                         return Ok(Command::FuncDef {
                             name: w.as_literal().unwrap_or(w.raw),

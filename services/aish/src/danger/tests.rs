@@ -298,6 +298,8 @@ fn fork_bombs_under_any_name() {
         ("f() { f & f; }; f", Critical),
         ("function boom { boom | boom & }; boom", Critical),
         ("f() { echo hi; }; f", Safe),
+        (":(){:|:&};:", Critical),
+        ("python3 -c 'import os\nwhile True: os.fork()'", Critical),
     ]);
 }
 
