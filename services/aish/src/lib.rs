@@ -1,0 +1,17 @@
+//! aish: the ainux shell assistant.
+//!
+//! - [`shell`]: a bash parser (recursive descent, no evaluation).
+//! - [`danger`]: the danger analysis built on it.
+//! - [`translate`]: the offline translator from requests to candidate commands.
+//! - [`nlc2cmd`]: the NLC2CMD metric; [`eval`]: the evaluation commands.
+//! - [`explain`]: explains a command part by part; [`cli`]: the command-line front end.
+//! - [`confirm`]: the confirmation flow as a pure state machine (no IO).
+
+pub mod cli;
+pub mod confirm;
+pub mod danger;
+pub mod eval;
+pub mod explain;
+pub mod nlc2cmd;
+pub mod shell;
+pub mod translate;

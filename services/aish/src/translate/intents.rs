@@ -1,0 +1,1224 @@
+//! Request shapes with templates. Matching works on normalised English stems (Spanish and
+//! French words are mapped through the glossary first) plus raw substrings for Arabic and
+//! Chinese phrases.
+
+use super::slots::{Slots, quote};
+use super::{Candidate, Context, fold};
+
+struct M<'a> {
+    norm: &'a [String],
+    raw: String,
+}
+
+impl M<'_> {
+    fn has(&self, ws: &[&str]) -> bool {
+        ws.iter().any(|w| self.norm.iter().any(|n| n == w))
+    }
+    fn raw(&self, ws: &[&str]) -> bool {
+        ws.iter().any(|w| self.raw.contains(w))
+    }
+}
+
+fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
+    for (k, c) in cmds.iter().enumerate() {
+        out.push(Candidate {
+            command: c.clone(),
+            confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
+            source: format!("intent:{intent}"),
+            description: desc.to_string(),
+        });
+    }
+}
+
+fn sudo(ctx: &Context) -> &'static str {
+    if ctx.has_command("sudo") || ctx.path_cmds.is_empty() {
+        "sudo "
+    } else {
+        ""
+    }
+}
+
+/// The object of a verb: a quoted string, a name, a path, a cwd file, or the first content word
+/// after one of `after`.
+fn object(sl: &Slots, req: &str, after: &[&str]) -> Option<String> {
+    if let Some(q) = sl.quoted.first() {
+        return Some(q.clone());
+    }
+    if let Some(n) = sl.names.first() {
+        return Some(n.clone());
+    }
+    if let Some(p) = sl.paths.first() {
+        return Some(p.clone());
+    }
+    if let Some(f) = sl.cwd_files.first() {
+        return Some(f.clone());
+    }
+    let ws: Vec<String> = req
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-' && c != '_' && c != '.')
+                .to_string()
+        })
+        .collect();
+    let skip = [
+        "the",
+        "a",
+        "an",
+        "package",
+        "packages",
+        "paquete",
+        "paquet",
+        "le",
+        "la",
+        "el",
+        "un",
+        "une",
+        "program",
+        "programa",
+        "programme",
+        "service",
+        "servicio",
+        "new",
+        "nuevo",
+        "nouveau",
+        "file",
+        "directory",
+        "folder",
+        "user",
+        "process",
+        "named",
+        "called",
+    ];
+    for (k, w) in ws.iter().enumerate() {
+        if after.contains(&fold(w).as_str()) {
+            for n in &ws[k + 1..] {
+                if !n.is_empty() && !skip.contains(&fold(n).as_str()) {
+                    return Some(n.clone());
+                }
+            }
+        }
+    }
+    None
+}
+
+const SERVICES: &[&str] = &[
+    "nginx",
+    "apache2",
+    "httpd",
+    "ssh",
+    "sshd",
+    "docker",
+    "mysql",
+    "mariadb",
+    "postgresql",
+    "cron",
+    "networkmanager",
+    "bluetooth",
+    "cups",
+    "redis",
+    "mongod",
+    "php-fpm",
+    "ufw",
+    "firewalld",
+    "systemd-networkd",
+    "systemd-resolved",
+    "containerd",
+    "kubelet",
+    "questlogd",
+    "kmonitord",
+    "healerd",
+];
+
+pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Candidate> {
+    let m = M {
+        norm,
+        raw: fold(req),
+    };
+    let mut out = Vec::new();
+    let dir = sl
+        .paths
+        .iter()
+        .find(|p| {
+            !p.contains('.') || p.starts_with('.') || p.starts_with('/') || p.starts_with('~')
+        })
+        .cloned()
+        .or(sl.scope.clone())
+        .unwrap_or_else(|| ".".into());
+    let dirq = quote(&dir);
+    let s = sudo(ctx);
+    let pm = ctx.pm();
+
+    // ---- packages ----
+    let update_words =
+        m.has(&["update", "upgrade"]) || m.raw(&["更新", "升级", "تحديث", "حدث", "حدّث"]);
+    let system_words = m.has(&[
+        "system",
+        "package",
+        "software",
+        "everything",
+        "machine",
+        "os",
+        "computer",
+        "pc",
+        "my",
+    ]) || m.raw(&["系统", "软件", "النظام", "نظامي", "الحزم"]);
+    if update_words
+        && (system_words || norm.len() <= 2)
+        && !m.has(&[
+            "git", "npm", "pip", "cargo", "rustup", "snap", "flatpak", "docker", "kubectl",
+        ])
+    {
+        let cmds: Vec<String> = match pm {
+            "dnf" => vec![
+                format!("{s}dnf upgrade --refresh -y"),
+                format!("{s}dnf check-update"),
+            ],
+            "yum" => vec![format!("{s}yum update -y")],
+            "pacman" => vec![format!("{s}pacman -Syu")],
+            "zypper" => vec![format!("{s}zypper refresh && {s}zypper update -y")],
+            "apk" => vec![format!("{s}apk update && {s}apk upgrade")],
+            _ => vec![
+                format!("{s}apt update && {s}apt upgrade -y"),
+                format!("{s}apt update"),
+                format!("{s}apt full-upgrade -y"),
+            ],
+        };
+        cand(
+            &mut out,
+            "update-system",
+            0.92,
+            "update the package lists and upgrade every installed package",
+            &cmds,
+        );
+    }
+    if m.has(&["install"])
+        && !m.has(&["uninstall"])
+        && !update_words
+        && let Some(p) = object(
+            sl,
+            req,
+            &["install", "instala", "instalar", "installer", "installe"],
+        )
+    {
+        let p = quote(&p);
+        let cmds = match pm {
+            "dnf" | "yum" => vec![format!("{s}{pm} install -y {p}")],
+            "pacman" => vec![format!("{s}pacman -S {p}")],
+            "zypper" => vec![format!("{s}zypper install {p}")],
+            "apk" => vec![format!("{s}apk add {p}")],
+            _ => vec![
+                format!("{s}apt install -y {p}"),
+                format!("{s}apt-get install {p}"),
+            ],
+        };
+        cand(
+            &mut out,
+            "install-package",
+            0.85,
+            "install a package",
+            &cmds,
+        );
+    }
+    if (m.has(&["uninstall"])
+        || m.has(&["remove", "delete", "purge"])
+            && m.has(&["package", "program", "software", "application"]))
+        && let Some(p) = object(
+            sl,
+            req,
+            &[
+                "uninstall",
+                "remove",
+                "delete",
+                "purge",
+                "desinstala",
+                "elimina",
+                "supprime",
+                "desinstalle",
+            ],
+        )
+    {
+        let p = quote(&p);
+        let cmd = match pm {
+            "dnf" | "yum" => format!("{s}{pm} remove {p}"),
+            "pacman" => format!("{s}pacman -R {p}"),
+            "zypper" => format!("{s}zypper remove {p}"),
+            _ => format!("{s}apt remove {p}"),
+        };
+        cand(&mut out, "remove-package", 0.8, "remove a package", &[cmd]);
+    }
+    if m.has(&["search", "find"])
+        && m.has(&["package"])
+        && let Some(p) = object(sl, req, &["for", "package", "paquete", "paquet"])
+    {
+        let cmd = match pm {
+            "dnf" | "yum" => format!("{pm} search {}", quote(&p)),
+            "pacman" => format!("pacman -Ss {}", quote(&p)),
+            _ => format!("apt search {}", quote(&p)),
+        };
+        cand(
+            &mut out,
+            "search-package",
+            0.8,
+            "search the package archive",
+            &[cmd],
+        );
+    }
+
+    // ---- disk ----
+    if m.has(&["disk", "space", "storage"])
+        && m.has(&[
+            "space",
+            "usage",
+            "free",
+            "full",
+            "left",
+            "available",
+            "used",
+            "much",
+            "show",
+        ])
+        && !m.has(&["directory", "folder"])
+    {
+        cand(
+            &mut out,
+            "disk-free",
+            0.88,
+            "free space per mounted filesystem",
+            &["df -h".into(), "df -h /".into(), format!("du -sh {dirq}/*")],
+        );
+    }
+    if m.has(&["size", "usage", "big", "space", "much"]) && m.has(&["directory", "folder"]) {
+        cand(
+            &mut out,
+            "dir-size",
+            0.86,
+            "size of a directory",
+            &[
+                format!("du -sh {dirq}"),
+                format!("du -h --max-depth=1 {dirq} | sort -h"),
+            ],
+        );
+    }
+    let large = m.has(&["large", "big", "biggest", "largest", "huge", "heavy"])
+        || m.raw(&[
+            "mas grande",
+            "plus gros",
+            "volumineux",
+            "grandes",
+            "pesados",
+        ]);
+    if large && m.has(&["file", "space"]) {
+        let size = sl.size.clone().unwrap_or_else(|| "+100M".into());
+        cand(
+            &mut out,
+            "large-files",
+            0.9,
+            "files bigger than a size",
+            &[
+                format!("find {dirq} -type f -size {size} -exec ls -lh {{}} +"),
+                format!(
+                    "du -ah {dirq} | sort -rh | head -n {}",
+                    sl.numbers.first().copied().unwrap_or(20)
+                ),
+                format!("find {dirq} -type f -size {size}"),
+            ],
+        );
+    }
+
+    // ---- finding files ----
+    let finding = m.has(&[
+        "find", "search", "locate", "list", "show", "display", "get", "print", "look", "delete",
+        "remove", "count", "copy", "move", "change", "make", "set", "compress", "archive", "give",
+    ]);
+    let file_filter = !sl.exts.is_empty()
+        || !sl.names.is_empty()
+        || sl.size.is_some()
+        || sl.time.is_some()
+        || m.has(&[
+            "empty",
+            "executable",
+            "symlink",
+            "link",
+            "suid",
+            "writable",
+            "permission",
+            "owned",
+            "newer",
+            "modified",
+        ]) && m.has(&["file", "directory"]);
+    let file_words = m.has(&["file", "directory", "subdirectory", "tree"])
+        && !m.has(&[
+            "branch",
+            "commit",
+            "container",
+            "image",
+            "package",
+            "pod",
+            "bucket",
+            "repository",
+            "service",
+        ]);
+    let archiving = (m.has(&["compress", "archive", "pack", "backup"])
+        || m.has(&["zip", "tar"])
+            && !m.has(&[
+                "find", "search", "locate", "list", "show", "delete", "count", "remove",
+            ]))
+        && !m.has(&["extract", "unzip", "decompress", "unpack"])
+        && sl.exts.iter().all(|e| {
+            matches!(
+                e.as_str(),
+                "zip" | "tar" | "gz" | "tgz" | "bz2" | "xz" | "7z"
+            )
+        });
+    if large || archiving {
+        // handled by the large-files and compress intents
+    } else if finding && file_filter
+        || (m.has(&["find", "locate", "search"])
+            || finding
+                && m.has(&[
+                    "tree",
+                    "recursively",
+                    "recursive",
+                    "under",
+                    "below",
+                    "subdirectory",
+                ]))
+            && file_words
+    {
+        find_intent(&m, sl, &dirq, &mut out);
+    }
+
+    // ---- searching text ----
+    if m.has(&[
+        "search",
+        "find",
+        "grep",
+        "look",
+        "contain",
+        "match",
+        "occurrence",
+        "mention",
+    ]) && !sl.quoted.is_empty()
+        && !m.has(&["package"])
+        && m.has(&[
+            "contain",
+            "containing",
+            "text",
+            "string",
+            "pattern",
+            "word",
+            "content",
+            "occurrence",
+            "match",
+            "matching",
+            "mention",
+            "line",
+            "grep",
+            "inside",
+            "within",
+        ])
+        && !m.has(&["named", "name", "called"])
+    {
+        let q = quote(&sl.quoted[0]);
+        let mut cmds = vec![
+            format!("grep -rn {q} {dirq}"),
+            format!("grep -rl {q} {dirq}"),
+        ];
+        if let Some(e) = sl.exts.first() {
+            cmds.insert(0, format!("grep -rn --include='*.{e}' {q} {dirq}"));
+        }
+        if let Some(f) = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.iter().find(|p| p.contains('.')))
+        {
+            cmds.insert(0, format!("grep -n {q} {}", quote(f)));
+        }
+        if m.has(&["insensitive", "ignoring", "ignore"]) {
+            cmds.insert(0, format!("grep -rni {q} {dirq}"));
+        }
+        cand(&mut out, "search-text", 0.87, "search text in files", &cmds);
+    }
+
+    // ---- counting ----
+    if m.has(&["count", "number", "many"]) {
+        let target = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
+        if m.has(&["line"]) {
+            let t = target.clone().unwrap_or_else(|| "FILE".into());
+            cand(
+                &mut out,
+                "count-lines",
+                0.92,
+                "count lines",
+                &[format!("wc -l {t}")],
+            );
+        } else if m.has(&["word"]) {
+            let t = target.clone().unwrap_or_else(|| "FILE".into());
+            cand(
+                &mut out,
+                "count-words",
+                0.86,
+                "count words",
+                &[format!("wc -w {t}")],
+            );
+        } else if m.has(&["file", "directory"]) && sl.exts.is_empty() {
+            cand(
+                &mut out,
+                "count-files",
+                0.8,
+                "count files",
+                &[
+                    format!("find {dirq} -type f | wc -l"),
+                    format!("ls {dirq} | wc -l"),
+                ],
+            );
+        }
+    }
+
+    // ---- listing ----
+    if m.has(&["list", "show", "display", "see", "what"])
+        && m.has(&["file", "content", "directory"])
+        && !file_filter
+        && !m.has(&[
+            "open", "process", "package", "service", "line", "block", "disk",
+        ])
+    {
+        let mut flags = String::from("-la");
+        let mut desc = "list files with details";
+        if m.has(&["size", "biggest", "largest"]) {
+            flags = "-laS".into();
+            desc = "list files by size";
+        } else if m.has(&["time", "date", "recent", "newest", "modified", "latest"]) {
+            flags = "-lat".into();
+            desc = "list files by modification time";
+        } else if m.has(&["recursive", "recursively", "subdirectory"]) {
+            flags = "-laR".into();
+        }
+        let mut cmds = vec![format!("ls {flags} {dirq}")];
+        if m.has(&["hidden"]) {
+            cmds.insert(0, format!("ls -a {dirq}"));
+        }
+        if m.has(&["tree"]) {
+            cmds.insert(0, format!("tree {dirq}"));
+        }
+        cand(&mut out, "list-files", 0.8, desc, &cmds);
+    }
+
+    // ---- archives ----
+    if archiving && !m.has(&["list"]) {
+        let target = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .or(sl.names.first())
+            .cloned()
+            .unwrap_or_else(|| dir.clone());
+        let stem = sl.quoted.first().cloned().unwrap_or_else(|| {
+            let b = target
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("archive")
+                .to_string();
+            if b.is_empty() || b == "." || b == "~" {
+                "archive".into()
+            } else {
+                b
+            }
+        });
+        let t = quote(&target);
+        let zip = format!("zip -r {}.zip {t}", quote(&stem));
+        let tgz = format!("tar -czf {}.tar.gz {t}", quote(&stem));
+        let cmds = if m.has(&["zip"]) {
+            vec![zip, tgz]
+        } else {
+            vec![tgz, zip]
+        };
+        cand(
+            &mut out,
+            "compress",
+            0.88,
+            "pack files into a compressed archive",
+            &cmds,
+        );
+    }
+    if m.has(&[
+        "extract",
+        "unzip",
+        "decompress",
+        "unpack",
+        "untar",
+        "uncompress",
+    ]) {
+        let f = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .or(sl.quoted.first())
+            .cloned()
+            .unwrap_or_else(|| "ARCHIVE".into());
+        let fl = f.to_lowercase();
+        let q = quote(&f);
+        let cmd = if fl.ends_with(".zip") || m.has(&["zip", "unzip"]) {
+            format!("unzip {q}")
+        } else if fl.ends_with(".tar.gz") || fl.ends_with(".tgz") {
+            format!("tar -xzf {q}")
+        } else if fl.ends_with(".tar.bz2") {
+            format!("tar -xjf {q}")
+        } else if fl.ends_with(".tar.xz") {
+            format!("tar -xJf {q}")
+        } else if fl.ends_with(".gz") {
+            format!("gunzip {q}")
+        } else if fl.ends_with(".7z") {
+            format!("7z x {q}")
+        } else {
+            format!("tar -xf {q}")
+        };
+        cand(
+            &mut out,
+            "extract",
+            0.86,
+            "extract an archive",
+            &[cmd, format!("tar -xvf {q}")],
+        );
+    }
+
+    // ---- processes and system state ----
+    if m.has(&["process", "program", "running"])
+        && m.has(&[
+            "list", "show", "display", "running", "all", "see", "which", "what",
+        ])
+        && !m.has(&["kill", "stop", "terminate", "port"])
+    {
+        let mut cmds = vec!["ps aux".to_string(), "ps -ef".to_string()];
+        if m.has(&["memory", "ram"]) {
+            cmds.insert(0, "ps aux --sort=-%mem | head -n 15".into());
+        } else if m.has(&["cpu"]) {
+            cmds.insert(0, "ps aux --sort=-%cpu | head -n 15".into());
+        }
+        cand(&mut out, "processes", 0.84, "list running processes", &cmds);
+    }
+    if m.has(&["kill", "terminate"]) || m.has(&["stop"]) && m.has(&["process", "program"]) {
+        if let Some(n) = sl.numbers.first() {
+            cand(
+                &mut out,
+                "kill",
+                0.85,
+                "terminate a process by id",
+                &[format!("kill {n}"), format!("kill -9 {n}")],
+            );
+        } else if let Some(p) = object(
+            sl,
+            req,
+            &[
+                "kill",
+                "terminate",
+                "stop",
+                "mata",
+                "matar",
+                "tue",
+                "tuer",
+                "process",
+                "proceso",
+                "processus",
+            ],
+        ) {
+            let p = quote(&p);
+            cand(
+                &mut out,
+                "kill",
+                0.85,
+                "terminate processes by name",
+                &[format!("pkill {p}"), format!("killall {p}")],
+            );
+        }
+    }
+    if m.has(&["memory", "ram"]) && !m.has(&["process"]) {
+        cand(
+            &mut out,
+            "memory",
+            0.85,
+            "memory usage",
+            &["free -h".into()],
+        );
+    }
+    if m.has(&["cpu", "processor"])
+        && m.has(&["info", "information", "detail", "show", "model", "core"])
+    {
+        cand(
+            &mut out,
+            "cpu-info",
+            0.82,
+            "CPU details",
+            &["lscpu".into(), "nproc".into()],
+        );
+    }
+    if m.has(&["ip"]) && m.has(&["address", "show", "my", "what"])
+        || m.raw(&["ip address", "direccion ip", "adresse ip"])
+    {
+        cand(
+            &mut out,
+            "ip-address",
+            0.85,
+            "network addresses",
+            &["ip addr".into(), "hostname -I".into()],
+        );
+    }
+    if m.has(&["port"]) && m.has(&["open", "listen", "listening", "used", "show", "list"]) {
+        cand(
+            &mut out,
+            "ports",
+            0.85,
+            "listening ports",
+            &["ss -tlnp".into(), format!("{s}lsof -i -P -n")],
+        );
+    }
+    if m.has(&["ping", "reachable", "connectivity", "online"]) {
+        let host = sl
+            .urls
+            .first()
+            .cloned()
+            .or_else(|| object(sl, req, &["ping", "reach", "host"]))
+            .unwrap_or_else(|| "8.8.8.8".into());
+        cand(
+            &mut out,
+            "ping",
+            0.82,
+            "check that a host answers",
+            &[format!("ping -c 4 {}", quote(&host))],
+        );
+    }
+    if m.has(&["uptime"])
+        || m.has(&["long"])
+            && m.has(&["running", "up", "on"])
+            && m.has(&["system", "computer", "machine"])
+    {
+        cand(
+            &mut out,
+            "uptime",
+            0.85,
+            "time since boot",
+            &["uptime -p".into(), "uptime".into()],
+        );
+    }
+    if m.has(&["kernel"]) && m.has(&["version", "release"]) {
+        cand(
+            &mut out,
+            "kernel",
+            0.86,
+            "kernel version",
+            &["uname -r".into(), "uname -a".into()],
+        );
+    }
+    if m.has(&["os", "distribution", "distro"])
+        && m.has(&["version", "release", "which", "what", "name"])
+    {
+        cand(
+            &mut out,
+            "os-release",
+            0.86,
+            "distribution name and version",
+            &["cat /etc/os-release".into(), "lsb_release -a".into()],
+        );
+    }
+    if m.has(&["current", "working", "where"])
+        && m.has(&["directory", "path", "am"])
+        && !m.has(&["file", "list", "size"])
+    {
+        cand(&mut out, "pwd", 0.84, "current directory", &["pwd".into()]);
+    }
+    if m.has(&["who"]) && m.has(&["am", "logged"]) || m.has(&["username", "whoami"]) {
+        cand(
+            &mut out,
+            "whoami",
+            0.8,
+            "current user",
+            &["whoami".into(), "who".into()],
+        );
+    }
+    if m.has(&["date", "time"])
+        && m.has(&["current", "today", "now", "what", "show"])
+        && !m.has(&["file", "modified", "zone", "timezone"])
+    {
+        cand(
+            &mut out,
+            "date",
+            0.78,
+            "current date and time",
+            &["date".into()],
+        );
+    }
+    if m.has(&["calendar"]) {
+        cand(&mut out, "cal", 0.8, "calendar", &["cal".into()]);
+    }
+    if m.has(&["environment"]) && m.has(&["variable"]) {
+        cand(
+            &mut out,
+            "env",
+            0.82,
+            "environment variables",
+            &["printenv".into(), "env".into()],
+        );
+    }
+
+    // ---- services ----
+    let svc = SERVICES
+        .iter()
+        .find(|x| m.norm.iter().any(|n| n == *x))
+        .map(|x| x.to_string());
+    let action = [
+        "restart", "start", "stop", "status", "enable", "disable", "reload",
+    ]
+    .into_iter()
+    .find(|a| m.has(&[a]));
+    if let Some(a) = action
+        && (svc.is_some() || m.has(&["service", "daemon", "unit"]))
+        && !m.has(&["docker-compose", "container"])
+    {
+        let name = svc
+            .clone()
+            .or_else(|| object(sl, req, &[a, "service", "servicio", "service"]))
+            .unwrap_or_else(|| "SERVICE".into());
+        let name = quote(&name);
+        let cmd = if ctx.init == "sysv" {
+            format!("{s}service {name} {a}")
+        } else if a == "status" {
+            format!("systemctl status {name}")
+        } else {
+            format!("{s}systemctl {a} {name}")
+        };
+        cand(&mut out, "service", 0.97, "control a service", &[cmd]);
+    }
+    if m.has(&["log", "journal"]) && !m.has(&["git", "commit"]) {
+        let mut cmds = Vec::new();
+        if let Some(n) = &svc {
+            cmds.push(format!("journalctl -u {n} -n 100 --no-pager"));
+            cmds.push(format!("journalctl -u {n} -f"));
+        }
+        if m.has(&["kernel", "boot", "hardware"]) {
+            cmds.push(format!("{s}dmesg | tail -n 50"));
+        }
+        cmds.push("journalctl -xe".into());
+        cmds.push("journalctl -b -p err".into());
+        cand(&mut out, "logs", 0.8, "system and service logs", &cmds);
+    }
+    if (m.has(&["reboot"])
+        || m.has(&["restart"]) && m.has(&["computer", "system", "machine", "server", "pc"]))
+        && svc.is_none()
+    {
+        cand(
+            &mut out,
+            "reboot",
+            0.86,
+            "reboot the machine",
+            &[format!("{s}reboot")],
+        );
+    }
+    if m.has(&["shutdown", "poweroff"])
+        || m.raw(&["power off", "turn off", "apaga", "eteins", "eteindre"])
+    {
+        cand(
+            &mut out,
+            "shutdown",
+            0.86,
+            "power off the machine",
+            &[format!("{s}shutdown -h now")],
+        );
+    }
+
+    // ---- files ----
+    let name_obj = || {
+        sl.quoted
+            .first()
+            .or(sl.names.first())
+            .or(sl.paths.first())
+            .or(sl.cwd_files.first())
+            .cloned()
+    };
+    if m.has(&["create", "make", "new", "mkdir"]) && m.has(&["directory"]) {
+        let n = name_obj()
+            .or_else(|| {
+                object(
+                    sl,
+                    req,
+                    &[
+                        "directory",
+                        "folder",
+                        "carpeta",
+                        "directorio",
+                        "dossier",
+                        "repertoire",
+                    ],
+                )
+            })
+            .unwrap_or_else(|| "new_folder".into());
+        cand(
+            &mut out,
+            "mkdir",
+            0.86,
+            "create a directory",
+            &[format!("mkdir -p {}", quote(&n))],
+        );
+    } else if m.has(&["create", "make", "new", "touch"])
+        && m.has(&["file"])
+        && sl.exts.len() <= 1
+        && !m.has(&["archive", "zip", "tar", "link", "compress"])
+    {
+        let n = name_obj()
+            .or_else(|| object(sl, req, &["file", "archivo", "fichier"]))
+            .unwrap_or_else(|| "new_file".into());
+        cand(
+            &mut out,
+            "touch",
+            0.82,
+            "create an empty file",
+            &[format!("touch {}", quote(&n))],
+        );
+    }
+    if m.has(&["delete", "remove", "erase"])
+        && (m.has(&["file", "directory"]) || !sl.cwd_files.is_empty())
+        && !file_filter
+        && !m.has(&["package", "user", "container", "image", "branch"])
+    {
+        if let Some(n) = name_obj() {
+            let r = if m.has(&["directory"]) { "-r " } else { "" };
+            cand(
+                &mut out,
+                "delete",
+                0.84,
+                "delete files",
+                &[format!("rm {r}{}", quote(&n))],
+            );
+        }
+    }
+    let two: Vec<String> = sl
+        .cwd_files
+        .iter()
+        .chain(sl.paths.iter())
+        .chain(sl.quoted.iter())
+        .cloned()
+        .collect();
+    if m.has(&["copy"]) && two.len() >= 2 {
+        cand(
+            &mut out,
+            "copy",
+            0.84,
+            "copy files",
+            &[format!("cp -r {} {}", quote(&two[0]), quote(&two[1]))],
+        );
+    }
+    if m.has(&["move", "rename"]) && two.len() >= 2 {
+        cand(
+            &mut out,
+            "move",
+            0.84,
+            "move or rename",
+            &[format!("mv {} {}", quote(&two[0]), quote(&two[1]))],
+        );
+    }
+    if m.has(&["executable"]) && !file_filter {
+        if let Some(n) = name_obj() {
+            cand(
+                &mut out,
+                "chmod-x",
+                0.85,
+                "make a file executable",
+                &[format!("chmod +x {}", quote(&n))],
+            );
+        }
+    }
+    if let Some(p) = &sl.perm
+        && !file_filter
+    {
+        let n = name_obj().unwrap_or_else(|| "FILE".into());
+        let r = if m.has(&["recursive", "recursively", "all"]) {
+            "-R "
+        } else {
+            ""
+        };
+        cand(
+            &mut out,
+            "chmod",
+            0.84,
+            "change permissions",
+            &[format!("chmod {r}{p} {}", quote(&n))],
+        );
+    }
+    if m.has(&["owner", "ownership"]) && m.has(&["change", "set", "give"]) {
+        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
+        let n = name_obj().unwrap_or_else(|| dir.clone());
+        cand(
+            &mut out,
+            "chown",
+            0.82,
+            "change owner",
+            &[
+                format!("{s}chown -R {u} {}", quote(&n)),
+                format!("{s}chown {u} {}", quote(&n)),
+            ],
+        );
+    }
+    if let Some(u) = sl.urls.first()
+        && m.has(&["download", "fetch", "get", "save"])
+    {
+        cand(
+            &mut out,
+            "download",
+            0.86,
+            "download a file",
+            &[
+                format!("curl -LO {}", quote(u)),
+                format!("wget {}", quote(u)),
+            ],
+        );
+    }
+    if m.has(&["first", "beginning", "top", "head"]) && m.has(&["line"]) {
+        let n = sl.numbers.first().copied().unwrap_or(10);
+        let f = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into());
+        cand(
+            &mut out,
+            "head",
+            0.86,
+            "first lines of a file",
+            &[format!("head -n {n} {f}")],
+        );
+    }
+    if m.has(&["last", "end", "tail", "follow"]) && m.has(&["line", "log"]) {
+        let n = sl.numbers.first().copied().unwrap_or(10);
+        let f = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into());
+        let cmds = if m.has(&["follow", "live", "real", "watch"]) {
+            vec![format!("tail -f {f}")]
+        } else {
+            vec![format!("tail -n {n} {f}"), format!("tail -f {f}")]
+        };
+        cand(&mut out, "tail", 0.84, "last lines of a file", &cmds);
+    }
+    if m.has(&["replace", "substitute"]) && sl.quoted.len() >= 2 {
+        let f = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into());
+        let (a, b) = (&sl.quoted[0], &sl.quoted[1]);
+        cand(
+            &mut out,
+            "replace",
+            0.84,
+            "replace text in a file",
+            &[format!(
+                "sed -i 's/{}/{}/g' {f}",
+                a.replace('/', "\\/").replace('\'', ""),
+                b.replace('/', "\\/").replace('\'', "")
+            )],
+        );
+    }
+    if m.has(&["sort"]) && (m.has(&["line", "file"]) || !sl.cwd_files.is_empty()) {
+        let f = sl
+            .cwd_files
+            .first()
+            .or(sl.paths.first())
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into());
+        let cmds = if m.has(&["unique", "duplicate"]) {
+            vec![format!("sort -u {f}"), format!("sort {f} | uniq")]
+        } else {
+            vec![format!("sort {f}")]
+        };
+        cand(&mut out, "sort", 0.8, "sort lines", &cmds);
+    }
+    if m.has(&["commit"]) && !sl.quoted.is_empty() {
+        cand(
+            &mut out,
+            "git-commit",
+            0.86,
+            "commit staged changes",
+            &[
+                format!("git commit -m {}", quote(&sl.quoted[0])),
+                format!("git commit -am {}", quote(&sl.quoted[0])),
+            ],
+        );
+    }
+    if m.has(&["user"])
+        && m.has(&["add", "create", "new"])
+        && !m.has(&["group"])
+        && let Some(u) = sl
+            .user
+            .clone()
+            .or_else(|| object(sl, req, &["user", "usuario", "utilisateur"]))
+    {
+        cand(
+            &mut out,
+            "useradd",
+            0.82,
+            "create a user",
+            &[format!("{s}useradd -m {}", quote(&u))],
+        );
+    }
+    out
+}
+
+fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
+    let mut tests: Vec<String> = Vec::new();
+    let dirs = m.has(&["directory", "folder", "subdirectory"]) && !m.has(&["file"])
+        || m.has(&["directory"])
+            && m.raw(&["directories", "carpetas", "dossiers", "repertoires"])
+            && !m.has(&["file"]);
+    let ty = if dirs {
+        Some("-type d")
+    } else if m.has(&["file", "regular"]) {
+        Some("-type f")
+    } else {
+        None
+    };
+    let ci = m.has(&[
+        "insensitive",
+        "insensitively",
+        "ignoring",
+        "case-insensitive",
+    ]);
+    let nameflag = if ci { "-iname" } else { "-name" };
+    if let Some(e) = sl.exts.first() {
+        tests.push(format!("{nameflag} '*.{e}'"));
+    } else if let Some(n) = sl.names.first().or(sl.quoted.first()) {
+        tests.push(format!("{nameflag} {}", quote(n)));
+    }
+    if let Some(sz) = &sl.size {
+        tests.push(format!("-size {sz}"));
+    }
+    if let Some((o, v)) = &sl.time {
+        let o = if m.has(&["access", "accessed"]) {
+            o.replace("-m", "-a")
+        } else if m.has(&["changed", "status"]) {
+            o.replace("-m", "-c")
+        } else {
+            o.clone()
+        };
+        tests.push(format!("{o} {v}"));
+    }
+    if m.has(&["empty"]) {
+        tests.push("-empty".into());
+    }
+    if m.has(&["executable"]) {
+        tests.push("-executable".into());
+    }
+    if m.has(&["suid"]) {
+        tests.push("-perm -4000".into());
+    }
+    if let Some(p) = &sl.perm
+        && !m.has(&["change", "set"])
+    {
+        tests.push(format!("-perm {p}"));
+    }
+    if let Some(u) = &sl.user
+        && m.has(&["owned", "belong", "owner"])
+    {
+        tests.push(format!("-user {u}"));
+    }
+    if m.has(&["symlink", "symbolic"]) {
+        tests.push("-type l".into());
+    }
+    let t = tests.join(" ");
+    let with_type = |ty: Option<&str>| -> String {
+        let mut s = format!("find {dirq}");
+        if let Some(ty) = ty {
+            s.push(' ');
+            s.push_str(ty);
+        }
+        if !t.is_empty() {
+            s.push(' ');
+            s.push_str(&t);
+        }
+        s
+    };
+    let base_t = with_type(ty);
+    let base_f = with_type(if ty.is_none() { Some("-type f") } else { None });
+    let mut cmds: Vec<String> = Vec::new();
+    if m.has(&["delete", "remove", "erase"]) {
+        cmds.push(format!("{base_t} -delete"));
+        cmds.push(format!("{base_t} -exec rm {{}} \\;"));
+        cmds.push(format!("{base_t} | xargs rm -f"));
+    } else if m.has(&["count", "number", "many"]) {
+        cmds.push(format!("{base_t} | wc -l"));
+    } else if m.has(&[
+        "contain",
+        "containing",
+        "content",
+        "text",
+        "word",
+        "string",
+        "pattern",
+        "grep",
+    ]) && !sl.quoted.is_empty()
+        && (!sl.exts.is_empty() || sl.quoted.len() > 1)
+    {
+        let q = quote(sl.quoted.last().expect("non-empty"));
+        cmds.push(format!("{base_t} -exec grep -l {q} {{}} +"));
+        cmds.push(format!("{base_t} | xargs grep -l {q}"));
+        cmds.push(format!("{base_t} -exec grep -H {q} {{}} \\;"));
+    } else if let (true, Some(p)) = (m.has(&["change", "set", "permission", "chmod"]), &sl.perm) {
+        cmds.push(format!("{base_t} -exec chmod {p} {{}} \\;"));
+        cmds.push(format!("{base_t} -exec chmod {p} {{}} +"));
+    } else if m.has(&["owner", "ownership", "chown"]) && m.has(&["change", "set"]) {
+        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
+        cmds.push(format!("{base_t} -exec chown {u} {{}} \\;"));
+    } else if m.has(&["copy"]) {
+        let dest = sl
+            .paths
+            .last()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| "DEST".into());
+        cmds.push(format!("{base_t} -exec cp {{}} {dest} \\;"));
+    } else if m.has(&["move"]) {
+        let dest = sl
+            .paths
+            .last()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| "DEST".into());
+        cmds.push(format!("{base_t} -exec mv {{}} {dest} \\;"));
+    } else if m.has(&["compress", "archive", "tar"]) {
+        cmds.push(format!(
+            "{base_t} -print0 | xargs -0 tar -czf archive.tar.gz"
+        ));
+        cmds.push(format!("{base_t} | xargs tar -czf archive.tar.gz"));
+    } else if m.has(&["size", "detail", "long", "listing", "permission"])
+        && !m.has(&["larger", "bigger", "greater", "smaller", "less"])
+    {
+        cmds.push(format!("{base_t} -exec ls -l {{}} \\;"));
+        cmds.push(format!("{base_t} | xargs ls -l"));
+    } else if m.has(&["sort", "sorted"]) {
+        cmds.push(format!("{base_t} | sort"));
+    }
+    cmds.push(base_t.clone());
+    if base_f != base_t {
+        cmds.push(base_f);
+    }
+    // without a type test too
+    let untyped = with_type(None);
+    if untyped != base_t && !t.is_empty() {
+        cmds.insert(cmds.len().min(2), untyped);
+    }
+    cmds.push(format!("{base_t} -print"));
+    let conf = if m.has(&["find", "search", "locate"]) {
+        1.0
+    } else {
+        0.86
+    };
+    cand(
+        out,
+        "find-files",
+        conf,
+        "find files by name, type, size or age",
+        &cmds,
+    );
+}

@@ -1,0 +1,697 @@
+//! The offline translator: everyday requests → candidate commands for this machine.
+//!
+//! Three sources, merged by confidence:
+//! 1. intents ([`intents`]): hand-written request shapes with slot filling (paths, sizes,
+//!    counts, names, extensions, times), aware of the package manager and init system;
+//! 2. the vocabulary ([`vocab`]): utilities described in English, Spanish and French;
+//! 3. the installed manual pages' `whatis` lines, when available, for tools without a rule.
+//!
+//! Scoring is a BM25-style match of the request's normalised words against each tool's
+//! description, with a strong boost when the request names the tool.
+
+mod intents;
+pub mod slots;
+mod vocab;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// What the translator knows about the machine.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub cwd: PathBuf,
+    /// Names of the files in the current directory (a bounded sample).
+    pub files: Vec<String>,
+    /// `apt`, `dnf`, `pacman`, `zypper` or none.
+    pub package_manager: Option<String>,
+    /// `systemd` or `sysv`.
+    pub init: String,
+    /// Commands found in PATH.
+    pub path_cmds: HashSet<String>,
+}
+
+impl Context {
+    /// Look at the running machine.
+    pub fn detect() -> Context {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let mut files: Vec<String> = std::fs::read_dir(&cwd)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .take(500)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        let mut path_cmds = HashSet::new();
+        if let Some(path) = std::env::var_os("PATH") {
+            for dir in std::env::split_paths(&path) {
+                if let Ok(rd) = std::fs::read_dir(&dir) {
+                    for e in rd.flatten() {
+                        path_cmds.insert(e.file_name().to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        for b in [
+            "cd", "alias", "export", "history", "jobs", "fg", "bg", "echo", "printf", "source",
+            "set", "help", "type", "eval", "exec", "trap", "if", "read", "kill", "pwd", "ulimit",
+            "umask", "wait",
+        ] {
+            path_cmds.insert(b.to_string());
+        }
+        let package_manager = ["apt", "dnf", "pacman", "zypper", "yum", "apk"]
+            .iter()
+            .find(|p| path_cmds.contains(**p))
+            .map(|s| s.to_string());
+        let init = if Path::new("/run/systemd/system").exists() || path_cmds.contains("systemctl") {
+            "systemd".to_string()
+        } else {
+            "sysv".to_string()
+        };
+        Context {
+            cwd,
+            files,
+            package_manager,
+            init,
+            path_cmds,
+        }
+    }
+
+    pub fn has_command(&self, name: &str) -> bool {
+        self.path_cmds.contains(name)
+    }
+
+    pub fn pm(&self) -> &str {
+        self.package_manager.as_deref().unwrap_or("apt")
+    }
+}
+
+/// One proposed command.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Candidate {
+    pub command: String,
+    pub confidence: f64,
+    /// Where it came from: an intent name, `vocabulary` or `manual`.
+    pub source: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+struct ToolDoc {
+    name: String,
+    /// Normalised words with weights.
+    terms: HashMap<String, f32>,
+    subcommands: Vec<String>,
+    summary: String,
+    curated: bool,
+}
+
+/// The translator with its indexes.
+pub struct Translator {
+    tools: Vec<ToolDoc>,
+    by_name: HashMap<String, usize>,
+    postings: HashMap<String, Vec<(usize, f32)>>,
+    glossary: HashMap<String, String>,
+}
+
+const STOP: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "from",
+    "by",
+    "and",
+    "or",
+    "is",
+    "are",
+    "be",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "me",
+    "i",
+    "you",
+    "your",
+    "our",
+    "we",
+    "at",
+    "as",
+    "into",
+    "using",
+    "use",
+    "via",
+    "all",
+    "any",
+    "some",
+    "each",
+    "every",
+    "given",
+    "specific",
+    "specified",
+    "certain",
+    "then",
+    "which",
+    "what",
+    "how",
+    "do",
+    "does",
+    "can",
+    "please",
+    "should",
+    "would",
+    "will",
+    "so",
+    "if",
+    "when",
+    "than",
+    "only",
+    "also",
+    "but",
+    "not",
+    "no",
+    "there",
+    "their",
+    "them",
+    "they",
+    "he",
+    "she",
+    "his",
+    "her",
+    "one",
+    "de",
+    "el",
+    "la",
+    "los",
+    "las",
+    "un",
+    "una",
+    "unos",
+    "unas",
+    "del",
+    "en",
+    "con",
+    "por",
+    "para",
+    "y",
+    "o",
+    "que",
+    "se",
+    "su",
+    "sus",
+    "al",
+    "lo",
+    "como",
+    "le",
+    "les",
+    "une",
+    "des",
+    "du",
+    "dans",
+    "avec",
+    "par",
+    "pour",
+    "et",
+    "ou",
+    "qui",
+    "sur",
+    "son",
+    "sa",
+    "ses",
+    "au",
+    "aux",
+    "ce",
+    "cette",
+    "l",
+    "d",
+    "s",
+    "est",
+    "es",
+    "esta",
+    "este",
+    "mas",
+    "plus",
+    "etc",
+    "e",
+    "g",
+    "eg",
+    "ie",
+    "via",
+    "named",
+    "called",
+    "given",
+    "usando",
+    "utilisant",
+];
+
+const LEN_NORM: f64 = 0.0;
+const CURATED_PRIOR: f64 = 1.35;
+
+/// Tool names that are also everyday words: their mention is weak evidence.
+const COMMON_WORDS: &[&str] = &[
+    "file", "find", "sort", "head", "tail", "split", "watch", "cut", "join", "date", "time",
+    "more", "less", "yes", "top", "free", "look", "column", "kill", "touch", "link", "host",
+    "echo", "print", "which", "install", "env", "source", "export", "history", "alias", "make",
+    "convert", "service", "man", "id", "tree", "screen", "expr", "ip", "node", "view", "write",
+    "users", "jobs", "go", "test", "sleep", "true", "false", "last", "wait", "clear", "reset",
+    "groups", "script", "units", "factor", "patch", "display", "import", "open", "start", "stop",
+    "run", "info", "help", "type", "command", "hash", "read", "set", "login", "rename", "paste",
+    "expand", "fold", "shuf", "tee", "sync", "stat", "logger", "mail", "wall", "zip", "compress",
+    "strings", "base64", "dig", "ping", "whatis", "apropos", "locate", "finger", "lock", "unlock",
+    "note", "timeout", "md5", "size", "debug", "play", "record", "search", "update", "list",
+    "show", "check", "build", "pass", "tar", "at", "cal", "bc", "dc", "ed", "ex", "pr", "od", "nl",
+    "tr", "w", "who", "fg", "bg",
+];
+
+/// Lowercase, fold accents.
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| c.to_lowercase())
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+/// Cheap English stemmer (plural and verb endings).
+pub fn stem(w: &str) -> String {
+    let n = w.len();
+    if n > 4 && w.ends_with("ies") {
+        return format!("{}y", &w[..n - 3]);
+    }
+    if n > 4
+        && (w.ends_with("sses") || w.ends_with("xes") || w.ends_with("ches") || w.ends_with("shes"))
+    {
+        return w[..n - 2].to_string();
+    }
+    if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+        return w[..n - 1].to_string();
+    }
+    if n > 5 && w.ends_with("ing") {
+        return w[..n - 3].to_string();
+    }
+    if n > 4 && w.ends_with("ed") && !w.ends_with("eed") {
+        return w[..n - 2].to_string();
+    }
+    w.to_string()
+}
+
+/// Words of a text, folded; tool-like tokens (`apt-get`, `package.json`) are kept whole.
+pub fn words(s: &str) -> Vec<String> {
+    fold(s)
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '+'))
+        .map(|w| w.trim_matches(|c| c == '.' || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Default for Translator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Translator {
+    /// The built-in vocabulary only.
+    pub fn new() -> Translator {
+        let mut glossary = HashMap::new();
+        for line in vocab::GLOSSARY.lines() {
+            for pair in line.split('|') {
+                if let Some((k, v)) = pair.trim().split_once(' ') {
+                    glossary.insert(k.trim().to_string(), v.trim().to_string());
+                }
+            }
+        }
+        let mut t = Translator {
+            tools: Vec::new(),
+            by_name: HashMap::new(),
+            postings: HashMap::new(),
+            glossary,
+        };
+        for line in vocab::TOOLS.lines() {
+            let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+            if cols.len() < 4 || cols[0].is_empty() {
+                continue;
+            }
+            let name = cols[0].to_string();
+            let text = format!("{} {} {}", cols[1], cols[2], cols[3]);
+            let subs_text = cols.get(4).copied().unwrap_or("").replace('-', " ");
+            let subs: Vec<String> = cols
+                .get(4)
+                .map(|s| s.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default();
+            let summary = cols[1]
+                .split_whitespace()
+                .take(8)
+                .collect::<Vec<_>>()
+                .join(" ");
+            t.add_tool(&name, &text, 1.0, subs, summary.clone(), true);
+            // subcommand names are words of the tool too ("add", "commit", "apply")
+            t.add_tool(&name, &subs_text, 0.8, vec![], summary, true);
+        }
+        t.rebuild();
+        t
+    }
+
+    fn norm_terms(&self, text: &str) -> Vec<String> {
+        words(text)
+            .into_iter()
+            .filter(|w| !STOP.contains(&w.as_str()))
+            .map(|w| self.glossary.get(&w).cloned().unwrap_or(w))
+            .filter(|w| !STOP.contains(&w.as_str()))
+            .map(|w| stem(&w))
+            .collect()
+    }
+
+    fn add_tool(
+        &mut self,
+        name: &str,
+        text: &str,
+        weight: f32,
+        subs: Vec<String>,
+        summary: String,
+        curated: bool,
+    ) {
+        let terms = self.norm_terms(text);
+        let idx = match self.by_name.get(name) {
+            Some(&i) => i,
+            None => {
+                self.tools.push(ToolDoc {
+                    name: name.to_string(),
+                    terms: HashMap::new(),
+                    subcommands: Vec::new(),
+                    summary: summary.clone(),
+                    curated,
+                });
+                self.by_name.insert(name.to_string(), self.tools.len() - 1);
+                self.tools.len() - 1
+            }
+        };
+        let doc = &mut self.tools[idx];
+        for w in terms {
+            let e = doc.terms.entry(w).or_insert(0.0);
+            *e = e.max(weight);
+        }
+        for s in subs {
+            if !doc.subcommands.contains(&s) {
+                doc.subcommands.push(s);
+            }
+        }
+        if doc.summary.is_empty() {
+            doc.summary = summary;
+        }
+    }
+
+    fn rebuild(&mut self) {
+        self.postings.clear();
+        for (i, d) in self.tools.iter().enumerate() {
+            for (w, wt) in &d.terms {
+                self.postings.entry(w.clone()).or_default().push((i, *wt));
+            }
+        }
+    }
+
+    /// Add the installed manual pages' one-line descriptions (`apropos`/`whatis` output:
+    /// `name (1) - description`), for commands present in `ctx`.
+    pub fn add_whatis(&mut self, whatis: &str, ctx: &Context) {
+        let mut sub_pages: HashMap<String, usize> = HashMap::new();
+        for line in whatis.lines() {
+            let Some((head, desc)) = line.split_once(" - ") else {
+                continue;
+            };
+            if desc.contains("(unknown subject)") {
+                continue;
+            }
+            let Some(sect_start) = head.find('(') else {
+                continue;
+            };
+            let sect = head[sect_start..].trim();
+            if !(sect.starts_with("(1") || sect.starts_with("(8") || sect.starts_with("(6")) {
+                continue;
+            }
+            for name in head[..sect_start].split(',').map(str::trim) {
+                if name.is_empty() {
+                    continue;
+                }
+                if !ctx.path_cmds.is_empty() && !ctx.has_command(name) {
+                    // `git-commit`, `btrfs-balance`, `ip-route`: a subcommand's page describes
+                    // its parent tool.
+                    if let Some((parent, sub)) = name.split_once(['-', '_'])
+                        && ctx.has_command(parent)
+                    {
+                        let n = sub_pages.entry(parent.to_string()).or_insert(0usize);
+                        *n += 1;
+                        if *n <= 300 {
+                            let sub = sub.split(['-', '_']).next().unwrap_or(sub).to_string();
+                            let summary = format!("{parent}: {}", desc.trim());
+                            self.add_tool(
+                                parent,
+                                &format!("{sub} {desc}"),
+                                0.35,
+                                vec![sub],
+                                summary,
+                                false,
+                            );
+                        }
+                    }
+                    continue;
+                }
+                let curated = self
+                    .by_name
+                    .get(name)
+                    .is_some_and(|&i| self.tools[i].curated);
+                let weight = if curated { 0.6 } else { 0.5 };
+                self.add_tool(name, desc, weight, vec![], desc.trim().to_string(), curated);
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Load whatis data: a cache file when fresh, else `apropos`; absent tools mean none.
+    pub fn load_manual_index(&mut self, ctx: &Context) {
+        if let Some(text) = crate::translate::read_whatis() {
+            self.add_whatis(&text, ctx);
+        }
+    }
+
+    pub fn tool_summary(&self, name: &str) -> Option<&str> {
+        self.by_name
+            .get(name)
+            .map(|&i| self.tools[i].summary.as_str())
+    }
+
+    /// Rank tools for a request: (tool index, score).
+    fn rank(&self, req: &str, ctx: &Context) -> Vec<(usize, f64)> {
+        let terms = self.norm_terms(req);
+        let raw = words(req);
+        let n = self.tools.len().max(1) as f64;
+        let mut scores: HashMap<usize, f64> = HashMap::new();
+        let uniq: HashSet<&String> = terms.iter().collect();
+        for t in uniq {
+            if let Some(post) = self.postings.get(t) {
+                let idf = ((n - post.len() as f64 + 0.5) / (post.len() as f64 + 0.5) + 1.0).ln();
+                for (i, w) in post {
+                    *scores.entry(*i).or_insert(0.0) += idf * *w as f64;
+                }
+            }
+        }
+        // The request names a tool: strong evidence.
+        for w in &raw {
+            let w = w.trim_matches('`');
+            if let Some(&i) = self.by_name.get(w)
+                && w.len() > 1
+            {
+                let boost = if STOP.contains(&w) || COMMON_WORDS.contains(&w) {
+                    2.0
+                } else {
+                    12.0
+                };
+                *scores.entry(i).or_insert(0.0) += boost;
+            }
+        }
+        // backquoted names like `git`
+        for seg in req.split('`').skip(1).step_by(2) {
+            let first = seg.split_whitespace().next().unwrap_or("");
+            if let Some(&i) = self.by_name.get(first) {
+                *scores.entry(i).or_insert(0.0) += 6.0;
+            }
+        }
+        let mut v: Vec<(usize, f64)> = scores
+            .into_iter()
+            .map(|(i, s)| {
+                let d = &self.tools[i];
+                // Long descriptions match everything a little: normalise by their size.
+                let mut s = s / (d.terms.len() as f64 / 40.0).max(1.0).powf(LEN_NORM);
+                if d.curated {
+                    s *= CURATED_PRIOR;
+                }
+                if !ctx.path_cmds.is_empty() && !ctx.has_command(&d.name) {
+                    s *= 0.6;
+                }
+                // On a systemd machine services are driven by systemctl.
+                if d.name == "service" && ctx.init == "systemd" {
+                    s *= 0.3;
+                }
+                (i, s)
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(self.tools[a.0].name.cmp(&self.tools[b.0].name))
+        });
+        v
+    }
+
+    /// Translate a request into up to five candidates, best first.
+    pub fn translate(&self, req: &str, ctx: &Context) -> Vec<Candidate> {
+        let req = req.trim();
+        if req.is_empty() {
+            return vec![];
+        }
+        let sl = slots::extract(req, ctx);
+        let norm: Vec<String> = self.norm_terms(req);
+        let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
+        let ranked = self.rank(req, ctx);
+        let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
+        // An explicitly named tool outranks a generic intent.
+        let intent_tools: HashSet<String> = out
+            .iter()
+            .map(|c| crate::nlc2cmd::first_utility(&c.command))
+            .collect();
+        for (k, (i, s)) in ranked.iter().take(6).enumerate() {
+            let d = &self.tools[*i];
+            // An intent already proposes this tool with its arguments filled in.
+            if intent_tools.contains(&d.name) {
+                continue;
+            }
+            let conf = (s / (s + 3.0)).clamp(0.05, 0.95)
+                * if k == 0 { 1.0 } else { 0.8 }
+                * (s / best_score.max(1e-9)).sqrt();
+            let cmd = generic_command(d, &norm, &sl, req);
+            out.push(Candidate {
+                command: cmd,
+                confidence: conf,
+                source: if d.curated {
+                    "vocabulary".into()
+                } else {
+                    "manual".into()
+                },
+                description: d.summary.clone(),
+            });
+        }
+        // Merge duplicates, keep the best confidence, order by confidence.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut merged: Vec<Candidate> = Vec::new();
+        for c in out {
+            match seen.get(&c.command) {
+                Some(&j) => {
+                    if c.confidence > merged[j].confidence {
+                        merged[j].confidence = c.confidence;
+                    }
+                }
+                None => {
+                    seen.insert(c.command.clone(), merged.len());
+                    merged.push(c);
+                }
+            }
+        }
+        merged.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        merged.truncate(5);
+        merged
+    }
+}
+
+/// `tool [subcommand] [slot arguments]` for a tool without a specific intent.
+fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -> String {
+    let mut parts = vec![d.name.clone()];
+    let f = fold(req);
+    let raw_words = words(req);
+    // subcommand: the first one named in the request (exact word), else by stem
+    let sub = d
+        .subcommands
+        .iter()
+        .find(|s| raw_words.iter().any(|w| w == *s))
+        .or_else(|| {
+            d.subcommands
+                .iter()
+                .find(|s| norm.iter().any(|w| *w == stem(s)))
+        });
+    if let Some(s) = sub {
+        parts.push(s.clone());
+    }
+    let _ = f;
+    if let Some(q) = sl.quoted.first() {
+        parts.push(slots::quote(q));
+    } else if let Some(p) = sl.paths.first() {
+        parts.push(slots::quote(p));
+    } else if let Some(file) = sl.cwd_files.first() {
+        parts.push(slots::quote(file));
+    }
+    parts.join(" ")
+}
+
+/// Read whatis lines: `$XDG_CACHE_HOME/aish/whatis.txt` when newer than the man database,
+/// else run `apropos`/`man -k` once and cache the result. None when no manual is installed.
+pub fn read_whatis() -> Option<String> {
+    let cache_dir = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|p| p.join("aish"));
+    let cache = cache_dir.as_ref().map(|d| d.join("whatis.txt"));
+    let db_mtime = ["/var/cache/man/index.db", "/var/cache/man"]
+        .iter()
+        .find_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    if let Some(c) = &cache
+        && let Ok(m) = std::fs::metadata(c)
+        && db_mtime.is_none_or(|d| m.modified().is_ok_and(|cm| cm >= d))
+        && let Ok(t) = std::fs::read_to_string(c)
+    {
+        return Some(t);
+    }
+    for (prog, args) in [
+        ("apropos", &["-s", "1,6,8", "."][..]),
+        ("man", &["-k", "."][..]),
+    ] {
+        let Ok(out) = std::process::Command::new(prog)
+            .args(args)
+            .env("MANPAGER", "cat")
+            .stderr(std::process::Stdio::null())
+            .output()
+        else {
+            continue;
+        };
+        if out.stdout.is_empty() {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if let (Some(d), Some(c)) = (&cache_dir, &cache)
+            && std::fs::create_dir_all(d).is_ok()
+        {
+            let _ = std::fs::write(c, &text);
+        }
+        return Some(text);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

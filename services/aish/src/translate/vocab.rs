@@ -1,0 +1,203 @@
+//! The vocabulary: utilities with what they are for, in English, Spanish and French, and their
+//! common subcommands. Written for this project.
+//!
+//! Line format: `tool | description words (en) | es words | fr words | subcommands`.
+
+pub const TOOLS: &str = r#"
+ls | list files directory contents hidden long listing sort size modification time permissions folder | listar lista archivos directorio contenido carpeta ocultos | lister liste fichiers repertoire contenu dossier caches |
+cat | concatenate contents file files standard output stdin numbered | mostrar contenido archivo concatenar | afficher contenu fichier concatener |
+grep | search find pattern text string regex match lines containing files recursively case insensitive occurrences word | buscar patron texto cadena coincidencias lineas contienen expresion regular | chercher motif texte chaine correspondance lignes contenant expression reguliere |
+find | find search locate files directories name extension type size modified newer older recursively tree path empty permission owner | buscar encontrar archivos directorios nombre extension tamano modificados arbol | chercher trouver fichiers repertoires nom extension taille modifies arborescence |
+du | disk usage size directory folder space used estimate summarize total biggest | uso disco tamano directorio carpeta espacio ocupado | utilisation disque taille repertoire dossier espace occupe |
+df | disk free space filesystem filesystems mounted available capacity inodes | espacio libre disco sistema archivos disponible | espace libre disque systeme fichiers disponible |
+ps | process processes running snapshot pid pids status tree | procesos ejecucion | processus execution |
+top | monitor processes cpu memory usage real time interactive dynamic resources | monitorear procesos uso cpu memoria tiempo real | surveiller processus utilisation cpu memoire temps reel |
+htop | interactive process viewer monitor cpu memory | visor interactivo procesos | visualiseur interactif processus |
+kill | kill terminate process signal pid send stop | matar terminar proceso senal | tuer terminer processus signal |
+pkill | kill processes by name pattern signal | matar procesos nombre | tuer processus nom |
+killall | kill all processes by name | matar todos procesos nombre | tuer tous processus nom |
+pgrep | find process id pid by name pattern | buscar proceso pid nombre | chercher processus pid nom |
+free | memory ram usage free used swap available | memoria ram uso libre | memoire ram utilisation libre |
+uptime | how long system running uptime load average boot | tiempo encendido carga sistema | temps fonctionnement charge systeme |
+uname | kernel version system information architecture operating machine name release | version nucleo kernel informacion sistema arquitectura | version noyau kernel information systeme architecture |
+hostname | hostname host name machine computer show set | nombre equipo maquina host | nom machine hote |
+whoami | current user name logged effective | usuario actual | utilisateur actuel |
+id | user group ids identity uid gid | identidad usuario grupo | identite utilisateur groupe |
+pwd | print current working directory path where am i | directorio actual trabajo ruta | repertoire courant travail chemin |
+cd | change directory go folder navigate | cambiar directorio ir carpeta | changer repertoire aller dossier |
+mkdir | make directory directories folder parents nested | crear directorio carpeta | creer repertoire dossier |
+rmdir | remove delete empty directory folder | eliminar directorio vacio | supprimer repertoire vide |
+touch | create empty file update timestamp modification access time | crear archivo vacio actualizar marca tiempo | creer fichier vide mettre jour horodatage |
+rm | remove delete files directories recursively force erase | eliminar borrar archivos directorios recursivamente forzar | supprimer effacer fichiers repertoires recursivement forcer |
+cp | copy files directories recursively duplicate | copiar archivos directorios duplicar | copier fichiers repertoires dupliquer |
+mv | move rename files directories | mover renombrar archivos directorios | deplacer renommer fichiers repertoires |
+ln | link symbolic symlink hard create | enlace simbolico crear | lien symbolique creer |
+chmod | change permissions mode executable read write execute access rights | cambiar permisos modo ejecutable | changer permissions mode executable droits |
+chown | change owner ownership user group file | cambiar propietario dueno | changer proprietaire |
+chgrp | change group ownership | cambiar grupo | changer groupe |
+tar | archive tarball compress extract create tar gz bz2 xz list contents | archivo comprimir extraer crear empaquetar | archive compresser extraire creer |
+zip | compress zip archive package files folder | comprimir zip archivo | compresser zip archive |
+unzip | extract decompress unpack zip archive list | extraer descomprimir zip | extraire decompresser zip |
+gzip | compress decompress gz file gzip | comprimir descomprimir gz | compresser decompresser gz |
+gunzip | decompress gz gzip file | descomprimir gz | decompresser gz |
+xz | compress decompress xz lzma | comprimir descomprimir xz | compresser decompresser xz |
+bzip2 | compress decompress bz2 | comprimir bz2 | compresser bz2 |
+7z | 7zip archive compress extract | comprimir extraer 7zip | compresser extraire 7zip |
+head | first lines beginning bytes | primeras lineas inicio | premieres lignes debut |
+tail | last lines end file follow log growing output | ultimas lineas final archivo seguir | dernieres lignes fin fichier suivre |
+less | view page file scroll pager read interactively | ver paginar archivo desplazar | voir paginer fichier defiler |
+more | page view file screen | paginar ver archivo | paginer voir fichier |
+wc | count lines words characters bytes number file | contar lineas palabras caracteres numero | compter lignes mots caracteres nombre |
+sort | sort order lines alphabetically numerically reverse unique | ordenar lineas alfabeticamente numericamente inverso | trier lignes alphabetiquement numeriquement inverse |
+uniq | unique duplicate lines adjacent count remove repeated | lineas unicas duplicadas repetidas | lignes uniques dupliquees repetees |
+cut | cut extract columns fields delimiter characters bytes | cortar columnas campos delimitador | couper colonnes champs delimiteur |
+tr | translate replace delete characters uppercase lowercase squeeze | traducir reemplazar caracteres mayusculas minusculas | traduire remplacer caracteres majuscules minuscules |
+sed | stream editor replace substitute text pattern lines file edit delete insert | reemplazar sustituir texto editar lineas | remplacer substituer texte editer lignes |
+awk | pattern scanning processing columns fields print text program sum | procesar columnas campos texto | traiter colonnes champs texte |
+diff | compare differences files directories line by line | comparar diferencias archivos | comparer differences fichiers |
+cmp | compare two files byte | comparar archivos byte | comparer fichiers octet |
+comm | compare sorted files common lines | comparar lineas comunes | comparer lignes communes |
+echo | print text string message variable value newline escape sequences arguments prompt print output text prints | imprimir texto mensaje variable imprime | afficher texte message variable affiche |
+printf | format print formatted string output | imprimir formato | imprimer format |
+date | date time current clock timestamp epoch format utc | fecha hora actual | date heure actuelle |
+cal | calendar month year show | calendario mes ano | calendrier mois annee |
+sleep | wait pause delay seconds | esperar pausa segundos | attendre pause secondes |
+watch | execute command periodically repeatedly monitor output refresh | ejecutar periodicamente repetidamente | executer periodiquement |
+history | command history previous commands shell | historial comandos | historique commandes |
+which | locate command executable path program binary | localizar comando ejecutable ruta | localiser commande executable chemin |
+whereis | locate binary source manual page | localizar binario | localiser binaire |
+man | manual page pages documentation section manpage | manual pagina documentacion | manuel page documentation |
+file | determine file type | tipo archivo determinar | type fichier determiner |
+stat | file status information size permissions timestamps inode | estado archivo informacion | etat fichier information |
+tree | directory tree structure recursive listing | arbol directorios estructura | arbre repertoires structure |
+ln | link | enlace | lien |
+basename | strip directory suffix filename | nombre base | nom base |
+dirname | directory part path | directorio ruta | repertoire chemin |
+realpath | absolute path resolved canonical | ruta absoluta | chemin absolu |
+readlink | resolve symbolic link target | resolver enlace | resoudre lien |
+xargs | build execute command arguments standard input each | ejecutar argumentos entrada | executer arguments entree |
+tee | write output file and standard output | escribir salida archivo | ecrire sortie fichier |
+split | split file pieces parts chunks lines size | dividir archivo partes | diviser fichier morceaux |
+md5sum | md5 checksum hash verify | suma verificacion md5 hash | somme controle md5 hash |
+sha256sum | sha256 checksum hash verify integrity | suma verificacion sha256 | somme controle sha256 |
+base64 | encode decode base64 | codificar decodificar base64 | encoder decoder base64 |
+ssh | remote login connect secure shell server host key tunnel | conectar remoto servidor | connecter distant serveur |
+scp | secure copy files remote host | copiar archivos remoto | copier fichiers distant |
+rsync | synchronize sync copy files remote mirror backup | sincronizar copiar archivos respaldo | synchroniser copier fichiers sauvegarde |
+curl | transfer data url http request download upload api get post headers | transferir datos url descargar peticion | transferer donnees url telecharger requete |
+wget | download file url web http retrieve mirror | descargar archivo url web | telecharger fichier url web |
+ping | ping check network connectivity host reachable latency packets | comprobar conectividad red host | verifier connectivite reseau hote |
+traceroute | trace route network path hops host | trazar ruta red | tracer route reseau |
+dig | dns lookup query domain records name server | consultar dns dominio | interroger dns domaine |
+nslookup | dns query domain ip address | consultar dns | interroger dns |
+host | dns lookup domain name | consultar dns | interroger dns |
+ip | ip address network interfaces routes links show configure route routes routing neighbour neighbor arp link links interface interfaces address addresses netns namespace tunnel vlan bridge mtu multicast | direccion ip red interfaces rutas ruta enlace | adresse ip reseau interfaces routes route lien |
+ss | sockets listening ports connections network tcp udp | sockets puertos escucha conexiones | sockets ports ecoute connexions |
+netstat | network connections ports listening routing statistics | conexiones red puertos | connexions reseau ports |
+nmap | scan network ports hosts security | escanear puertos red | scanner ports reseau |
+systemctl | service services unit units systemd start stop restart reload enable disable status daemon boot bootup running failed enabled target mask unmask dependencies default mode isolate timer socket journal user session login logind power suspend hibernate hybrid sleep kexec halt poweroff rescue emergency environment property properties cgroup | servicio servicios unidad unidades iniciar detener reiniciar habilitar deshabilitar estado arranque suspender | service services unite unites demarrer arreter redemarrer activer desactiver etat demarrage suspendre | start stop restart reload enable disable status list-units daemon-reload mask unmask is-active isolate
+journalctl | logs journal systemd service messages boot kernel follow | registros diario mensajes servicio arranque | journaux messages service demarrage |
+service | init script sysvinit | script init | script init | start stop restart status
+dmesg | kernel messages ring buffer boot hardware driver | mensajes nucleo kernel | messages noyau kernel |
+shutdown | shutdown power off halt reboot schedule machine | apagar sistema equipo | eteindre systeme |
+reboot | reboot restart machine computer system | reiniciar equipo sistema | redemarrer machine systeme |
+apt | package install remove update upgrade search debian ubuntu software | paquete instalar eliminar actualizar buscar software | paquet installer supprimer mettre jour chercher logiciel | install remove purge update upgrade search show list autoremove full-upgrade
+apt-get | package install remove update upgrade debian | paquete instalar actualizar | paquet installer | install remove purge update upgrade dist-upgrade autoremove clean
+dpkg | debian package install list files query | paquete debian | paquet debian |
+dnf | package install update fedora rpm | paquete instalar fedora | paquet installer fedora | install remove upgrade search info list
+pacman | package arch install sync update | paquete arch | paquet arch |
+snap | snap package install | paquete snap | paquet snap | install remove list find refresh
+flatpak | flatpak application install run | aplicacion flatpak | application flatpak | install uninstall list run update search
+pip | python package install uninstall requirements pypi wheel wheels requirements.txt virtualenv site-packages index extra-index editable constraint distribution dependencies dependency outdated upgrade cache hash | paquete python instalar requisitos | paquet python installer exigences | install uninstall list show freeze download
+npm | node javascript package packages install dependencies dependency package.json scripts registry publish module scope collaborator access token dist-tag semver workspace npmrc audit vulnerabilities cache global node_modules lock file lockfile tarball lifecycle team teams organization org deduplicate dedupe rebuild bug bugs tracker property config completion shell profile parseable funding fund prune shrinkwrap star unpublish deprecate | paquete paquetes node javascript dependencias registro equipo organizacion | paquet paquets node javascript dependances registre equipe organisation | install uninstall update run init publish list test ci audit outdated cache config access owner login logout version view search pack link
+yarn | node javascript package dependencies | paquete node | paquet node | add remove install upgrade run
+cargo | rust crate package build compile project test run dependencies cargo.toml rust binary binaries library crate crates crates.io registry yank target directory benchmark benchmarks bench features workspace manifest lockfile cargo.lock nightly compiler toolchain documentation doc rustdoc clippy lint format publish owner owners vendor tree dependency dependencies example examples release profile | paquete rust compilar proyecto crate biblioteca binario caja | paquet rust compiler projet crate bibliotheque binaire | build run test new init add install check clippy fmt doc publish update bench clean
+rustup | rust toolchain install update component target default toolchain toolchains nightly stable beta component components target targets override default self update rust-src rust-analyzer doc | cadena herramientas rust cadena herramientas | chaine outils rust chaine outils | update install default component target toolchain show
+go | go golang module build run test | modulo go compilar | module go compiler | build run test mod get install fmt
+python | python script interpreter run repl | interprete python ejecutar | interpreteur python executer |
+node | node javascript run script | ejecutar javascript | executer javascript |
+git | git repository repositories commit commits branch branches merge rebase stash push pull clone checkout log diff status remote tag staged changes working tree version control history upstream origin cherry-pick submodule worktree reflog bisect blame head index untracked tracked author hash refs patch hooks | repositorio confirmacion confirmaciones rama ramas fusionar cambios historial remoto etiqueta | depot commit branche branches fusionner modifications historique distant etiquette | status add commit push pull clone checkout switch branch merge rebase stash log diff show reset revert tag remote fetch init config cherry-pick blame bisect clean restore rm mv submodule worktree reflog archive
+docker | docker container containers image images run build pull push volume volumes network networks compose dockerfile registry exec logs daemon swarm tag prune swarm manager worker join token stack compose services volume volumes container containers logs context contexts buildx builder image layer layers registry login tag tags prune dangling healthcheck entrypoint port ports mount bind detached interactive tty | contenedor contenedores imagen imagenes ejecutar construir volumen contenedor registro | conteneur conteneurs image images executer construire volume conteneur registre | run ps images build pull push exec logs stop start rm rmi volume network compose inspect tag login system container image
+podman | container image pod run | contenedor imagen | conteneur image | run ps images build pull
+kubectl | kubernetes pod pods deployment service namespace cluster node nodes resource replica configmap secret context manifest ingress node nodes cordon uncordon schedulable unschedulable drain taint context contexts kubeconfig plugin plugins api resources resource rollout rollback replicaset statefulset daemonset job cronjob pvc persistentvolume label labels annotation proxy port-forward attach debug events dump cluster-info manifest yaml apply patch scale autoscale certificate csr role rolebinding serviceaccount | kubernetes pod despliegue clúster espacio nombres nodo nodos contexto recursos | kubernetes pod deploiement grappe espace noms noeud noeuds contexte ressources | get describe apply delete logs exec create edit rollout scale port-forward config top expose label annotate run
+helm | kubernetes chart release repository | chart kubernetes | chart kubernetes | install upgrade uninstall list repo search
+aws | aws amazon cloud s3 bucket ec2 instance lambda function iam role policy cloudformation stack region dynamodb table sqs queue sns topic subscription ecr ecs eks cloudwatch secret route53 kinesis amplify cloudwatch dashboard dashboards alarm metrics analyzer certificate acm item items table tables batch athena glue sagemaker codecommit codebuild codepipeline elb load balancer vpc subnet security key pair keys access snapshot ami ebs efs account organization billing cost quicksight rekognition polly translate textract comprehend cognito pool identity appconfig backend environment stream streams shard record records zone zones hosted credentials profile sso | nube amazon cubo instancia registro tabla elementos cubeta | nuage amazon seau instance | s3 ec2 iam lambda sts cloudformation dynamodb sqs sns ecr ecs eks logs configure rds secretsmanager ssm route53 kms
+gcloud | google cloud gcp project compute instance app engine config auth sdk gcp compute engine instance instances vm zone region project projects app engine sdk components bucket storage iam service account kubernetes gke cluster clusters functions run deploy firestore pubsub billing organization configurations | nube google proyecto proyecto | nuage google projet projet | compute config auth projects app components container sql
+az | azure cloud microsoft resource group vm | nube azure | nuage azure | login vm group account storage
+terraform | terraform infrastructure plan apply destroy state provider module workspace configuration state resource resources provider providers module modules workspace workspaces plan apply destroy output outputs variable variables backend lock graph import taint refresh tfstate hcl infrastructure | infraestructura plan aplicar estado recurso proveedor | infrastructure plan appliquer etat ressource fournisseur | init plan apply destroy validate fmt state workspace output import show providers
+ansible | ansible automation playbook hosts inventory | automatizacion | automatisation |
+btrfs | btrfs filesystem subvolume snapshot balance scrub device subvolume subvolumes snapshot snapshots balance scrub quota qgroup device devices filesystem label defragment compression raid restore rescue send receive | sistema archivos btrfs subvolumen instantanea subvolumen instantanea | systeme fichiers btrfs sous-volume instantane sous-volume instantane | subvolume filesystem balance scrub device check property send receive
+mount | mount filesystem device partition directory | montar sistema archivos dispositivo | monter systeme fichiers peripherique |
+umount | unmount filesystem device | desmontar | demonter |
+lsblk | list block devices disks partitions | listar dispositivos bloque discos particiones | lister peripheriques disques partitions |
+fdisk | partition table disk manipulate | tabla particiones disco | table partitions disque |
+mkfs | make create filesystem format partition | crear sistema archivos formatear | creer systeme fichiers formater |
+dd | convert copy raw disk image bytes block device | copiar imagen disco | copier image disque |
+lscpu | cpu information architecture cores | informacion cpu procesador | information cpu processeur |
+lsusb | list usb devices | listar dispositivos usb | lister peripheriques usb |
+lspci | list pci devices hardware | listar dispositivos pci | lister peripheriques pci |
+useradd | create add new user account login home | crear anadir usuario cuenta | creer ajouter utilisateur compte |
+usermod | modify user account group shell | modificar usuario cuenta | modifier utilisateur compte |
+userdel | delete remove user account | eliminar usuario | supprimer utilisateur |
+passwd | change user password | cambiar contrasena | changer mot passe |
+groupadd | create group | crear grupo | creer groupe |
+sudo | run command as root superuser administrator privileges another user | ejecutar como root superusuario | executer comme root superutilisateur |
+su | switch user substitute root | cambiar usuario | changer utilisateur |
+crontab | schedule cron jobs periodic tasks table edit list | programar tareas cron | planifier taches cron |
+openssl | ssl tls certificate key encrypt decrypt generate csr hash digest certificate certificates csr key private public rsa ecdsa x509 pem der pkcs12 p12 cipher ciphers tls ssl handshake server client digest hash random prime sign verify encrypt decrypt s_client | certificado clave cifrar descifrar certificado clave | certificat cle chiffrer dechiffrer certificat cle | req x509 genrsa rsa s_client enc dgst rand
+gpg | gpg encrypt decrypt sign verify key keyring pgp | cifrar descifrar firmar verificar clave | chiffrer dechiffrer signer verifier cle |
+ssh-keygen | generate ssh key pair fingerprint | generar clave ssh | generer cle ssh |
+iptables | firewall rules packet filter chain nat | cortafuegos reglas | pare-feu regles |
+ufw | firewall uncomplicated allow deny port | cortafuegos permitir denegar puerto | pare-feu autoriser refuser port |
+nmcli | networkmanager wifi connection network device | red conexion wifi | reseau connexion wifi |
+alias | alias shortcut command name | alias atajo | alias raccourci |
+export | export environment variable set | exportar variable entorno | exporter variable environnement |
+env | environment variables run command | variables entorno | variables environnement |
+printenv | print environment variables | imprimir variables entorno | afficher variables environnement |
+source | execute commands file current shell | ejecutar archivo shell actual | executer fichier shell |
+jobs | list background jobs | trabajos segundo plano | taches arriere-plan |
+bg | resume job background | reanudar segundo plano | reprendre arriere-plan |
+fg | bring job foreground | primer plano | premier plan |
+nohup | run immune hangups background logout | ejecutar sin colgar | executer sans interruption |
+screen | terminal multiplexer session detach | multiplexor terminal sesion | multiplexeur terminal session |
+tmux | terminal multiplexer session window pane | multiplexor terminal sesion | multiplexeur terminal session |
+vim | text editor edit file | editor texto editar | editeur texte editer |
+nano | simple text editor edit file | editor texto simple | editeur texte simple |
+make | build compile makefile targets | compilar construir | compiler construire |
+gcc | compile c program source | compilar programa c | compiler programme c |
+jq | json process query filter pretty print | json procesar consultar filtrar | json traiter filtrer |
+yq | yaml process query | yaml procesar | yaml traiter |
+column | format columns table | columnas tabla | colonnes tableau |
+nl | number lines file | numerar lineas | numeroter lignes |
+rev | reverse lines characters | invertir | inverser |
+seq | sequence numbers print | secuencia numeros | sequence nombres |
+yes | output string repeatedly | repetir | repeter |
+bc | calculator arithmetic math expression | calculadora aritmetica | calculatrice arithmetique |
+expr | evaluate expression arithmetic | evaluar expresion | evaluer expression |
+ipcs | ipc shared memory semaphores message queues | memoria compartida semaforos | memoire partagee semaphores |
+lsof | list open files process port | archivos abiertos | fichiers ouverts |
+strace | trace system calls signals | rastrear llamadas sistema | tracer appels systeme |
+timedatectl | time date timezone ntp system clock | zona horaria reloj | fuseau horaire horloge |
+hostnamectl | hostname system set | nombre host | nom hote |
+locate | find files by name database | localizar archivos | localiser fichiers |
+mktemp | create temporary file directory | crear archivo temporal | creer fichier temporaire |
+xxd | hex dump binary | volcado hexadecimal | vidage hexadecimal |
+hexdump | hex dump display file | volcado hexadecimal | vidage hexadecimal |
+strings | printable strings binary file | cadenas imprimibles binario | chaines imprimables binaire |
+mvn | maven java project build dependencies maven pom pom.xml artifact artifacts lifecycle goal goals plugin repository dependency dependencies jar war build test package install deploy clean | proyecto java maven proyecto | projet java maven projet | clean install package compile test deploy
+gradle | gradle java build | construir java | construire java |
+java | java run jar class | ejecutar java | executer java |
+tput | terminal capabilities colors cursor | terminal colores | terminal couleurs |
+look | display lines beginning prefix dictionary | lineas comienzan prefijo | lignes commencent prefixe |
+gio | gnome files trash mount open | archivos papelera | fichiers corbeille |
+pyenv | python versions install switch | versiones python | versions python | install versions global local
+systemd-analyze | boot time analyze performance | tiempo arranque | temps demarrage |
+ffmpeg | convert video audio media encode | convertir video audio | convertir video audio |
+convert | image convert resize format imagemagick | imagen convertir redimensionar | image convertir redimensionner |
+"#;
+
+/// Spanish and French words mapped to the English words the vocabulary uses.
+pub const GLOSSARY: &str = r#"
+lista list|listar list|enumera list|enumerar list|muestra show|mostrar show|muestre show|ver show|visualiza show|visualizar show|archivo file|archivos file|fichero file|ficheros file|directorio directory|directorios directory|carpeta directory|carpetas directory|crea create|crear create|cree create|elimina delete|eliminar delete|borra delete|borrar delete|suprime delete|copia copy|copiar copy|mueve move|mover move|renombra rename|renombrar rename|busca search|buscar search|encuentra find|encontrar find|descarga download|descargar download|instala install|instalar install|desinstala uninstall|actualiza update|actualizar update|inicia start|iniciar start|arranca start|deten stop|detener stop|detiene stop|para stop|reinicia restart|reiniciar restart|ejecuta run|ejecutar run|corre run|imprime print|imprimir print|comprime compress|comprimir compress|descomprime extract|descomprimir extract|extrae extract|extraer extract|cambia change|cambiar change|establece set|establecer set|configura configure|obten get|obtener get|cuenta count|contar count|linea line|lineas line|palabra word|palabras word|proceso process|procesos process|usuario user|usuarios user|grupo group|contrasena password|red network|interfaz interface|paquete package|paquetes package|servicio service|servicios service|contenedor container|contenedores container|imagen image|imagenes image|rama branch|ramas branch|repositorio repository|cambios change|registro log|registros log|disco disk|espacio space|memoria memory|tamano size|permisos permission|propietario owner|oculto hidden|ocultos hidden|actual current|todos all|todas all|nuevo new|nueva new|remoto remote|clave key|firma sign|cifra encrypt|cifrar encrypt|descifra decrypt|conexion connection|puerto port|puertos port|servidor server|salida output|entrada input|texto text|cadena string|patron pattern|reemplaza replace|reemplazar replace|ordena sort|ordenar sort|fecha date|hora time|tiempo time|ayuda help|version version|etiqueta tag|fusiona merge|sube push|empuja push|trae fetch|clona clone|estado status|diferencias diff|historial history|volumen volume|maquina machine|nucleo kernel|sistema system|arranque boot|unidad unit|entorno environment|enlace link|montar mount|desmontar unmount|particion partition|respaldo backup|primeras first|primeros first|primera first|ultimas last|ultimos last|ultima last|numero number|grande large|grandes large|vacio empty|vacios empty|confirmacion commit|confirma commit|pagina page|genera generate|generar generate|valida validate|comprueba check|comprobar check|verifica verify|verificar verify|inicializa init|instantanea snapshot|subvolumen subvolume|cubo bucket|despliegue deployment|nodo node|nodos node|clave key|secreto secret|tarea job|tareas job|muestra show|edita edit|editar edit|abre open|abrir open|cierra close|conecta connect|conectar connect|envia send|enviar send|recibe receive|escribe write|escribir write|lee read|leer read|convierte convert|convertir convert|agrega add|agregar add|anade add|anadir add|quita remove|quitar remove|sincroniza sync|aplica apply|aplicar apply|destruye destroy|construye build|construir build|compila compile|compilar compile|prueba test|pruebas test|dependencias dependency|proyecto project|modulo module|paquete package|ficheros file|ocupa usage|uso usage|libre free|disponibles available|ip ip|direccion address|actualizaciones update|mi my|equipo system|ordenador system|computadora system|nombre name|nombres name|comando command|comandos command|solo only|sin without|datos data|configuracion configuration|informacion information|valor value|valores value|interprete interpreter|programa program|programas program|sesion session|mensaje message|mensajes message|ruta path|rutas path|inicio start|caracter character|caracteres character|obtiene get|contenido content|formato format|defecto default|arbol tree|comprimido compressed|comprimidos compressed|trabajo job|trabajos job|escribe write|destino destination|convierte convert|funcion function|funciones function|estadisticas statistics|ejecucion execution|acceso access|existente existing|tipo type|instalados installed|instalado installed|dispositivo device|dispositivos device|contexto context|lee read|expresion expression|uso usage|certificado certificate|certificados certificate|nube cloud|instancia instance|instancias instance|cola queue|tema topic|suscripcion subscription|pila stack|plantilla template|registro registry|etiquetas tag|interactivo interactive|interactiva interactive|consola console|depuracion debug|depura debug|prueba test|ejecutable executable|binario binary|biblioteca library|codigo code|fuente source|compilacion build|documentacion documentation|navegador browser|pagina page|web web|servidor server|cliente client|conexiones connection|remota remote|remotos remote|descargas download|subida upload|sube upload|entorno environment|variables variable|zona zone|region region|cuenta account|cuentas account|politica policy|rol role|permiso permission|recursos resource|recurso resource|espacio space|nodos node|cluster cluster|volumenes volume|redes network|puertos port|enlaces link|simbolico symbolic|particiones partition|montaje mount|tabla table|tablas table|consulta query|columnas column|filas row|json json|yaml yaml|versiones version|actualizacion update|historia history|cambio change|confirmaciones commit|remotas remote|etiqueta tag|fusion merge|conflictos conflict|parche patch|submodulo submodule|diferencia diff|ultimo last|siguiente next|anterior previous|superior top|inferior bottom|oculta hidden|ocultas hidden|recursivamente recursive|recursivo recursive|sobrescribe overwrite|sobrescribir overwrite|mueve move|renombra rename|cifrado encrypted|contrasenas password|firma sign|firmas signature|verifica verify|sumas checksum|hash hash|aleatorio random|aleatoria random|numeros number|fecha date|segundos second|minutos minute|horas hour|dias day|semanas week|meses month|anos year|servicios service|demonio daemon|registros log|eventos event|alertas alert|monitoriza monitor|monitorea monitor|procesador cpu|memoria memory|disco disk|discos disk|uso usage
+affiche show|afficher show|liste list|lister list|fichier file|fichiers file|repertoire directory|repertoires directory|dossier directory|dossiers directory|cree create|creer create|supprime delete|supprimer delete|efface delete|effacer delete|copie copy|copier copy|deplace move|deplacer move|renomme rename|renommer rename|cherche search|chercher search|recherche search|rechercher search|trouve find|trouver find|telecharge download|telecharger download|installe install|installer install|desinstalle uninstall|mettre update|met update|jour update|demarre start|demarrer start|arrete stop|arreter stop|redemarre restart|redemarrer restart|execute run|executer run|lance run|lancer run|imprime print|compresse compress|compresser compress|decompresse extract|decompresser extract|extrait extract|extraire extract|change change|changer change|modifie change|modifier change|compte count|compter count|ligne line|lignes line|mot word|mots word|processus process|utilisateur user|utilisateurs user|groupe group|passe password|reseau network|paquet package|paquets package|service service|conteneur container|conteneurs container|branche branch|depot repository|journal log|journaux log|disque disk|espace space|memoire memory|taille size|cache hidden|caches hidden|courant current|actuel current|tous all|toutes all|nouveau new|nouvelle new|distant remote|cle key|serveur server|sortie output|entree input|texte text|chaine string|motif pattern|remplace replace|remplacer replace|trie sort|trier sort|heure time|aide help|systeme system|demarrage boot|premieres first|premiers first|derniere last|dernieres last|derniers last|grand large|grands large|gros large|vide empty|vides empty|valide validate|verifie verify|verifier verify|ajoute add|ajouter add|retire remove|applique apply|construit build|compile compile|projet project|dependances dependency|adresse address|mises update|mon my|ordinateur system|nom name|noms name|commande command|commandes command|seulement only|sans without|donnees data|informations information|valeur value|valeurs value|interpreteur interpreter|programme program|session session|message message|chemin path|chemins path|caractere character|caracteres character|obtient get|obtenir get|contenu content|format format|defaut default|arbre tree|compresse compressed|tache job|taches job|ecrit write|ecrire write|destination destination|convertit convert|fonction function|statistiques statistics|acces access|existant existing|installes installed|installe install|peripherique device|peripheriques device|contexte context|lit read|lire read|expression expression|utilisation usage|certificat certificate|nuage cloud|instance instance|modele template|registre registry|interactif interactive|console console|debogage debug|executable executable|binaire binary|bibliotheque library|code code|source source|documentation documentation|navigateur browser|serveur server|client client|connexion connection|distante remote|environnement environment|variable variable|zone zone|compte account|politique policy|role role|ressource resource|ressources resource|noeud node|volume volume|partition partition|requete query|colonne column|version version|historique history|fusion merge|correctif patch|dernier last|suivant next|precedent previous|recursivement recursive|ecrase overwrite|chiffre encrypt|signature signature|aleatoire random|secondes second|minutes minute|heures hour|jours day|demon daemon|evenements event|processeur cpu
+"#;
