@@ -43,6 +43,10 @@ enum Cmd {
     BootTime {
         #[arg(long, default_value_t = 1)]
         runs: u32,
+        /// A reference image booted alternately with the image (same run, same machine), so
+        /// the ratio of the two medians is measured side by side
+        #[arg(long, value_name = "FILE")]
+        compare: Option<PathBuf>,
     },
     /// Print the accelerator a probe boot selects (kvm or tcg).
     Probe,
@@ -168,34 +172,52 @@ fn run(cli: &Cli, image: &std::path::Path) -> anyhow::Result<()> {
             println!("powered off cleanly");
             Ok(())
         }
-        Cmd::BootTime { runs } => {
-            let mut times = Vec::new();
-            let mut analyze = serde_json::Value::Null;
-            for i in 0..*runs {
-                let mut m = MachineBuilder::new(image)
-                    .name("boot-time")
-                    .accel(acc)
-                    .start()?;
-                let t = m.wait_for_boot()?.as_secs_f64();
-                println!("run {}: multi-user.target after {t:.2} s", i + 1);
-                times.push(t);
-                let out = m.wait_until_succeeds(
-                    "systemd-analyze time --no-pager",
-                    Duration::from_secs(120),
-                )?;
-                println!("  {}", out.lines().next().unwrap_or_default());
-                analyze = parse_analyze(&out);
-                m.kill();
+        Cmd::BootTime { runs, compare } => {
+            let mut images = vec![image.to_path_buf()];
+            images.extend(compare.iter().cloned());
+            let mut times: Vec<Vec<f64>> = vec![Vec::new(); images.len()];
+            let mut analyze = vec![serde_json::Value::Null; images.len()];
+            for run in 0..*runs {
+                // Alternate the images so load on the machine hits both alike.
+                for (i, img) in images.iter().enumerate() {
+                    let (t, a) = boot_once(img, acc)?;
+                    println!("run {}: {} reached multi-user.target after {t:.2} s", run + 1, img.display());
+                    times[i].push(t);
+                    analyze[i] = a;
+                }
             }
-            times.sort_by(f64::total_cmp);
-            let median = times[times.len() / 2];
-            println!(
-                "{}",
-                serde_json::json!({"image": image, "accel": acc.as_str(), "boot_s": median, "runs": times, "systemd_analyze": analyze})
-            );
+            let median = |v: &mut Vec<f64>| {
+                v.sort_by(f64::total_cmp);
+                v[v.len() / 2]
+            };
+            let boot_s = median(&mut times[0]);
+            let mut out = serde_json::json!({
+                "image": images[0], "accel": acc.as_str(), "boot_s": boot_s,
+                "runs": times[0], "systemd_analyze": analyze[0],
+            });
+            if images.len() > 1 {
+                let bare = median(&mut times[1]);
+                out["compare_image"] = serde_json::json!(images[1]);
+                out["compare_boot_s"] = serde_json::json!(bare);
+                out["compare_runs"] = serde_json::json!(times[1]);
+                out["compare_systemd_analyze"] = analyze[1].clone();
+                out["boot_ratio"] = serde_json::json!(boot_s / bare);
+            }
+            println!("{out}");
             Ok(())
         }
     }
+}
+
+/// Boots `image` once: seconds from QEMU's start to the guest's `booted` notification, and
+/// systemd-analyze's phases.
+fn boot_once(image: &std::path::Path, acc: Accel) -> anyhow::Result<(f64, serde_json::Value)> {
+    let mut m = MachineBuilder::new(image).name("boot-time").accel(acc).start()?;
+    let t = m.wait_for_boot()?.as_secs_f64();
+    let out = m.wait_until_succeeds("systemd-analyze time --no-pager", Duration::from_secs(120))?;
+    println!("  {}", out.lines().next().unwrap_or_default());
+    m.kill();
+    Ok((t, parse_analyze(&out)))
 }
 
 /// Parses `systemd-analyze time`'s first line ("Startup finished in 1.2s (firmware) + …").
