@@ -387,7 +387,12 @@ fn hash_tree(h: &mut Sha256, dir: &Path) {
 }
 
 /// Makes (or finds in the cache) the tools tree: a Debian trixie with btrfs-progs ≥ 6.7.
-fn tools_tree(cache: &Cache, tkey: &Key, tools_mirror: &str, log: &Path) -> Result<(Mkfs, String), BuildError> {
+fn tools_tree(
+    cache: &Cache,
+    tkey: &Key,
+    tools_mirror: &str,
+    log: &Path,
+) -> Result<(Mkfs, String), BuildError> {
     if let Some(hit) = cache.get(tkey) {
         return Ok((Mkfs::ToolsTree(hit), format!("cache hit {}", tkey.short())));
     }
@@ -398,12 +403,25 @@ fn tools_tree(cache: &Cache, tkey: &Key, tools_mirror: &str, log: &Path) -> Resu
         components: vec!["main".into()],
     };
     let mut cmd = Command::new("unshare");
-    cmd.args(["--mount", "--propagation", "private", "--", "mmdebstrap", "--mode=root", "--variant=essential"])
-        .arg(format!("--include={}", rootfs::TOOLS_PACKAGES.join(",")))
-        .arg(rootfs::TOOLS_RELEASE)
-        .arg(&tmp)
-        .arg(src.deb_line());
-    if let Err(e) = run::run(&mut cmd, "mmdebstrap (tools tree)", Some(log), Progress::Quiet) {
+    cmd.args([
+        "--mount",
+        "--propagation",
+        "private",
+        "--",
+        "mmdebstrap",
+        "--mode=root",
+        "--variant=essential",
+    ])
+    .arg(format!("--include={}", rootfs::TOOLS_PACKAGES.join(",")))
+    .arg(rootfs::TOOLS_RELEASE)
+    .arg(&tmp)
+    .arg(src.deb_line());
+    if let Err(e) = run::run(
+        &mut cmd,
+        "mmdebstrap (tools tree)",
+        Some(log),
+        Progress::Quiet,
+    ) {
         let _ = fs::remove_dir_all(&tmp);
         return Err(e.into());
     }
@@ -411,7 +429,11 @@ fn tools_tree(cache: &Cache, tkey: &Key, tools_mirror: &str, log: &Path) -> Resu
     cache.prune("tools", &dest);
     Ok((
         Mkfs::ToolsTree(dest),
-        format!("made {} with {}", rootfs::TOOLS_RELEASE, rootfs::TOOLS_PACKAGES.join(" ")),
+        format!(
+            "made {} with {}",
+            rootfs::TOOLS_RELEASE,
+            rootfs::TOOLS_PACKAGES.join(" ")
+        ),
     ))
 }
 
@@ -523,7 +545,8 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
     // The tools tree (only when the host's mkfs.btrfs is too old for --subvol) is made in
     // parallel with the package-install step.
     let tools_plan = if config.output.format.is_disk_image() && !disk::host_mkfs_btrfs_ok() {
-        let tools_mirror = mirror::debian_mirror_for_tools(&archive, d.distribution, Path::new("/"))?;
+        let tools_mirror =
+            mirror::debian_mirror_for_tools(&archive, d.distribution, Path::new("/"))?;
         let tools_digest = mirror::release_digest(&tools_mirror, rootfs::TOOLS_RELEASE)?;
         let tkey = Key::new(
             "tools",

@@ -324,28 +324,46 @@ pub fn assemble_gpt(
     Ok(total)
 }
 
-/// Copies `src` into `dst` at `offset`, skipping blocks of zeros (the result stays sparse).
+/// Copies `src` into `dst` at `offset`, copying only the data regions of a sparse `src`
+/// (`SEEK_DATA`/`SEEK_HOLE`) and, within them, skipping blocks of zeros: the result stays sparse.
 pub fn copy_sparse(src: &Path, dst: &Path, offset: u64) -> Result<(), DiskError> {
+    use std::os::unix::io::AsRawFd;
     let mut r = File::open(src).map_err(io("opening", src))?;
+    let len = r.metadata().map_err(io("reading", src))?.len();
     let mut w = OpenOptions::new()
         .write(true)
         .open(dst)
         .map_err(io("opening", dst))?;
+    let fd = r.as_raw_fd();
     let mut buf = vec![0u8; 4 * MIB as usize];
-    let mut pos = offset;
-    loop {
-        let n = read_full(&mut r, &mut buf).map_err(io("reading", src))?;
-        if n == 0 {
-            break;
+    let mut pos: u64 = 0;
+    while pos < len {
+        // SAFETY: lseek on a descriptor we own.
+        let data = unsafe { libc::lseek(fd, pos as libc::off_t, libc::SEEK_DATA) };
+        if data < 0 {
+            break; // ENXIO: only a hole remains
         }
-        // Write in 64 KiB chunks, skipping the all-zero ones.
-        for chunk in buf[..n].chunks(64 * 1024) {
-            if chunk.iter().any(|&b| b != 0) {
-                w.seek(SeekFrom::Start(pos)).map_err(io("seeking", dst))?;
-                w.write_all(chunk).map_err(io("writing", dst))?;
+        // SAFETY: as above.
+        let hole = unsafe { libc::lseek(fd, data, libc::SEEK_HOLE) };
+        let (start, end) = (data as u64, if hole < 0 { len } else { hole as u64 });
+        r.seek(SeekFrom::Start(start)).map_err(io("seeking", src))?;
+        let mut at = start;
+        while at < end {
+            let want = ((end - at) as usize).min(buf.len());
+            let n = read_full(&mut r, &mut buf[..want]).map_err(io("reading", src))?;
+            if n == 0 {
+                break;
             }
-            pos += chunk.len() as u64;
+            for chunk in buf[..n].chunks(64 * 1024) {
+                if chunk.iter().any(|&b| b != 0) {
+                    w.seek(SeekFrom::Start(offset + at))
+                        .map_err(io("seeking", dst))?;
+                    w.write_all(chunk).map_err(io("writing", dst))?;
+                }
+                at += chunk.len() as u64;
+            }
         }
+        pos = end;
     }
     Ok(())
 }
@@ -434,6 +452,20 @@ mod tests {
         assert_eq!(out[MIB as usize + 5], 7);
         assert_eq!(out[MIB as usize + 2 * 1024 * 1024 + 9], 9);
         assert_eq!(out.iter().filter(|&&b| b != 0).count(), 2);
+
+        // A really sparse source: data after a hole lands at the right place.
+        let sparse = t.path().join("sparse");
+        let mut f = File::create(&sparse).unwrap();
+        f.set_len(6 * MIB).unwrap();
+        f.seek(SeekFrom::Start(5 * MIB + 3)).unwrap();
+        f.write_all(b"xyz").unwrap();
+        drop(f);
+        let dst2 = t.path().join("dst2");
+        File::create(&dst2).unwrap().set_len(8 * MIB).unwrap();
+        copy_sparse(&sparse, &dst2, MIB).unwrap();
+        let out = fs::read(&dst2).unwrap();
+        assert_eq!(&out[(6 * MIB + 3) as usize..(6 * MIB + 6) as usize], b"xyz");
+        assert_eq!(out.iter().filter(|&&b| b != 0).count(), 3);
     }
 
     #[test]

@@ -118,6 +118,15 @@ pub struct MachineBuilder {
     command_timeout: Duration,
     network: bool,
     extra_args: Vec<String>,
+    qemu: PathBuf,
+    ovmf_code: PathBuf,
+    ovmf_vars: PathBuf,
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
 }
 
 impl MachineBuilder {
@@ -132,7 +141,22 @@ impl MachineBuilder {
             command_timeout: Duration::from_secs(120),
             network: true,
             extra_args: Vec::new(),
+            qemu: env_path("AINUX_QEMU", "qemu-system-x86_64"),
+            ovmf_code: env_path("AINUX_OVMF_CODE", OVMF_CODE),
+            ovmf_vars: env_path("AINUX_OVMF_VARS", OVMF_VARS),
         }
+    }
+    /// The QEMU binary (default `$AINUX_QEMU`, else `qemu-system-x86_64`).
+    pub fn qemu_binary(mut self, p: &Path) -> Self {
+        self.qemu = p.to_path_buf();
+        self
+    }
+    /// The OVMF code and variables templates (default `$AINUX_OVMF_CODE`/`$AINUX_OVMF_VARS`,
+    /// else Debian's `ovmf` package's 4M files).
+    pub fn ovmf(mut self, code: &Path, vars: &Path) -> Self {
+        self.ovmf_code = code.to_path_buf();
+        self.ovmf_vars = vars.to_path_buf();
+        self
     }
     pub fn name(mut self, n: &str) -> Self {
         self.name = n.to_string();
@@ -175,9 +199,9 @@ impl MachineBuilder {
         if !self.image.is_file() {
             return Err(VmError::NoImage(self.image.clone()));
         }
-        for f in [OVMF_CODE, OVMF_VARS] {
-            if !Path::new(f).is_file() {
-                return Err(VmError::NoFirmware(f.into()));
+        for f in [&self.ovmf_code, &self.ovmf_vars] {
+            if !f.is_file() {
+                return Err(VmError::NoFirmware(f.clone()));
             }
         }
         let accel = self
@@ -214,7 +238,7 @@ impl MachineBuilder {
             )));
         }
         let vars = dir.join("OVMF_VARS.fd");
-        fs::copy(OVMF_VARS, &vars).map_err(ioe("copying the OVMF variables"))?;
+        fs::copy(&self.ovmf_vars, &vars).map_err(ioe("copying the OVMF variables"))?;
         let mut m = Machine {
             cfg: self,
             accel,
@@ -329,7 +353,10 @@ impl Machine {
             "-nodefaults".into(),
             "-no-user-config".into(),
             "-drive".into(),
-            format!("if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}"),
+            format!(
+                "if=pflash,format=raw,unit=0,readonly=on,file={}",
+                self.cfg.ovmf_code.display()
+            ),
             "-drive".into(),
             format!("if=pflash,format=raw,unit=1,file={}", self.vars.display()),
             "-drive".into(),
@@ -364,7 +391,7 @@ impl Machine {
         args.extend(self.cfg.extra_args.iter().cloned());
         let stderr =
             fs::File::create(self.dir.join("qemu.stderr")).map_err(ioe("creating qemu.stderr"))?;
-        let mut cmd = Command::new("qemu-system-x86_64");
+        let mut cmd = Command::new(&self.cfg.qemu);
         cmd.args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -381,7 +408,7 @@ impl Machine {
         self.started_at = Instant::now();
         self.booted_after = None;
         let child = cmd.spawn().map_err(|source| VmError::Spawn {
-            program: "qemu-system-x86_64".into(),
+            program: self.cfg.qemu.display().to_string(),
             source,
         })?;
         self.pid.store(child.id(), Ordering::SeqCst);
@@ -941,6 +968,68 @@ mod tests {
             .expect("no image");
         assert!(e.to_string().contains("does not exist"), "{e}");
         assert_eq!(sanitize("vm::boot test"), "vm__boot_test");
+    }
+
+    fn fake_image(t: &Path) -> PathBuf {
+        let img = t.join("disk.raw");
+        fs::File::create(&img).unwrap().set_len(1 << 20).unwrap();
+        img
+    }
+
+    #[test]
+    fn missing_firmware_says_what_to_install() {
+        let t = tempfile::tempdir().unwrap();
+        let e = MachineBuilder::new(&fake_image(t.path()))
+            .accel(Accel::Tcg)
+            .ovmf(
+                &t.path().join("OVMF_CODE.fd"),
+                &t.path().join("OVMF_VARS.fd"),
+            )
+            .start()
+            .err()
+            .expect("no firmware");
+        assert!(matches!(e, VmError::NoFirmware(_)), "{e}");
+        assert!(e.to_string().contains("apt-get install ovmf"), "{e}");
+    }
+
+    #[test]
+    fn qemu_that_cannot_start_is_reported() {
+        let t = tempfile::tempdir().unwrap();
+        let code = t.path().join("code.fd");
+        let vars = t.path().join("vars.fd");
+        fs::write(&code, b"x").unwrap();
+        fs::write(&vars, b"x").unwrap();
+        if Command::new("qemu-img").arg("--version").output().is_err() {
+            eprintln!("skipped: qemu-img is not installed");
+            return;
+        }
+        let e = MachineBuilder::new(&fake_image(t.path()))
+            .accel(Accel::Tcg)
+            .ovmf(&code, &vars)
+            .qemu_binary(&t.path().join("no-such-qemu"))
+            .start()
+            .err()
+            .expect("no qemu");
+        assert!(matches!(e, VmError::Spawn { .. }), "{e}");
+        assert!(e.to_string().contains("qemu-system-x86"), "{e}");
+
+        // A QEMU that starts and dies at once: the error carries its last words.
+        let fake = t.path().join("dying-qemu");
+        fs::write(
+            &fake,
+            "#!/bin/sh\necho 'qemu: could not open the disk' >&2\nexit 1\n",
+        )
+        .unwrap();
+        fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let e = MachineBuilder::new(&fake_image(t.path()))
+            .accel(Accel::Tcg)
+            .ovmf(&code, &vars)
+            .qemu_binary(&fake)
+            .start()
+            .err()
+            .expect("qemu dies");
+        let text = e.to_string();
+        assert!(text.contains("could not open the disk"), "{text}");
     }
 
     #[test]

@@ -181,7 +181,11 @@ fn run(cli: &Cli, image: &std::path::Path) -> anyhow::Result<()> {
                 // Alternate the images so load on the machine hits both alike.
                 for (i, img) in images.iter().enumerate() {
                     let (t, a) = boot_once(img, acc)?;
-                    println!("run {}: {} reached multi-user.target after {t:.2} s", run + 1, img.display());
+                    println!(
+                        "run {}: {} reached multi-user.target after {t:.2} s",
+                        run + 1,
+                        img.display()
+                    );
                     times[i].push(t);
                     analyze[i] = a;
                 }
@@ -212,7 +216,10 @@ fn run(cli: &Cli, image: &std::path::Path) -> anyhow::Result<()> {
 /// Boots `image` once: seconds from QEMU's start to the guest's `booted` notification, and
 /// systemd-analyze's phases.
 fn boot_once(image: &std::path::Path, acc: Accel) -> anyhow::Result<(f64, serde_json::Value)> {
-    let mut m = MachineBuilder::new(image).name("boot-time").accel(acc).start()?;
+    let mut m = MachineBuilder::new(image)
+        .name("boot-time")
+        .accel(acc)
+        .start()?;
     let t = m.wait_for_boot()?.as_secs_f64();
     let out = m.wait_until_succeeds("systemd-analyze time --no-pager", Duration::from_secs(120))?;
     println!("  {}", out.lines().next().unwrap_or_default());
