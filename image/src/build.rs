@@ -593,13 +593,19 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
     };
     let key = Key::new("rootfs", &inputs);
     let mut cache_state = "hit";
+    let incremental = config.build.incremental;
     let base = timer.step("packages", || {
-        if let Some(hit) = cache.get(&key) {
+        if incremental && let Some(hit) = cache.get(&key) {
             cache.touch(&hit);
             return Ok::<_, BuildError>((hit, format!("cache hit {}", key.short())));
         }
-        cache_state = "miss";
-        let tmp = cache.staging(&key)?;
+        cache_state = if incremental { "miss" } else { "off (Incremental=no)" };
+        // Without Incremental=, the base is made in the work directory and thrown away.
+        let tmp = if incremental {
+            cache.staging(&key)?
+        } else {
+            work.0.join("base")
+        };
         let res = rootfs::mmdebstrap(
             &tmp,
             &d.release,

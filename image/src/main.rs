@@ -43,7 +43,7 @@ struct BuildArgs {
     #[arg(short = 'O', long, value_name = "DIR", global = true)]
     output_dir: Option<PathBuf>,
     /// Cache directory, overriding CacheDirectory= [default: WORKSPACE/mkosi.cache]
-    #[arg(long, value_name = "DIR", global = true)]
+    #[arg(long, value_name = "DIR", global = true, env = "AINUX_CACHE_DIR")]
     cache_dir: Option<PathBuf>,
     /// Use the release binaries already built instead of running cargo
     #[arg(long, global = true)]
