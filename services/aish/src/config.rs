@@ -140,8 +140,8 @@ mod tests {
 
     #[test]
     fn defaults_when_the_file_is_missing() {
-        let c = Config::load_from(None, std::path::Path::new("/nonexistent/aish.toml"), &[])
-            .unwrap();
+        let c =
+            Config::load_from(None, std::path::Path::new("/nonexistent/aish.toml"), &[]).unwrap();
         assert_eq!(c, Config::default());
     }
 
@@ -149,7 +149,10 @@ mod tests {
     fn file_then_env() {
         let c = load(
             "mode = \"paranoid\"\ndeny = [\"docker\"]\ntimeout_secs = 5\n",
-            &[("AINUX_AISH__TIMEOUT_SECS", "9"), ("AINUX_AISH__MODE", "safe")],
+            &[
+                ("AINUX_AISH__TIMEOUT_SECS", "9"),
+                ("AINUX_AISH__MODE", "safe"),
+            ],
         )
         .unwrap();
         assert_eq!(c.mode, Mode::Safe);
@@ -165,7 +168,9 @@ mod tests {
             .to_string();
         assert!(e.contains("aish.toml:2"), "{e}");
         assert!(e.contains("mode"), "{e}");
-        let e = load("timeout_secs = \"soon\"\n", &[]).unwrap_err().to_string();
+        let e = load("timeout_secs = \"soon\"\n", &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(":1") && e.contains("timeout_secs"), "{e}");
         let e = load("colour = 3\n", &[]).unwrap_err().to_string();
         assert!(e.contains("colour"), "{e}");

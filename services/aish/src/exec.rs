@@ -276,7 +276,11 @@ pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Ou
     }));
     let mut pumps = Vec::new();
     if let Some(o) = child.stdout.take() {
-        pumps.push(tokio::spawn(pump(o, tail.clone(), opts.stream.then_some(true))));
+        pumps.push(tokio::spawn(pump(
+            o,
+            tail.clone(),
+            opts.stream.then_some(true),
+        )));
     }
     if let Some(e) = child.stderr.take() {
         pumps.push(tokio::spawn(pump(
@@ -322,9 +326,9 @@ pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Ou
         (None, None) => (-1, Ending::Signaled),
     };
     let (excerpt, truncated, output_bytes) = {
-        let t = tail.lock().map_err(|_| {
-            ExecError::Wait(std::io::Error::other("output buffer poisoned"))
-        })?;
+        let t = tail
+            .lock()
+            .map_err(|_| ExecError::Wait(std::io::Error::other("output buffer poisoned")))?;
         let (e, tr) = t.finish();
         (e, tr, t.total)
     };
@@ -571,7 +575,11 @@ mod tests {
         });
         let t = Instant::now();
         let o = rt
-            .block_on(run(approve("echo started; sleep 30"), &opts(d.path()), cancel))
+            .block_on(run(
+                approve("echo started; sleep 30"),
+                &opts(d.path()),
+                cancel,
+            ))
             .unwrap();
         assert_eq!(o.ending, Ending::Cancelled);
         assert!(o.excerpt.contains("started"));

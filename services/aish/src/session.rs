@@ -12,8 +12,8 @@ use std::time::Duration;
 use rustyline::error::ReadlineError;
 
 use crate::cli::{EX_USAGE, sanitize};
-use crate::confirm::{Policy, Question};
 use crate::config::Config;
+use crate::confirm::{Policy, Question};
 use crate::exec::{self, Approved, Cancel, Ending, ExecOptions, Gate, Jobs, Outcome, Proposal};
 use crate::explain;
 use crate::record::{Entry, Recorder};
@@ -126,14 +126,21 @@ impl Session {
         ExecOptions {
             shell: self.cfg.shell.clone(),
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
-            timeout: (self.cfg.timeout_secs > 0).then(|| Duration::from_secs(self.cfg.timeout_secs)),
+            timeout: (self.cfg.timeout_secs > 0)
+                .then(|| Duration::from_secs(self.cfg.timeout_secs)),
             excerpt_bytes: self.cfg.excerpt_bytes,
             stream: true,
             env: vec![],
         }
     }
 
-    fn refuse(&mut self, request: Option<&str>, command: &str, level: Option<crate::danger::Level>, reason: &str) {
+    fn refuse(
+        &mut self,
+        request: Option<&str>,
+        command: &str,
+        level: Option<crate::danger::Level>,
+        reason: &str,
+    ) {
         self.stats.refused += 1;
         self.rec.record(&Entry {
             request: request.map(str::to_string),
@@ -147,7 +154,12 @@ impl Session {
     }
 
     /// The gate and the questions; `Some` when the command may run.
-    pub fn decide(&mut self, request: Option<&str>, command: &str, ui: &mut dyn Ui) -> Option<Approved> {
+    pub fn decide(
+        &mut self,
+        request: Option<&str>,
+        command: &str,
+        ui: &mut dyn Ui,
+    ) -> Option<Approved> {
         self.stats.proposed += 1;
         let mut gate = Gate::new(self.policy.clone());
         let mut p = gate.propose(command);
@@ -192,7 +204,12 @@ impl Session {
     }
 
     /// Run an approved command in the foreground (Ctrl-C cancels it) and record it.
-    pub fn execute(&mut self, request: Option<&str>, a: Approved, ui: &mut dyn Ui) -> Option<Outcome> {
+    pub fn execute(
+        &mut self,
+        request: Option<&str>,
+        a: Approved,
+        ui: &mut dyn Ui,
+    ) -> Option<Outcome> {
         let decision = a.decision().to_string();
         let level = a.verdict().level;
         let command = a.command().to_string();
@@ -515,7 +532,10 @@ impl Session {
         if let Ok(o) = &res {
             print!("{}", o.excerpt);
             if o.truncated {
-                println!("(output truncated to its last {} bytes)", self.cfg.excerpt_bytes);
+                println!(
+                    "(output truncated to its last {} bytes)",
+                    self.cfg.excerpt_bytes
+                );
             }
         }
         let level = crate::danger::check(&cmd).level;
@@ -610,7 +630,10 @@ pub fn main(argv: &[String]) -> i32 {
         .collect();
     let req = sanitize(&words.join(" "));
     if req.trim().is_empty() || req.len() > crate::cli::MAX_INPUT {
-        eprintln!("aish: --run needs a request of 1 to {} bytes", crate::cli::MAX_INPUT);
+        eprintln!(
+            "aish: --run needs a request of 1 to {} bytes",
+            crate::cli::MAX_INPUT
+        );
         return EX_USAGE;
     }
     s.run_once(&req, f.json)
@@ -623,7 +646,10 @@ impl Session {
         let mut ui = StdioUi;
         let Some(best) = self.tr.translate(req, &self.ctx).into_iter().next() else {
             if json {
-                println!("{}", serde_json::json!({"request": req, "decision": "no_candidate"}));
+                println!(
+                    "{}",
+                    serde_json::json!({"request": req, "decision": "no_candidate"})
+                );
             } else {
                 eprintln!("no candidate for this request");
             }

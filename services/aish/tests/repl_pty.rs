@@ -138,8 +138,16 @@ fn critical_needs_the_phrase(extra: &[&str]) {
     s.exp_eof().unwrap();
     // Every refusal and the run went to the activity log spool (no daemon is running).
     let spool = env.spool();
-    assert_eq!(spool.matches("\"decision\":\"refused\"").count(), 4, "{spool}");
-    assert_eq!(spool.matches("\"decision\":\"confirmed\"").count(), 1, "{spool}");
+    assert_eq!(
+        spool.matches("\"decision\":\"refused\"").count(),
+        4,
+        "{spool}"
+    );
+    assert_eq!(
+        spool.matches("\"decision\":\"confirmed\"").count(),
+        1,
+        "{spool}"
+    );
     assert!(spool.contains("\"level\":\"critical\""), "{spool}");
 }
 
