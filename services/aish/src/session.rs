@@ -599,7 +599,7 @@ pub fn main(argv: &[String]) -> i32 {
             return EX_USAGE;
         }
     };
-    let interactive = f.rest.is_empty();
+    let interactive = f.rest.iter().all(|a| a == "--no-man");
     if !interactive && !f.run {
         let mut a = vec![argv.first().cloned().unwrap_or_else(|| "aish".into())];
         a.extend(f.rest);

@@ -203,6 +203,10 @@ fn cd_history_and_background_jobs() {
     send(&mut s, "fg 1").unwrap();
     s.exp_string("bg-out").unwrap();
     wait_prompt(&mut s);
+    send(&mut s, "health").unwrap();
+    s.exp_string("questlogd: unreachable").unwrap();
+    s.exp_string("2 event(s) spooled").unwrap();
+    wait_prompt(&mut s);
     send(&mut s, "exit").unwrap();
     s.exp_eof().unwrap();
     let hist = std::fs::read_to_string(env.path("state/aish/history")).unwrap();
@@ -216,4 +220,35 @@ fn cd_history_and_background_jobs() {
     send(&mut s, "exit").unwrap();
     s.exp_eof().unwrap();
     let _ = Path::new("/");
+}
+
+#[test]
+fn a_request_lists_candidates_and_the_default_is_abort() {
+    let env = Env::new();
+    let mut s = env.spawn(&["--no-man"]);
+    send(&mut s, "show disk usage").unwrap();
+    s.exp_string("1) ").unwrap();
+    s.exp_string("Which one?").unwrap();
+    send(&mut s, "").unwrap();
+    s.exp_string("aborted").unwrap();
+    wait_prompt(&mut s);
+    // Choosing one shows its explanation and verdict before anything runs.
+    send(&mut s, "show disk usage").unwrap();
+    s.exp_string("Which one?").unwrap();
+    send(&mut s, "1").unwrap();
+    s.exp_string("verdict: ").unwrap();
+    send(&mut s, "").unwrap();
+    wait_prompt(&mut s);
+    send(&mut s, "exit").unwrap();
+    s.exp_eof().unwrap();
+    let spool = env.spool();
+    assert!(
+        spool.contains("\"request\":\"show disk usage\",\"decision\":\"refused\""),
+        "{spool}"
+    );
+    assert_eq!(
+        spool.matches("\"request\":\"show disk usage\"").count(),
+        2,
+        "{spool}"
+    );
 }
