@@ -5,7 +5,7 @@
 //! Flags handled here (the rest goes to [`crate::cli`]): `--yes` (approves moderate and, in
 //! normal mode, destructive commands; never critical), `--config FILE`, `--run`.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -599,7 +599,9 @@ pub fn main(argv: &[String]) -> i32 {
             return EX_USAGE;
         }
     };
-    let interactive = f.rest.iter().all(|a| a == "--no-man");
+    // Without arguments: the shell when stdin is a terminal, else the usage error.
+    let interactive =
+        f.rest.iter().all(|a| a == "--no-man") && std::io::stdin().is_terminal() && !f.run;
     if !interactive && !f.run {
         let mut a = vec![argv.first().cloned().unwrap_or_else(|| "aish".into())];
         a.extend(f.rest);

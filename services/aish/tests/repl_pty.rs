@@ -197,8 +197,12 @@ fn cd_history_and_background_jobs() {
     send(&mut s, "!pwd").unwrap();
     s.exp_string("/sub").unwrap();
     wait_prompt(&mut s);
-    send(&mut s, "!echo bg-out &").unwrap();
-    s.exp_string("[1] echo bg-out").unwrap();
+    // (a finished job is reported at the next prompt and leaves the table: keep it running)
+    send(&mut s, "!sleep 4; echo bg-out &").unwrap();
+    s.exp_string("[1] sleep 4; echo bg-out").unwrap();
+    wait_prompt(&mut s);
+    send(&mut s, "jobs").unwrap();
+    s.exp_string("[1] running").unwrap();
     wait_prompt(&mut s);
     send(&mut s, "fg 1").unwrap();
     s.exp_string("bg-out").unwrap();
@@ -210,7 +214,7 @@ fn cd_history_and_background_jobs() {
     send(&mut s, "exit").unwrap();
     s.exp_eof().unwrap();
     let hist = std::fs::read_to_string(env.path("state/aish/history")).unwrap();
-    assert!(hist.contains("!echo bg-out &"), "{hist}");
+    assert!(hist.contains("!sleep 4; echo bg-out &"), "{hist}");
     assert!(hist.contains("cd sub"), "{hist}");
     // A new session sees the history.
     let mut s = env.spawn(&[]);
