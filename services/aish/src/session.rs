@@ -101,10 +101,6 @@ impl Session {
             .worker_threads(1)
             .enable_all()
             .build()?;
-        // Take SIGINT for good: from now on Ctrl-C cancels commands, never kills the shell.
-        rt.block_on(async {
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map(|_| ())
-        })?;
         let ctx = Context::detect();
         let mut tr = Translator::new();
         if !no_man {
@@ -428,6 +424,14 @@ impl Session {
 
     /// The interactive loop.
     pub fn repl(&mut self) -> i32 {
+        // Take SIGINT for good: from now on Ctrl-C cancels commands, never kills the shell.
+        // (One-shot mode takes it only while a command runs, so Ctrl-C at a question quits.)
+        if let Err(e) = self.rt.block_on(async {
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).map(|_| ())
+        }) {
+            eprintln!("aish: cannot handle Ctrl-C: {e}");
+            return 1;
+        }
         let rcfg = rustyline::Config::builder()
             .max_history_size(self.cfg.history_size)
             .map(|b| b.auto_add_history(false).build());
