@@ -240,7 +240,7 @@ impl Session {
                 match o.ending {
                     Ending::Cancelled => {
                         self.stats.cancelled += 1;
-                        ui.say("^C cancelled");
+                        ui.say("cancelled");
                     }
                     Ending::TimedOut => {
                         self.stats.timed_out += 1;
