@@ -2,6 +2,6 @@
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let code = aish::cli::main(&args, &mut std::io::stdout(), &mut std::io::stderr());
+    let code = aish::session::main(&args);
     std::process::exit(code);
 }

@@ -1,0 +1,614 @@
+//! Execution. The only way to run a command is [`run`] (or [`Jobs::spawn`]), and both take an
+//! [`Approved`], which only [`Gate`] can make: the gate runs the danger check and the
+//! confirmation state machine ([`crate::confirm`]). So `!cmd`, translated candidates and any
+//! later source of commands all pass the same check; there is no other constructor.
+//!
+//! Commands run under `shell -c` in their own process group (so Ctrl-C reaches aish, which
+//! kills the group instead of dying), with a timeout and a cancellation signal; output is
+//! streamed to the terminal and the last `excerpt_bytes` are kept.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::Notify;
+
+use crate::confirm::{Confirm, Effect, Policy, Question};
+use crate::danger::{self, Level, Verdict};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    #[error("cannot start `{shell}`: {source}")]
+    Spawn {
+        shell: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("waiting for the command: {0}")]
+    Wait(#[source] std::io::Error),
+    #[error("too many background jobs (the limit is {0})")]
+    TooManyJobs(usize),
+}
+
+/// A command that passed the danger check and the confirmation flow. Only [`Gate`] makes one.
+#[derive(Debug, Clone)]
+pub struct Approved {
+    command: String,
+    verdict: Verdict,
+    /// `run` (no question needed) or `confirmed`.
+    decision: &'static str,
+}
+
+impl Approved {
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+    pub fn decision(&self) -> &'static str {
+        self.decision
+    }
+}
+
+/// What the gate says about a proposed command.
+#[derive(Debug, Clone)]
+pub enum Proposal {
+    Run(Approved),
+    Ask {
+        command: String,
+        verdict: Verdict,
+        question: Question,
+    },
+    Refused {
+        command: String,
+        verdict: Verdict,
+        reason: String,
+    },
+}
+
+/// The danger check plus the confirmation state machine.
+#[derive(Debug)]
+pub struct Gate {
+    confirm: Confirm,
+    pending: Option<Verdict>,
+}
+
+impl Gate {
+    pub fn new(policy: Policy) -> Gate {
+        Gate {
+            confirm: Confirm::new(policy),
+            pending: None,
+        }
+    }
+
+    /// Check `command` and decide whether it runs, needs an answer, or is refused.
+    pub fn propose(&mut self, command: &str) -> Proposal {
+        let verdict = danger::check(command);
+        let effect = self.confirm.propose(command, &verdict);
+        self.resolve(effect, verdict, "run")
+    }
+
+    /// The user's answer to the pending question (anything but the exact approval refuses).
+    pub fn answer(&mut self, input: &str) -> Option<Proposal> {
+        let verdict = self.pending.take()?;
+        let effect = self.confirm.answer(input)?;
+        Some(self.resolve(effect, verdict, "confirmed"))
+    }
+
+    /// Ctrl-C or EOF at the question.
+    pub fn cancel(&mut self) -> Option<Proposal> {
+        let verdict = self.pending.take()?;
+        let effect = self.confirm.cancel()?;
+        Some(self.resolve(effect, verdict, "confirmed"))
+    }
+
+    fn resolve(&mut self, effect: Effect, verdict: Verdict, decision: &'static str) -> Proposal {
+        match effect {
+            Effect::Run { command } => {
+                self.pending = None;
+                Proposal::Run(Approved {
+                    command,
+                    verdict,
+                    decision,
+                })
+            }
+            Effect::Ask {
+                command, question, ..
+            } => {
+                self.pending = Some(verdict.clone());
+                Proposal::Ask {
+                    command,
+                    verdict,
+                    question,
+                }
+            }
+            Effect::Refuse { command, reason } => {
+                self.pending = None;
+                Proposal::Refused {
+                    command,
+                    verdict,
+                    reason,
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ExecOptions {
+    pub shell: String,
+    pub cwd: PathBuf,
+    pub timeout: Option<Duration>,
+    pub excerpt_bytes: usize,
+    /// Copy output to our stdout/stderr as it comes (foreground); otherwise only keep it.
+    pub stream: bool,
+    /// Extra environment for the command.
+    pub env: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    Exited,
+    Signaled,
+    TimedOut,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub command: String,
+    pub level: Level,
+    pub ending: Ending,
+    /// The exit code; 128+signal when killed (as shells report it).
+    pub exit_code: i32,
+    pub duration_ms: u64,
+    /// The last bytes of output (stdout and stderr interleaved), lossily decoded.
+    pub excerpt: String,
+    pub output_bytes: u64,
+    pub truncated: bool,
+}
+
+/// The last `cap` bytes of a stream.
+#[derive(Debug)]
+struct Tail {
+    cap: usize,
+    buf: Vec<u8>,
+    total: u64,
+}
+
+impl Tail {
+    fn push(&mut self, data: &[u8]) {
+        self.total += data.len() as u64;
+        self.buf.extend_from_slice(data);
+        if self.buf.len() > 2 * self.cap {
+            let cut = self.buf.len() - self.cap;
+            self.buf.drain(..cut);
+        }
+    }
+    fn finish(&self) -> (String, bool) {
+        let start = self.buf.len().saturating_sub(self.cap);
+        (
+            String::from_utf8_lossy(&self.buf[start..]).into_owned(),
+            self.total > self.cap as u64,
+        )
+    }
+}
+
+async fn pump<R: AsyncRead + Unpin>(mut r: R, tail: Arc<Mutex<Tail>>, to: Option<bool>) {
+    let mut buf = vec![0u8; 8192];
+    loop {
+        let n = match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if let Ok(mut t) = tail.lock() {
+            t.push(&buf[..n]);
+        }
+        // Terminal writes are small and quick: plain blocking writes.
+        use std::io::Write;
+        match to {
+            Some(true) => {
+                let mut o = std::io::stdout().lock();
+                let _ = o.write_all(&buf[..n]);
+                let _ = o.flush();
+            }
+            Some(false) => {
+                let mut o = std::io::stderr().lock();
+                let _ = o.write_all(&buf[..n]);
+                let _ = o.flush();
+            }
+            None => {}
+        }
+    }
+}
+
+fn signal_group(pid: Option<u32>, sig: i32) {
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        // SAFETY: kill(2) on our own child's process group; no memory is involved.
+        unsafe {
+            libc::kill(-pid, sig);
+        }
+    }
+}
+
+/// A cancellation signal: [`Cancel::cancel`] stops the command it was given to.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<Notify>);
+
+impl Cancel {
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+    pub fn cancel(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Run an approved command to its end, its timeout or its cancellation.
+pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Outcome, ExecError> {
+    let start = Instant::now();
+    let mut c = tokio::process::Command::new(&opts.shell);
+    c.arg("-c")
+        .arg(&cmd.command)
+        .current_dir(&opts.cwd)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    for (k, v) in &opts.env {
+        c.env(k, v);
+    }
+    let mut child = c.spawn().map_err(|source| ExecError::Spawn {
+        shell: opts.shell.clone(),
+        source,
+    })?;
+    let pid = child.id();
+    let tail = Arc::new(Mutex::new(Tail {
+        cap: opts.excerpt_bytes.max(1),
+        buf: Vec::new(),
+        total: 0,
+    }));
+    let mut pumps = Vec::new();
+    if let Some(o) = child.stdout.take() {
+        pumps.push(tokio::spawn(pump(
+            o,
+            tail.clone(),
+            opts.stream.then_some(true),
+        )));
+    }
+    if let Some(e) = child.stderr.take() {
+        pumps.push(tokio::spawn(pump(
+            e,
+            tail.clone(),
+            opts.stream.then_some(false),
+        )));
+    }
+    let timeout = async {
+        match opts.timeout {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let mut ending = None;
+    let status = tokio::select! {
+        s = child.wait() => Some(s.map_err(ExecError::Wait)?),
+        _ = timeout => { ending = Some(Ending::TimedOut); None }
+        _ = cancel.0.notified() => { ending = Some(Ending::Cancelled); None }
+    };
+    let status = match status {
+        Some(s) => s,
+        None => {
+            signal_group(pid, libc::SIGTERM);
+            match tokio::time::timeout(Duration::from_secs(2), child.wait()).await {
+                Ok(s) => s.map_err(ExecError::Wait)?,
+                Err(_) => {
+                    signal_group(pid, libc::SIGKILL);
+                    child.wait().await.map_err(ExecError::Wait)?
+                }
+            }
+        }
+    };
+    // Whatever is left in the group (background grandchildren holding the pipes) is not ours
+    // to wait for: give the readers a moment, then move on.
+    for p in pumps {
+        let _ = tokio::time::timeout(Duration::from_secs(1), p).await;
+    }
+    use std::os::unix::process::ExitStatusExt;
+    let (exit_code, natural) = match (status.code(), status.signal()) {
+        (Some(c), _) => (c, Ending::Exited),
+        (None, Some(s)) => (128 + s, Ending::Signaled),
+        (None, None) => (-1, Ending::Signaled),
+    };
+    let (excerpt, truncated, output_bytes) = {
+        let t = tail
+            .lock()
+            .map_err(|_| ExecError::Wait(std::io::Error::other("output buffer poisoned")))?;
+        let (e, tr) = t.finish();
+        (e, tr, t.total)
+    };
+    Ok(Outcome {
+        level: cmd.verdict.level,
+        command: cmd.command,
+        ending: ending.unwrap_or(natural),
+        exit_code,
+        duration_ms: start.elapsed().as_millis() as u64,
+        excerpt,
+        output_bytes,
+        truncated,
+    })
+}
+
+/// A background job.
+#[derive(Debug)]
+pub struct Job {
+    pub id: usize,
+    pub command: String,
+    cancel: Cancel,
+    handle: tokio::task::JoinHandle<Result<Outcome, ExecError>>,
+}
+
+impl Job {
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+    pub fn canceller(&self) -> Cancel {
+        self.cancel.clone()
+    }
+    /// Wait for the job's end.
+    pub async fn wait(self) -> Result<Outcome, ExecError> {
+        match self.handle.await {
+            Ok(r) => r,
+            Err(e) => Err(ExecError::Wait(std::io::Error::other(e.to_string()))),
+        }
+    }
+}
+
+/// Background jobs, at most `max` at a time (finished ones count until reaped).
+#[derive(Debug)]
+pub struct Jobs {
+    max: usize,
+    next: usize,
+    jobs: BTreeMap<usize, Job>,
+}
+
+impl Jobs {
+    pub fn new(max: usize) -> Jobs {
+        Jobs {
+            max: max.max(1),
+            next: 1,
+            jobs: BTreeMap::new(),
+        }
+    }
+
+    /// Start an approved command in the background (output is kept, not shown).
+    pub fn spawn(
+        &mut self,
+        rt: &tokio::runtime::Handle,
+        cmd: Approved,
+        opts: &ExecOptions,
+    ) -> Result<usize, ExecError> {
+        if self.jobs.len() >= self.max {
+            return Err(ExecError::TooManyJobs(self.max));
+        }
+        let id = self.next;
+        self.next += 1;
+        let cancel = Cancel::new();
+        let opts = ExecOptions {
+            stream: false,
+            ..opts.clone()
+        };
+        let command = cmd.command.clone();
+        let c = cancel.clone();
+        let handle = rt.spawn(async move { run(cmd, &opts, c).await });
+        self.jobs.insert(
+            id,
+            Job {
+                id,
+                command,
+                cancel,
+                handle,
+            },
+        );
+        Ok(id)
+    }
+
+    /// `(id, command, running)` of every job.
+    pub fn list(&self) -> Vec<(usize, String, bool)> {
+        self.jobs
+            .values()
+            .map(|j| (j.id, j.command.clone(), !j.is_finished()))
+            .collect()
+    }
+
+    /// Take a job out (for `fg`): the given id, or the newest.
+    pub fn take(&mut self, id: Option<usize>) -> Option<Job> {
+        let id = match id {
+            Some(i) => i,
+            None => *self.jobs.keys().next_back()?,
+        };
+        self.jobs.remove(&id)
+    }
+
+    /// Take out the finished jobs.
+    pub fn reap(&mut self) -> Vec<Job> {
+        let done: Vec<usize> = self
+            .jobs
+            .values()
+            .filter(|j| j.is_finished())
+            .map(|j| j.id)
+            .collect();
+        done.into_iter()
+            .filter_map(|i| self.jobs.remove(&i))
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.jobs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.jobs.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(dir: &std::path::Path) -> ExecOptions {
+        ExecOptions {
+            shell: "/bin/sh".into(),
+            cwd: dir.to_path_buf(),
+            timeout: None,
+            excerpt_bytes: 64,
+            stream: false,
+            env: vec![],
+        }
+    }
+
+    fn approve(cmd: &str) -> Approved {
+        let mut g = Gate::new(Policy {
+            assume_yes: true,
+            ..Policy::default()
+        });
+        match g.propose(cmd) {
+            Proposal::Run(a) => a,
+            Proposal::Ask { .. } => match g.answer("yes") {
+                Some(Proposal::Run(a)) => a,
+                p => panic!("{cmd}: {p:?}"),
+            },
+            p => panic!("{cmd}: {p:?}"),
+        }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_gate_refuses_critical_without_the_phrase_even_with_yes() {
+        let mut g = Gate::new(Policy {
+            assume_yes: true,
+            ..Policy::default()
+        });
+        let Proposal::Ask {
+            question: Question::Phrase { phrase, .. },
+            ..
+        } = g.propose("rm -rf /")
+        else {
+            panic!("critical must ask for the phrase");
+        };
+        assert!(matches!(g.answer("yes"), Some(Proposal::Refused { .. })));
+        assert!(matches!(g.propose("rm -rf /"), Proposal::Ask { .. }));
+        assert!(matches!(g.answer(&phrase), Some(Proposal::Run(_))));
+        assert!(matches!(g.propose("rm -rf /"), Proposal::Ask { .. }));
+        assert!(matches!(g.cancel(), Some(Proposal::Refused { .. })));
+    }
+
+    #[test]
+    fn exit_code_duration_and_bounded_excerpt() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let o = rt
+            .block_on(run(
+                approve("i=0; while [ $i -lt 200 ]; do echo line$i; i=$((i+1)); done; exit 3"),
+                &opts(d.path()),
+                Cancel::new(),
+            ))
+            .unwrap();
+        assert_eq!(o.ending, Ending::Exited);
+        assert_eq!(o.exit_code, 3);
+        assert!(o.excerpt.len() <= 64, "{}", o.excerpt.len());
+        assert!(o.truncated);
+        assert!(o.excerpt.ends_with("line199\n"), "{:?}", o.excerpt);
+        assert!(o.output_bytes > 1000);
+        let o = rt
+            .block_on(run(approve("pwd"), &opts(d.path()), Cancel::new()))
+            .unwrap();
+        assert_eq!(o.exit_code, 0);
+        assert!(!o.truncated);
+        let canon = d.path().canonicalize().unwrap();
+        assert_eq!(o.excerpt.trim(), canon.to_str().unwrap());
+    }
+
+    #[test]
+    fn timeout_kills_the_whole_group() {
+        let d = tempfile::tempdir().unwrap();
+        let mut op = opts(d.path());
+        op.timeout = Some(Duration::from_millis(300));
+        let t = Instant::now();
+        let o = rt()
+            .block_on(run(
+                approve("sleep 30 & sleep 30; echo never"),
+                &op,
+                Cancel::new(),
+            ))
+            .unwrap();
+        assert_eq!(o.ending, Ending::TimedOut);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        assert!(!o.excerpt.contains("never"));
+        assert_eq!(o.exit_code, 128 + libc::SIGTERM);
+    }
+
+    #[test]
+    fn cancel_stops_a_running_command() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let cancel = Cancel::new();
+        let c2 = cancel.clone();
+        rt.spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            c2.cancel();
+        });
+        let t = Instant::now();
+        let o = rt
+            .block_on(run(
+                approve("echo started; sleep 30"),
+                &opts(d.path()),
+                cancel,
+            ))
+            .unwrap();
+        assert_eq!(o.ending, Ending::Cancelled);
+        assert!(o.excerpt.contains("started"));
+        assert!(t.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn background_jobs_are_bounded_and_can_be_waited_for() {
+        let d = tempfile::tempdir().unwrap();
+        let rt = rt();
+        let mut jobs = Jobs::new(2);
+        let a = jobs
+            .spawn(rt.handle(), approve("echo one"), &opts(d.path()))
+            .unwrap();
+        let b = jobs
+            .spawn(rt.handle(), approve("sleep 30"), &opts(d.path()))
+            .unwrap();
+        assert!(matches!(
+            jobs.spawn(rt.handle(), approve("echo three"), &opts(d.path())),
+            Err(ExecError::TooManyJobs(2))
+        ));
+        let one = jobs.take(Some(a)).unwrap();
+        let o = rt.block_on(one.wait()).unwrap();
+        assert_eq!(o.excerpt, "one\n");
+        let sleeper = jobs.take(Some(b)).unwrap();
+        assert!(!sleeper.is_finished());
+        sleeper.cancel();
+        let o = rt.block_on(sleeper.wait()).unwrap();
+        assert_eq!(o.ending, Ending::Cancelled);
+        assert!(jobs.is_empty());
+    }
+}
