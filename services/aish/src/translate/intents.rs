@@ -370,9 +370,32 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 "zip" | "tar" | "gz" | "tgz" | "bz2" | "xz" | "7z"
             )
         });
-    if large || archiving {
+    // NL2Bash-style requests over a file tree: "… all files under X …", "… in the current
+    // directory tree …" with an action verb ("convert", "concatenate", "checksum" …).
+    let tree_scope = m.raw(&[
+        "directory tree",
+        "folder tree",
+        "files under",
+        "files in the current",
+        "files in current",
+        "all files",
+        "all the files",
+        "all regular",
+        "all directories",
+        "all the directories",
+        "all the regular",
+        "recursively",
+        "and below",
+        "and its subdirectories",
+        "sub-directories",
+        "subdirectories",
+    ]) || file_words && m.has(&["tree", "under", "below"]);
+    let acting = tree_scope && find_action(&m, sl).is_some();
+    if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
-    } else if finding && file_filter
+    } else if acting
+        || tree_scope && file_words
+        || finding && file_filter
         || (m.has(&["find", "locate", "search"])
             || finding
                 && m.has(&[
@@ -1144,60 +1167,30 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let base_t = with_type(ty);
     let base_f = with_type(if ty.is_none() { Some("-type f") } else { None });
     let mut cmds: Vec<String> = Vec::new();
-    if m.has(&["delete", "remove", "erase"]) {
-        cmds.push(format!("{base_t} -delete"));
-        cmds.push(format!("{base_t} -exec rm {{}} \\;"));
-        cmds.push(format!("{base_t} | xargs rm -f"));
-    } else if m.has(&["count", "number", "many"]) {
+    if m.has(&["count", "number", "many"]) && !m.has(&["line"]) {
         cmds.push(format!("{base_t} | wc -l"));
-    } else if m.has(&[
-        "contain",
-        "containing",
-        "content",
-        "text",
-        "word",
-        "string",
-        "pattern",
-        "grep",
-    ]) && !sl.quoted.is_empty()
-        && (!sl.exts.is_empty() || sl.quoted.len() > 1)
-    {
-        let q = quote(sl.quoted.last().expect("non-empty"));
-        cmds.push(format!("{base_t} -exec grep -l {q} {{}} +"));
-        cmds.push(format!("{base_t} | xargs grep -l {q}"));
-        cmds.push(format!("{base_t} -exec grep -H {q} {{}} \\;"));
-    } else if let (true, Some(p)) = (m.has(&["change", "set", "permission", "chmod"]), &sl.perm) {
-        cmds.push(format!("{base_t} -exec chmod {p} {{}} \\;"));
-        cmds.push(format!("{base_t} -exec chmod {p} {{}} +"));
-    } else if m.has(&["owner", "ownership", "chown"]) && m.has(&["change", "set"]) {
-        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
-        cmds.push(format!("{base_t} -exec chown {u} {{}} \\;"));
-    } else if m.has(&["copy"]) {
-        let dest = sl
-            .paths
-            .last()
-            .map(|p| quote(p))
-            .unwrap_or_else(|| "DEST".into());
-        cmds.push(format!("{base_t} -exec cp {{}} {dest} \\;"));
-    } else if m.has(&["move"]) {
-        let dest = sl
-            .paths
-            .last()
-            .map(|p| quote(p))
-            .unwrap_or_else(|| "DEST".into());
-        cmds.push(format!("{base_t} -exec mv {{}} {dest} \\;"));
-    } else if m.has(&["compress", "archive", "tar"]) {
-        cmds.push(format!(
-            "{base_t} -print0 | xargs -0 tar -czf archive.tar.gz"
-        ));
-        cmds.push(format!("{base_t} | xargs tar -czf archive.tar.gz"));
-    } else if m.has(&["size", "detail", "long", "listing", "permission"])
-        && !m.has(&["larger", "bigger", "greater", "smaller", "less"])
-    {
-        cmds.push(format!("{base_t} -exec ls -l {{}} \\;"));
-        cmds.push(format!("{base_t} | xargs ls -l"));
-    } else if m.has(&["sort", "sorted"]) {
-        cmds.push(format!("{base_t} | sort"));
+    } else if let Some(act) = find_action(m, sl) {
+        // the same action three ways: -exec, a pipe into xargs, NUL-separated
+        match act {
+            Action::Delete => {
+                cmds.push(format!("{base_t} -delete"));
+                cmds.push(format!("{base_t} -exec rm {{}} \\;"));
+                cmds.push(format!("{base_t} | xargs rm -f"));
+            }
+            Action::Run(c) => {
+                cmds.push(format!("{base_t} -exec {c} {{}} \\;"));
+                cmds.push(format!("{base_t} | xargs {c}"));
+                cmds.push(format!("{base_t} -print0 | xargs -0 {c}"));
+            }
+            Action::RunTo(c, dest) => {
+                cmds.push(format!("{base_t} -exec {c} {{}} {dest} \\;"));
+                cmds.push(format!("{base_t} | xargs -I {{}} {c} {{}} {dest}"));
+            }
+            Action::Pipe(c) => {
+                cmds.push(format!("{base_t} | {c}"));
+                cmds.push(format!("{base_t} -print | {c}"));
+            }
+        }
     }
     cmds.push(base_t.clone());
     if base_f != base_t {
@@ -1221,4 +1214,119 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "find files by name, type, size or age",
         &cmds,
     );
+}
+
+/// What to do with each file found.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Delete,
+    /// `CMD {}`: a command run on the files.
+    Run(String),
+    /// `CMD {} DEST`: copy or move.
+    RunTo(&'static str, String),
+    /// A filter the list of names is piped through.
+    Pipe(String),
+}
+
+/// The action a find-style request asks for on the files it selects, if any.
+fn find_action(m: &M, sl: &Slots) -> Option<Action> {
+    let dest = || {
+        sl.paths
+            .iter()
+            .skip(1)
+            .last()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| "DEST".into())
+    };
+    let q = || {
+        sl.quoted
+            .last()
+            .map(|q| quote(q))
+            .unwrap_or_else(|| "PATTERN".into())
+    };
+    let text_search = m.has(&[
+        "contain",
+        "containing",
+        "content",
+        "text",
+        "word",
+        "string",
+        "pattern",
+        "grep",
+        "occurrence",
+        "mention",
+    ]) && !m.has(&["name", "named", "called"])
+        || m.has(&["grep"])
+        || m.raw(&[
+            "search for \"",
+            "search for '",
+            "for the word",
+            "for the string",
+        ]);
+    Some(
+        if m.has(&["delete", "remove", "erase"]) && !m.has(&["line", "character"]) {
+            Action::Delete
+        } else if text_search && (!sl.quoted.is_empty() || m.has(&["grep"])) {
+            let flags = if m.has(&["list", "print", "show", "display"]) && m.has(&["name", "names"])
+            {
+                "grep -l"
+            } else if m.has(&["insensitive", "ignoring", "case-insensitive"]) {
+                "grep -i"
+            } else {
+                "grep"
+            };
+            Action::Run(format!("{flags} {}", q()))
+        } else if let (true, Some(p)) = (m.has(&["change", "set", "permission", "chmod"]), &sl.perm)
+        {
+            Action::Run(format!("chmod {p}"))
+        } else if m.has(&["owner", "ownership", "chown"]) && m.has(&["change", "set"]) {
+            Action::Run(format!(
+                "chown {}",
+                sl.user.clone().unwrap_or_else(|| "$USER".into())
+            ))
+        } else if m.has(&["copy"]) {
+            Action::RunTo("cp", dest())
+        } else if m.has(&["move"]) {
+            Action::RunTo("mv", dest())
+        } else if m.has(&["md5", "md5sum", "checksum"]) {
+            Action::Run("md5sum".into())
+        } else if m.has(&["sha1", "sha1sum"]) {
+            Action::Run("sha1sum".into())
+        } else if m.has(&["sha256", "sha256sum"]) {
+            Action::Run("sha256sum".into())
+        } else if m.has(&["dos", "dos2unix"]) {
+            Action::Run("dos2unix".into())
+        } else if m.has(&["replace", "substitute"]) {
+            Action::Run("sed -i 's/OLD/NEW/g'".into())
+        } else if m.has(&["gzip", "gunzip", "bzip2", "xz"]) || m.has(&["compress"]) {
+            let tool = ["gunzip", "bzip2", "xz"]
+                .into_iter()
+                .find(|t| m.has(&[t]))
+                .unwrap_or("gzip");
+            Action::Run(tool.into())
+        } else if m.has(&["archive", "tar"]) {
+            Action::Run("tar -czf archive.tar.gz".into())
+        } else if m.has(&["line"]) && m.has(&["count", "number"]) {
+            Action::Run("wc -l".into())
+        } else if m.has(&["concatenate", "cat"])
+            || m.has(&["content"]) && m.has(&["print", "show", "display"])
+        {
+            Action::Run("cat".into())
+        } else if m.has(&["disk", "usage"])
+            || m.has(&["size"])
+                && m.has(&["print", "show", "display", "total"])
+                && !m.has(&["larger", "bigger", "greater", "smaller", "less"])
+        {
+            Action::Run("du -sh".into())
+        } else if m.has(&["detail", "long", "listing", "permission"]) {
+            Action::Run("ls -l".into())
+        } else if m.has(&["type"]) && m.has(&["file"]) && m.has(&["determine", "identify", "check"])
+        {
+            Action::Run("file".into())
+        } else if m.has(&["sort", "sorted"]) {
+            Action::Pipe("sort".into())
+        } else {
+            return None;
+        },
+    )
 }
