@@ -1093,13 +1093,36 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
 
 fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let mut tests: Vec<String> = Vec::new();
+    let act = find_action(m, sl);
+    // a quoted string searched for inside the files is not their name
+    let greps = matches!(&act, Some(Action::Run(c)) if c.starts_with("grep"));
+    if m.raw(&[
+        "current directory only",
+        "current folder only",
+        "not recursively",
+        "non-recursively",
+        "without subdirectories",
+        "not in subdirectories",
+        "top level",
+    ]) {
+        tests.push("-maxdepth 1".into());
+    } else if m.has(&["level", "deep", "depth"])
+        && let Some(n) = sl.numbers.first()
+    {
+        tests.push(format!("-maxdepth {n}"));
+    }
     let dirs = m.has(&["directory", "folder", "subdirectory"]) && !m.has(&["file"])
         || m.has(&["directory"])
             && m.raw(&["directories", "carpetas", "dossiers", "repertoires"])
             && !m.has(&["file"]);
     let ty = if dirs {
         Some("-type d")
-    } else if m.has(&["file", "regular"]) {
+    } else if m.has(&["symlink", "symbolic"]) {
+        Some("-type l")
+    } else if m.has(&["regular", "normal"]) || m.raw(&["plain file", "only files"]) {
+        // "files" alone usually means anything in the tree; "regular files" is `-type f`
+        Some("-type f")
+    } else if m.has(&["file"]) && !m.raw(&["files"]) && !m.raw(&["file/dir", "files/dir"]) {
         Some("-type f")
     } else {
         None
@@ -1113,7 +1136,11 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let nameflag = if ci { "-iname" } else { "-name" };
     if let Some(e) = sl.exts.first() {
         tests.push(format!("{nameflag} '*.{e}'"));
-    } else if let Some(n) = sl.names.first().or(sl.quoted.first()) {
+    } else if let Some(n) = sl.names.first().or(if greps && sl.quoted.len() < 2 {
+        None
+    } else {
+        sl.quoted.first()
+    }) {
         tests.push(format!("{nameflag} {}", quote(n)));
     }
     if let Some(sz) = &sl.size {
@@ -1148,9 +1175,6 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     {
         tests.push(format!("-user {u}"));
     }
-    if m.has(&["symlink", "symbolic"]) {
-        tests.push("-type l".into());
-    }
     let t = tests.join(" ");
     let with_type = |ty: Option<&str>| -> String {
         let mut s = format!("find {dirq}");
@@ -1169,7 +1193,7 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let mut cmds: Vec<String> = Vec::new();
     if m.has(&["count", "number", "many"]) && !m.has(&["line"]) {
         cmds.push(format!("{base_t} | wc -l"));
-    } else if let Some(act) = find_action(m, sl) {
+    } else if let Some(act) = act {
         // the same action three ways: -exec, a pipe into xargs, NUL-separated
         match act {
             Action::Delete => {

@@ -257,6 +257,8 @@ const STOP: &[&str] = &[
 
 const LEN_NORM: f64 = 0.0;
 const CURATED_PRIOR: f64 = 1.35;
+/// Candidates below this share of the best one's confidence are dropped.
+const KEEP_RATIO: f64 = 0.5;
 
 /// Tool names that are also everyday words: their mention is weak evidence.
 const COMMON_WORDS: &[&str] = &[
@@ -615,6 +617,9 @@ impl Translator {
             }
         }
         merged.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        // Far weaker alternatives are noise: a wrong utility is worse than no alternative.
+        let top_conf = merged.first().map(|c| c.confidence).unwrap_or(0.0);
+        merged.retain(|c| c.confidence >= KEEP_RATIO * top_conf);
         merged.truncate(5);
         merged
     }
