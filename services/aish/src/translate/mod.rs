@@ -9,6 +9,7 @@
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
 
+mod flags;
 mod intents;
 pub mod slots;
 mod vocab;
@@ -644,6 +645,7 @@ fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -
         parts.push(s.clone());
     }
     let _ = f;
+    parts.extend(flags::flags_for(&d.name, norm, req));
     if let Some(q) = sl.quoted.first() {
         parts.push(slots::quote(q));
     } else if let Some(p) = sl.paths.first() {
