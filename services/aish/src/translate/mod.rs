@@ -504,7 +504,7 @@ impl Translator {
 
     /// Rank tools for a request: (tool index, score).
     fn rank(&self, req: &str, ctx: &Context) -> Vec<(usize, f64)> {
-        let terms = self.norm_terms(req);
+        let terms = self.norm_terms(&strip_scope(req));
         let raw = words(req);
         let n = self.tools.len().max(1) as f64;
         let mut scores: HashMap<usize, f64> = HashMap::new();
@@ -624,6 +624,53 @@ impl Translator {
         merged.truncate(5);
         merged
     }
+}
+
+/// The request without "in the current directory"-style scope phrases: where to act is not
+/// what to do (it should not make `pwd` a candidate).
+fn strip_scope(req: &str) -> String {
+    let mut f = format!(" {} ", fold(req));
+    if !["current", "working", "actual", "courant"]
+        .iter()
+        .any(|w| f.contains(w))
+    {
+        return f;
+    }
+    for prep in [
+        "in",
+        "under",
+        "from",
+        "within",
+        "below",
+        "inside",
+        "throughout",
+        "en",
+        "dans",
+        "sous",
+        "desde",
+    ] {
+        for det in ["the ", "", "el ", "la ", "le "] {
+            for noun in [
+                "current working directory",
+                "current directory",
+                "current folder",
+                "current dir",
+                "working directory",
+                "directorio actual",
+                "carpeta actual",
+                "repertoire courant",
+                "repertoire actuel",
+                "dossier courant",
+                "dossier actuel",
+            ] {
+                let phrase = format!(" {prep} {det}{noun}");
+                while let Some(k) = f.find(&phrase) {
+                    f.replace_range(k..k + phrase.len(), " ");
+                }
+            }
+        }
+    }
+    f
 }
 
 /// `tool [subcommand] [slot arguments]` for a tool without a specific intent.
