@@ -1096,6 +1096,8 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let act = find_action(m, sl);
     // a quoted string searched for inside the files is not their name
     let greps = matches!(&act, Some(Action::Run(c)) if c.starts_with("grep"));
+    // global options such as -maxdepth come before the tests
+    let mut depth: Option<String> = None;
     if m.raw(&[
         "current directory only",
         "current folder only",
@@ -1105,11 +1107,11 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "not in subdirectories",
         "top level",
     ]) {
-        tests.push("-maxdepth 1".into());
+        depth = Some("-maxdepth 1".to_string());
     } else if m.has(&["level", "deep", "depth"])
         && let Some(n) = sl.numbers.first()
     {
-        tests.push(format!("-maxdepth {n}"));
+        depth = Some(format!("-maxdepth {n}"));
     }
     let dirs = m.has(&["directory", "folder", "subdirectory"]) && !m.has(&["file"])
         || m.has(&["directory"])
@@ -1178,6 +1180,10 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let t = tests.join(" ");
     let with_type = |ty: Option<&str>| -> String {
         let mut s = format!("find {dirq}");
+        if let Some(d) = &depth {
+            s.push(' ');
+            s.push_str(d);
+        }
         if let Some(ty) = ty {
             s.push(' ');
             s.push_str(ty);
@@ -1222,7 +1228,7 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     }
     // without a type test too
     let untyped = with_type(None);
-    if untyped != base_t && !t.is_empty() {
+    if untyped != base_t && (!t.is_empty() || depth.is_some()) {
         cmds.insert(cmds.len().min(2), untyped);
     }
     cmds.push(format!("{base_t} -print"));
@@ -1282,11 +1288,12 @@ fn find_action(m: &M, sl: &Slots) -> Option<Action> {
     ]) && !m.has(&["name", "named", "called"])
         || m.has(&["grep"])
         || m.raw(&[
-            "search for \"",
-            "search for '",
             "for the word",
             "for the string",
-        ]);
+            "for the text",
+            "for the pattern",
+        ])
+        || m.has(&["search", "look", "grep", "scan"]) && m.raw(&[" for \"", " for '", " for `"]);
     Some(
         if m.has(&["delete", "remove", "erase"]) && !m.has(&["line", "character"]) {
             Action::Delete

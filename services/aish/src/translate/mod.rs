@@ -673,6 +673,11 @@ fn strip_scope(req: &str) -> String {
     f
 }
 
+/// Tools whose usual form has two operands.
+const TWO_OPERANDS: &[&str] = &[
+    "diff", "cmp", "comm", "cp", "mv", "join", "paste", "ln", "rsync", "scp", "sdiff", "vimdiff",
+];
+
 /// `tool [subcommand] [slot arguments]` for a tool without a specific intent.
 fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -> String {
     let mut parts = vec![d.name.clone()];
@@ -693,6 +698,20 @@ fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -
     }
     let _ = f;
     parts.extend(flags::flags_for(&d.name, norm, req));
+    if TWO_OPERANDS.contains(&d.name.as_str()) {
+        // compare/copy/link tools take two operands
+        let ops: Vec<&String> = sl
+            .quoted
+            .iter()
+            .chain(&sl.paths)
+            .chain(&sl.cwd_files)
+            .take(2)
+            .collect();
+        if ops.len() == 2 {
+            parts.extend(ops.into_iter().map(|o| slots::quote(o)));
+            return parts.join(" ");
+        }
+    }
     if let Some(q) = sl.quoted.first() {
         parts.push(slots::quote(q));
     } else if let Some(p) = sl.paths.first() {
