@@ -389,6 +389,10 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         "and its subdirectories",
         "sub-directories",
         "subdirectories",
+        "subfolders",
+        "sub folders",
+        "sub-folders",
+        "sub directories",
     ]) || file_words && m.has(&["tree", "under", "below"]);
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {

@@ -573,7 +573,7 @@ impl Translator {
         let sl = slots::extract(req, ctx);
         let norm: Vec<String> = self.norm_terms(req);
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
-        let ranked = self.rank(req, ctx);
+        let ranked = self.rank(&strip_arguments(req, &sl), ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
         // An explicitly named tool outranks a generic intent.
         let intent_tools: HashSet<String> = out
@@ -624,6 +624,18 @@ impl Translator {
         merged.truncate(5);
         merged
     }
+}
+
+/// The request without its path arguments: `/home/user/Desktop` says where, not what
+/// (it should not make `useradd` a candidate). Backquoted tool names stay.
+fn strip_arguments(req: &str, sl: &slots::Slots) -> String {
+    let mut r = req.to_string();
+    for p in &sl.paths {
+        if p.contains('/') && p.len() > 1 {
+            r = r.replace(p.as_str(), " ");
+        }
+    }
+    r
 }
 
 /// The request without "in the current directory"-style scope phrases: where to act is not

@@ -155,7 +155,10 @@ fn everyday_words_become_options() {
         top("sort data.csv numerically in reverse order")[0],
         "sort -n -r data.csv"
     );
-    assert_eq!(top("Enables shell option 'nullglob'")[0], "shopt -s nullglob");
+    assert_eq!(
+        top("Enables shell option 'nullglob'")[0],
+        "shopt -s nullglob"
+    );
     let norm = vec!["line".to_string()];
     assert_eq!(
         flags::flags_for("grep", &norm, "print lines that do not match foo"),
@@ -169,12 +172,19 @@ fn scope_phrases_do_not_suggest_pwd() {
     assert_eq!(top("print the current working directory")[0], "pwd");
     let c = top("display all the files in the current folder");
     assert!(c.iter().all(|x| x != "pwd"), "{c:?}");
-    assert!(c[0].starts_with("find .") || c[0].starts_with("ls"), "{c:?}");
+    assert!(
+        c[0].starts_with("find .") || c[0].starts_with("ls"),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn weak_alternatives_are_dropped() {
-    for req in ["sort data.csv numerically", "find all zip files", "restart nginx"] {
+    for req in [
+        "sort data.csv numerically",
+        "find all zip files",
+        "restart nginx",
+    ] {
         let c = Translator::new().translate(req, &ctx());
         let best = c[0].confidence;
         assert!(c.iter().all(|x| x.confidence >= 0.5 * best), "{req}: {c:?}");
