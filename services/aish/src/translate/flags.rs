@@ -83,7 +83,7 @@ pub fn flags_for(tool: &str, norm: &[String], req: &str) -> Vec<String> {
     let raw = fold(req);
     let has = |w: &str| {
         let w = stem(&fold(w));
-        norm.iter().any(|n| *n == w)
+        norm.contains(&w)
     };
     let mut out: Vec<String> = Vec::new();
     let body = line.split_once(':').map(|(_, b)| b).unwrap_or("");

@@ -906,17 +906,16 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         && (m.has(&["file", "directory"]) || !sl.cwd_files.is_empty())
         && !file_filter
         && !m.has(&["package", "user", "container", "image", "branch"])
+        && let Some(n) = name_obj()
     {
-        if let Some(n) = name_obj() {
-            let r = if m.has(&["directory"]) { "-r " } else { "" };
-            cand(
-                &mut out,
-                "delete",
-                0.84,
-                "delete files",
-                &[format!("rm {r}{}", quote(&n))],
-            );
-        }
+        let r = if m.has(&["directory"]) { "-r " } else { "" };
+        cand(
+            &mut out,
+            "delete",
+            0.84,
+            "delete files",
+            &[format!("rm {r}{}", quote(&n))],
+        );
     }
     let two: Vec<String> = sl
         .cwd_files
@@ -943,16 +942,17 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &[format!("mv {} {}", quote(&two[0]), quote(&two[1]))],
         );
     }
-    if m.has(&["executable"]) && !file_filter {
-        if let Some(n) = name_obj() {
-            cand(
-                &mut out,
-                "chmod-x",
-                0.85,
-                "make a file executable",
-                &[format!("chmod +x {}", quote(&n))],
-            );
-        }
+    if m.has(&["executable"])
+        && !file_filter
+        && let Some(n) = name_obj()
+    {
+        cand(
+            &mut out,
+            "chmod-x",
+            0.85,
+            "make a file executable",
+            &[format!("chmod +x {}", quote(&n))],
+        );
     }
     if let Some(p) = &sl.perm
         && !file_filter
