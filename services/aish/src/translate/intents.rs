@@ -468,7 +468,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
 
     // ---- counting ----
-    if m.has(&["count", "number", "many"]) {
+    // lines matching a pattern, or per-line counts, are the count-matches and count-each
+    // pipelines
+    let counting_matches = !sl.quoted.is_empty()
+        && m.has(&["contain", "containing", "match", "matching", "with"])
+        || m.has(&["each", "occur", "occurrence", "frequency"]);
+    if m.has(&["count", "number", "many"]) && !counting_matches {
         let target = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
         if m.has(&["line"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
@@ -1092,6 +1097,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &[format!("{s}useradd -m {}", quote(&u))],
         );
     }
+    pipelines(&m, sl, &dirq, &mut out);
     out
 }
 
@@ -1364,4 +1370,215 @@ fn find_action(m: &M, sl: &Slots) -> Option<Action> {
             return None;
         },
     )
+}
+
+/// Everyday requests that take a short pipeline of standard tools.
+fn pipelines(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
+    // a named file of the request, else a placeholder
+    let file = || {
+        sl.cwd_files
+            .first()
+            .or(sl.paths.iter().find(|p| p.contains('.')))
+            .or(sl.quoted.iter().rev().find(|q| q.contains('.')))
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into())
+    };
+    let pattern = || {
+        sl.quoted
+            .first()
+            .map(|q| quote(q))
+            .unwrap_or_else(|| "PATTERN".into())
+    };
+    // the newest / most recent file of a directory
+    if m.has(&["recent", "newest", "latest", "last"])
+        && m.has(&["file", "modified", "directory"])
+        && !m.has(&["line", "commit", "version", "package"])
+        && !m.raw(&["last modified", "last accessed", "last changed"])
+    {
+        let n = sl.numbers.first().copied().unwrap_or(1);
+        let l = if m.has(&["long", "listing", "detail", "size"]) {
+            "-lt"
+        } else {
+            "-t"
+        };
+        cand(
+            out,
+            "newest-files",
+            0.86,
+            "the most recently modified files",
+            &[
+                format!("ls {l} {dirq} | head -n {n}"),
+                format!("ls -lt {dirq} | head -n {}", n + 1),
+            ],
+        );
+    }
+    // count the lines that match a pattern
+    if m.has(&["count", "number", "many"])
+        && m.has(&["line", "occurrence"])
+        && (m.has(&["contain", "containing", "match", "matching", "with"]) || !sl.quoted.is_empty())
+        && !sl.quoted.is_empty()
+    {
+        let (p, f) = (pattern(), file());
+        cand(
+            out,
+            "count-matches",
+            0.88,
+            "count the lines that match a pattern",
+            &[format!("grep {p} {f} | wc -l"), format!("grep -c {p} {f}")],
+        );
+    }
+    // how often each line occurs
+    if m.has(&[
+        "occur",
+        "occurrence",
+        "frequency",
+        "frequent",
+        "duplicate",
+        "duplicated",
+    ]) && m.has(&[
+        "count", "number", "each", "how", "many", "most", "print", "show",
+    ]) || m.raw(&[
+        "how many times each",
+        "count each",
+        "count unique",
+        "count the unique",
+    ]) {
+        let f = file();
+        cand(
+            out,
+            "count-each",
+            0.92,
+            "count how often each line occurs",
+            &[
+                format!("sort {f} | uniq -c | sort -nr"),
+                format!("cat {f} | sort | uniq -c | sort -nr"),
+                format!("sort {f} | uniq -d"),
+            ],
+        );
+    }
+    // lines N to M of a file
+    if m.has(&["line"])
+        && sl.numbers.len() >= 2
+        && m.raw(&[
+            " to ",
+            " through ",
+            " until ",
+            "between",
+            " a ",
+            " al ",
+            " à ",
+        ])
+        && !m.has(&["add", "append", "insert", "replace"])
+    {
+        let (a, b) = (
+            sl.numbers[0].min(sl.numbers[1]),
+            sl.numbers[0].max(sl.numbers[1]),
+        );
+        let f = file();
+        cand(
+            out,
+            "line-range",
+            0.86,
+            "print a range of lines",
+            &[
+                format!("sed -n '{a},{b}p' {f}"),
+                format!("head -n {b} {f} | tail -n {}", b + 1 - a),
+                format!("awk 'NR>={a} && NR<={b}' {f}"),
+            ],
+        );
+    }
+    // a string repeated N times / forever
+    if m.has(&["repeat", "repeatedly", "infinite", "times"]) && !sl.quoted.is_empty()
+        || m.raw(&["lines of \"", "lines of '", "lines consisting of"])
+    {
+        let q = pattern();
+        let mut cmds = Vec::new();
+        if let Some(n) = sl.numbers.first() {
+            cmds.push(format!("yes {q} | head -n {n}"));
+        }
+        cmds.push(format!("yes {q}"));
+        cand(out, "repeat", 0.84, "print a string repeatedly", &cmds);
+    }
+    // a checksum of a string rather than a file
+    if m.has(&["md5", "sha1", "sha256", "checksum", "hash"])
+        && m.has(&["string", "text", "variable", "word"])
+        && !sl.quoted.is_empty()
+    {
+        let tool = if m.has(&["sha256"]) {
+            "sha256sum"
+        } else if m.has(&["sha1"]) {
+            "sha1sum"
+        } else {
+            "md5sum"
+        };
+        let q = pattern();
+        cand(
+            out,
+            "hash-string",
+            0.88,
+            "checksum of a string",
+            &[
+                format!("echo -n {q} | {tool}"),
+                format!("echo -n {q} | {tool} | cut -d ' ' -f 1"),
+            ],
+        );
+    }
+    // ownership or permissions of a whole tree
+    if m.has(&["recursively", "recursive"]) && m.has(&["change", "set", "give"]) {
+        let target = sl
+            .paths
+            .first()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| dirq.to_string());
+        if m.has(&["owner", "ownership", "chown"]) {
+            let u = sl
+                .quoted
+                .first()
+                .cloned()
+                .or(sl.user.clone())
+                .unwrap_or_else(|| "$USER".into());
+            let spec = if m.has(&["group"]) && !u.contains(':') {
+                format!("{u}:{u}")
+            } else {
+                u
+            };
+            cand(
+                out,
+                "chown-tree",
+                0.9,
+                "change the owner of a whole tree",
+                &[format!("chown -R {} {target}", quote(&spec))],
+            );
+        } else if let Some(p) = &sl.perm {
+            cand(
+                out,
+                "chmod-tree",
+                0.9,
+                "change the permissions of a whole tree",
+                &[format!("chmod -R {p} {target}")],
+            );
+        }
+    }
+    // the file system a path is on
+    if m.raw(&[
+        "mount point",
+        "file system containing",
+        "filesystem containing",
+        "partition containing",
+        "which filesystem",
+        "which partition",
+    ]) {
+        let f = sl
+            .paths
+            .first()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| dirq.to_string());
+        cand(
+            out,
+            "filesystem-of",
+            0.86,
+            "the file system a path is on",
+            &[format!("df {f}"), format!("df -P {f} | tail -1")],
+        );
+    }
 }

@@ -308,7 +308,8 @@ pub fn stem(w: &str) -> String {
     if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         return w[..n - 1].to_string();
     }
-    if n > 5 && w.ends_with("ing") {
+    // "listing" → "list", but "string" stays
+    if n > 6 && w.ends_with("ing") {
         return w[..n - 3].to_string();
     }
     if n > 4 && w.ends_with("ed") && !w.ends_with("eed") {

@@ -190,3 +190,38 @@ fn weak_alternatives_are_dropped() {
         assert!(c.iter().all(|x| x.confidence >= 0.5 * best), "{req}: {c:?}");
     }
 }
+
+#[test]
+fn everyday_pipelines() {
+    assert_eq!(
+        top("show the most recent file in /var/log")[0],
+        "ls -t /var/log | head -n 1"
+    );
+    let c = top("count the lines containing \"ERROR\" in notes.txt");
+    assert_eq!(c[0], "grep ERROR notes.txt | wc -l", "{c:?}");
+    assert!(c.iter().any(|x| x == "grep -c ERROR notes.txt"), "{c:?}");
+    assert_eq!(
+        top("print lines 10 to 20 of notes.txt")[0],
+        "sed -n '10,20p' notes.txt"
+    );
+    assert_eq!(top("print 5 lines of \"y\"")[0], "yes y | head -n 5");
+    assert_eq!(
+        top("compute the md5 of the string \"hello\"")[0],
+        "echo -n hello | md5sum"
+    );
+    assert_eq!(
+        top("count how many times each line occurs in notes.txt")[0],
+        "sort notes.txt | uniq -c | sort -nr"
+    );
+    assert_eq!(
+        top("recursively change the owner of /srv/www to \"www-data\"")[0],
+        "chown -R www-data /srv/www"
+    );
+}
+
+#[test]
+fn stemmer_keeps_short_ing_words() {
+    assert_eq!(stem("string"), "string");
+    assert_eq!(stem("listing"), "list");
+    assert_eq!(stem("files"), "file");
+}
