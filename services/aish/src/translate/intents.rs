@@ -139,7 +139,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         .paths
         .iter()
         .find(|p| {
-            !p.contains('.') || p.starts_with('.') || p.starts_with('/') || p.starts_with('~')
+            // a glob is a pattern, not the directory to search
+            !p.contains(['*', '?', '['])
+                && (!p.contains('.')
+                    || p.starts_with('.')
+                    || p.starts_with('/')
+                    || p.starts_with('~'))
         })
         .cloned()
         .or(sl.scope.clone())
@@ -1145,8 +1150,26 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "ignoring",
         "case-insensitive",
     ]);
-    let nameflag = if ci { "-iname" } else { "-name" };
-    if let Some(e) = sl.exts.first() {
+    // what the pattern is matched against: the base name, the whole path, or a regex
+    let nameflag = if m.has(&["regex", "regexp", "regular-expression"]) {
+        if m.has(&["extended", "extend", "egrep", "posix-egrep"]) {
+            "-regextype posix-egrep -regex"
+        } else {
+            "-regex"
+        }
+    } else if m.has(&["path", "pathname", "paths", "pathnames"])
+        && !sl.quoted.is_empty()
+        && !m.raw(&["file name", "filename", "base name"])
+    {
+        if ci { "-ipath" } else { "-path" }
+    } else if ci {
+        "-iname"
+    } else {
+        "-name"
+    };
+    if nameflag != "-name" && nameflag != "-iname" && !sl.quoted.is_empty() && !greps {
+        tests.push(format!("{nameflag} {}", quote(&sl.quoted[0])));
+    } else if let Some(e) = sl.exts.first() {
         tests.push(format!("{nameflag} '*.{e}'"));
     } else if let Some(n) = sl.names.first().or(if greps && sl.quoted.len() < 2 {
         None

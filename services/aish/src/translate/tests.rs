@@ -225,3 +225,14 @@ fn stemmer_keeps_short_ing_words() {
     assert_eq!(stem("listing"), "list");
     assert_eq!(stem("files"), "file");
 }
+
+#[test]
+fn find_matches_paths_and_regexes() {
+    let c = top("find all files in the current directory tree whose path names match \"./sr*sc\"");
+    assert_eq!(c[0], "find . -path './sr*sc'", "{c:?}");
+    let c = top("find all files under /src matching the extended regex \".+\\.(c|h)$\"");
+    assert_eq!(
+        c[0], "find /src -regextype posix-egrep -regex '.+\\.(c|h)$'",
+        "{c:?}"
+    );
+}
