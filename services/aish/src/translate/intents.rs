@@ -399,6 +399,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         "sub-folders",
         "sub directories",
     ]) || file_words && m.has(&["tree", "under", "below"]);
+    // making directories or files is not a search over a tree
+    let tree_scope = tree_scope && !m.has(&["create", "make", "mkdir", "new"]);
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
@@ -1458,14 +1460,14 @@ fn pipelines(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "frequent",
         "duplicate",
         "duplicated",
-    ]) && m.has(&[
-        "count", "number", "each", "how", "many", "most", "print", "show",
-    ]) || m.raw(&[
-        "how many times each",
-        "count each",
-        "count unique",
-        "count the unique",
-    ]) {
+    ]) && m.has(&["count", "number", "how", "many", "most"])
+        || m.raw(&[
+            "how many times each",
+            "count each",
+            "count unique",
+            "count the unique",
+        ])
+    {
         let f = file();
         cand(
             out,

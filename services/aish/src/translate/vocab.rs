@@ -5,7 +5,7 @@
 
 pub const TOOLS: &str = r#"
 shopt | shell option options bash behaviour behavior enable disable set unset glob globbing nullglob extglob | opcion shell activar desactivar | option shell activer desactiver |
-read | standard input stdin into shell variable prompt keyboard keypress single character silently | entrada estandar variable teclado | entree standard variable clavier |
+read | line into shell variable prompt keyboard keypress single character silently | entrada estandar variable teclado | entree standard variable clavier |
 finger | user information logged users full name login home directory | informacion usuario | information utilisateur |
 who | logged users who is logged in sessions terminals login | usuarios conectados sesion | utilisateurs connectes session |
 w | logged users doing idle time load what they are doing | usuarios conectados actividad | utilisateurs connectes activite |
