@@ -396,11 +396,12 @@ fn split<'a>(args: &'a [Arg], with_value: &[&str]) -> Split<'a> {
             only_operands = true;
         } else if let Some(l) = t.strip_prefix("--") {
             let name = l.split('=').next().unwrap_or(l).to_string();
-            if !l.contains('=') && with_value.contains(&format!("--{name}").as_str()) {
-                if let Some(v) = args.get(i + 1) {
-                    s.valued.push((format!("--{name}"), v));
-                    i += 1;
-                }
+            if !l.contains('=')
+                && with_value.contains(&format!("--{name}").as_str())
+                && let Some(v) = args.get(i + 1)
+            {
+                s.valued.push((format!("--{name}"), v));
+                i += 1;
             }
             s.long.push(name);
         } else {
@@ -1278,7 +1279,7 @@ fn output(name: &str, args: &[Arg], stdin: Option<&Content>) -> Option<Content> 
 }
 
 fn hex_decode(s: &str) -> Option<String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..s.len())

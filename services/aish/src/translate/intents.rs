@@ -139,7 +139,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         .paths
         .iter()
         .find(|p| {
-            !p.contains('.') || p.starts_with('.') || p.starts_with('/') || p.starts_with('~')
+            // a glob is a pattern, not the directory to search
+            !p.contains(['*', '?', '['])
+                && (!p.contains('.')
+                    || p.starts_with('.')
+                    || p.starts_with('/')
+                    || p.starts_with('~'))
         })
         .cloned()
         .or(sl.scope.clone())
@@ -370,9 +375,38 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 "zip" | "tar" | "gz" | "tgz" | "bz2" | "xz" | "7z"
             )
         });
-    if large || archiving {
+    // NL2Bash-style requests over a file tree: "… all files under X …", "… in the current
+    // directory tree …" with an action verb ("convert", "concatenate", "checksum" …).
+    let tree_scope = m.raw(&[
+        "directory tree",
+        "folder tree",
+        "files under",
+        "files in the current",
+        "files in current",
+        "all files",
+        "all the files",
+        "all regular",
+        "all directories",
+        "all the directories",
+        "all the regular",
+        "recursively",
+        "and below",
+        "and its subdirectories",
+        "sub-directories",
+        "subdirectories",
+        "subfolders",
+        "sub folders",
+        "sub-folders",
+        "sub directories",
+    ]) || file_words && m.has(&["tree", "under", "below"]);
+    // making directories or files is not a search over a tree
+    let tree_scope = tree_scope && !m.has(&["create", "make", "mkdir", "new"]);
+    let acting = tree_scope && find_action(&m, sl).is_some();
+    if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
-    } else if finding && file_filter
+    } else if acting
+        || tree_scope && file_words
+        || finding && file_filter
         || (m.has(&["find", "locate", "search"])
             || finding
                 && m.has(&[
@@ -441,7 +475,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
 
     // ---- counting ----
-    if m.has(&["count", "number", "many"]) {
+    // lines matching a pattern, or per-line counts, are the count-matches and count-each
+    // pipelines
+    let counting_matches = !sl.quoted.is_empty()
+        && m.has(&["contain", "containing", "match", "matching", "with"])
+        || m.has(&["each", "occur", "occurrence", "frequency"]);
+    if m.has(&["count", "number", "many"]) && !counting_matches {
         let target = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
         if m.has(&["line"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
@@ -879,17 +918,16 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         && (m.has(&["file", "directory"]) || !sl.cwd_files.is_empty())
         && !file_filter
         && !m.has(&["package", "user", "container", "image", "branch"])
+        && let Some(n) = name_obj()
     {
-        if let Some(n) = name_obj() {
-            let r = if m.has(&["directory"]) { "-r " } else { "" };
-            cand(
-                &mut out,
-                "delete",
-                0.84,
-                "delete files",
-                &[format!("rm {r}{}", quote(&n))],
-            );
-        }
+        let r = if m.has(&["directory"]) { "-r " } else { "" };
+        cand(
+            &mut out,
+            "delete",
+            0.84,
+            "delete files",
+            &[format!("rm {r}{}", quote(&n))],
+        );
     }
     let two: Vec<String> = sl
         .cwd_files
@@ -916,16 +954,17 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &[format!("mv {} {}", quote(&two[0]), quote(&two[1]))],
         );
     }
-    if m.has(&["executable"]) && !file_filter {
-        if let Some(n) = name_obj() {
-            cand(
-                &mut out,
-                "chmod-x",
-                0.85,
-                "make a file executable",
-                &[format!("chmod +x {}", quote(&n))],
-            );
-        }
+    if m.has(&["executable"])
+        && !file_filter
+        && let Some(n) = name_obj()
+    {
+        cand(
+            &mut out,
+            "chmod-x",
+            0.85,
+            "make a file executable",
+            &[format!("chmod +x {}", quote(&n))],
+        );
     }
     if let Some(p) = &sl.perm
         && !file_filter
@@ -1065,18 +1104,44 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &[format!("{s}useradd -m {}", quote(&u))],
         );
     }
+    pipelines(&m, sl, &dirq, &mut out);
     out
 }
 
 fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let mut tests: Vec<String> = Vec::new();
+    let act = find_action(m, sl);
+    // a quoted string searched for inside the files is not their name
+    let greps = matches!(&act, Some(Action::Run(c)) if c.starts_with("grep"));
+    // global options such as -maxdepth come before the tests
+    let mut depth: Option<String> = None;
+    if m.raw(&[
+        "current directory only",
+        "current folder only",
+        "not recursively",
+        "non-recursively",
+        "without subdirectories",
+        "not in subdirectories",
+        "top level",
+    ]) {
+        depth = Some("-maxdepth 1".to_string());
+    } else if m.has(&["level", "deep", "depth"])
+        && let Some(n) = sl.numbers.first()
+    {
+        depth = Some(format!("-maxdepth {n}"));
+    }
     let dirs = m.has(&["directory", "folder", "subdirectory"]) && !m.has(&["file"])
         || m.has(&["directory"])
             && m.raw(&["directories", "carpetas", "dossiers", "repertoires"])
             && !m.has(&["file"]);
     let ty = if dirs {
         Some("-type d")
-    } else if m.has(&["file", "regular"]) {
+    } else if m.has(&["symlink", "symbolic"]) {
+        Some("-type l")
+    } else if m.has(&["regular", "normal"]) || m.raw(&["plain file", "only files"]) {
+        // "files" alone usually means anything in the tree; "regular files" is `-type f`
+        Some("-type f")
+    } else if m.has(&["file"]) && !m.raw(&["files"]) && !m.raw(&["file/dir", "files/dir"]) {
         Some("-type f")
     } else {
         None
@@ -1087,10 +1152,32 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "ignoring",
         "case-insensitive",
     ]);
-    let nameflag = if ci { "-iname" } else { "-name" };
-    if let Some(e) = sl.exts.first() {
+    // what the pattern is matched against: the base name, the whole path, or a regex
+    let nameflag = if m.has(&["regex", "regexp", "regular-expression"]) {
+        if m.has(&["extended", "extend", "egrep", "posix-egrep"]) {
+            "-regextype posix-egrep -regex"
+        } else {
+            "-regex"
+        }
+    } else if m.has(&["path", "pathname", "paths", "pathnames"])
+        && !sl.quoted.is_empty()
+        && !m.raw(&["file name", "filename", "base name"])
+    {
+        if ci { "-ipath" } else { "-path" }
+    } else if ci {
+        "-iname"
+    } else {
+        "-name"
+    };
+    if nameflag != "-name" && nameflag != "-iname" && !sl.quoted.is_empty() && !greps {
+        tests.push(format!("{nameflag} {}", quote(&sl.quoted[0])));
+    } else if let Some(e) = sl.exts.first() {
         tests.push(format!("{nameflag} '*.{e}'"));
-    } else if let Some(n) = sl.names.first().or(sl.quoted.first()) {
+    } else if let Some(n) = sl.names.first().or(if greps && sl.quoted.len() < 2 {
+        None
+    } else {
+        sl.quoted.first()
+    }) {
         tests.push(format!("{nameflag} {}", quote(n)));
     }
     if let Some(sz) = &sl.size {
@@ -1125,12 +1212,13 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     {
         tests.push(format!("-user {u}"));
     }
-    if m.has(&["symlink", "symbolic"]) {
-        tests.push("-type l".into());
-    }
     let t = tests.join(" ");
     let with_type = |ty: Option<&str>| -> String {
         let mut s = format!("find {dirq}");
+        if let Some(d) = &depth {
+            s.push(' ');
+            s.push_str(d);
+        }
         if let Some(ty) = ty {
             s.push(' ');
             s.push_str(ty);
@@ -1144,60 +1232,30 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     let base_t = with_type(ty);
     let base_f = with_type(if ty.is_none() { Some("-type f") } else { None });
     let mut cmds: Vec<String> = Vec::new();
-    if m.has(&["delete", "remove", "erase"]) {
-        cmds.push(format!("{base_t} -delete"));
-        cmds.push(format!("{base_t} -exec rm {{}} \\;"));
-        cmds.push(format!("{base_t} | xargs rm -f"));
-    } else if m.has(&["count", "number", "many"]) {
+    if m.has(&["count", "number", "many"]) && !m.has(&["line"]) {
         cmds.push(format!("{base_t} | wc -l"));
-    } else if m.has(&[
-        "contain",
-        "containing",
-        "content",
-        "text",
-        "word",
-        "string",
-        "pattern",
-        "grep",
-    ]) && !sl.quoted.is_empty()
-        && (!sl.exts.is_empty() || sl.quoted.len() > 1)
-    {
-        let q = quote(sl.quoted.last().expect("non-empty"));
-        cmds.push(format!("{base_t} -exec grep -l {q} {{}} +"));
-        cmds.push(format!("{base_t} | xargs grep -l {q}"));
-        cmds.push(format!("{base_t} -exec grep -H {q} {{}} \\;"));
-    } else if let (true, Some(p)) = (m.has(&["change", "set", "permission", "chmod"]), &sl.perm) {
-        cmds.push(format!("{base_t} -exec chmod {p} {{}} \\;"));
-        cmds.push(format!("{base_t} -exec chmod {p} {{}} +"));
-    } else if m.has(&["owner", "ownership", "chown"]) && m.has(&["change", "set"]) {
-        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
-        cmds.push(format!("{base_t} -exec chown {u} {{}} \\;"));
-    } else if m.has(&["copy"]) {
-        let dest = sl
-            .paths
-            .last()
-            .map(|p| quote(p))
-            .unwrap_or_else(|| "DEST".into());
-        cmds.push(format!("{base_t} -exec cp {{}} {dest} \\;"));
-    } else if m.has(&["move"]) {
-        let dest = sl
-            .paths
-            .last()
-            .map(|p| quote(p))
-            .unwrap_or_else(|| "DEST".into());
-        cmds.push(format!("{base_t} -exec mv {{}} {dest} \\;"));
-    } else if m.has(&["compress", "archive", "tar"]) {
-        cmds.push(format!(
-            "{base_t} -print0 | xargs -0 tar -czf archive.tar.gz"
-        ));
-        cmds.push(format!("{base_t} | xargs tar -czf archive.tar.gz"));
-    } else if m.has(&["size", "detail", "long", "listing", "permission"])
-        && !m.has(&["larger", "bigger", "greater", "smaller", "less"])
-    {
-        cmds.push(format!("{base_t} -exec ls -l {{}} \\;"));
-        cmds.push(format!("{base_t} | xargs ls -l"));
-    } else if m.has(&["sort", "sorted"]) {
-        cmds.push(format!("{base_t} | sort"));
+    } else if let Some(act) = act {
+        // the same action three ways: -exec, a pipe into xargs, NUL-separated
+        match act {
+            Action::Delete => {
+                cmds.push(format!("{base_t} -delete"));
+                cmds.push(format!("{base_t} -exec rm {{}} \\;"));
+                cmds.push(format!("{base_t} | xargs rm -f"));
+            }
+            Action::Run(c) => {
+                cmds.push(format!("{base_t} -exec {c} {{}} \\;"));
+                cmds.push(format!("{base_t} | xargs {c}"));
+                cmds.push(format!("{base_t} -print0 | xargs -0 {c}"));
+            }
+            Action::RunTo(c, dest) => {
+                cmds.push(format!("{base_t} -exec {c} {{}} {dest} \\;"));
+                cmds.push(format!("{base_t} | xargs -I {{}} {c} {{}} {dest}"));
+            }
+            Action::Pipe(c) => {
+                cmds.push(format!("{base_t} | {c}"));
+                cmds.push(format!("{base_t} -print | {c}"));
+            }
+        }
     }
     cmds.push(base_t.clone());
     if base_f != base_t {
@@ -1205,7 +1263,7 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     }
     // without a type test too
     let untyped = with_type(None);
-    if untyped != base_t && !t.is_empty() {
+    if untyped != base_t && (!t.is_empty() || depth.is_some()) {
         cmds.insert(cmds.len().min(2), untyped);
     }
     cmds.push(format!("{base_t} -print"));
@@ -1221,4 +1279,331 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         "find files by name, type, size or age",
         &cmds,
     );
+}
+
+/// What to do with each file found.
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    Delete,
+    /// `CMD {}`: a command run on the files.
+    Run(String),
+    /// `CMD {} DEST`: copy or move.
+    RunTo(&'static str, String),
+    /// A filter the list of names is piped through.
+    Pipe(String),
+}
+
+/// The action a find-style request asks for on the files it selects, if any.
+fn find_action(m: &M, sl: &Slots) -> Option<Action> {
+    let dest = || {
+        sl.paths
+            .iter()
+            .skip(1)
+            .last()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| "DEST".into())
+    };
+    let q = || {
+        sl.quoted
+            .last()
+            .map(|q| quote(q))
+            .unwrap_or_else(|| "PATTERN".into())
+    };
+    let text_search = m.has(&[
+        "contain",
+        "containing",
+        "content",
+        "text",
+        "word",
+        "string",
+        "pattern",
+        "grep",
+        "occurrence",
+        "mention",
+    ]) && !m.has(&["name", "named", "called"])
+        || m.has(&["grep"])
+        || m.raw(&[
+            "for the word",
+            "for the string",
+            "for the text",
+            "for the pattern",
+        ])
+        || m.has(&["search", "look", "grep", "scan"]) && m.raw(&[" for \"", " for '", " for `"]);
+    Some(
+        if m.has(&["delete", "remove", "erase"]) && !m.has(&["line", "character"]) {
+            Action::Delete
+        } else if text_search && (!sl.quoted.is_empty() || m.has(&["grep"])) {
+            let flags = if m.has(&["list", "print", "show", "display"]) && m.has(&["name", "names"])
+            {
+                "grep -l"
+            } else if m.has(&["insensitive", "ignoring", "case-insensitive"]) {
+                "grep -i"
+            } else {
+                "grep"
+            };
+            Action::Run(format!("{flags} {}", q()))
+        } else if let (true, Some(p)) = (m.has(&["change", "set", "permission", "chmod"]), &sl.perm)
+        {
+            Action::Run(format!("chmod {p}"))
+        } else if m.has(&["owner", "ownership", "chown"]) && m.has(&["change", "set"]) {
+            Action::Run(format!(
+                "chown {}",
+                sl.user.clone().unwrap_or_else(|| "$USER".into())
+            ))
+        } else if m.has(&["copy"]) {
+            Action::RunTo("cp", dest())
+        } else if m.has(&["move"]) {
+            Action::RunTo("mv", dest())
+        } else if m.has(&["md5", "md5sum", "checksum"]) {
+            Action::Run("md5sum".into())
+        } else if m.has(&["sha1", "sha1sum"]) {
+            Action::Run("sha1sum".into())
+        } else if m.has(&["sha256", "sha256sum"]) {
+            Action::Run("sha256sum".into())
+        } else if m.has(&["dos", "dos2unix"]) {
+            Action::Run("dos2unix".into())
+        } else if m.has(&["replace", "substitute"]) {
+            Action::Run("sed -i 's/OLD/NEW/g'".into())
+        } else if m.has(&["gzip", "gunzip", "bzip2", "xz"]) || m.has(&["compress"]) {
+            let tool = ["gunzip", "bzip2", "xz"]
+                .into_iter()
+                .find(|t| m.has(&[t]))
+                .unwrap_or("gzip");
+            Action::Run(tool.into())
+        } else if m.has(&["archive", "tar"]) {
+            Action::Run("tar -czf archive.tar.gz".into())
+        } else if m.has(&["line"]) && m.has(&["count", "number"]) {
+            Action::Run("wc -l".into())
+        } else if m.has(&["concatenate", "cat"])
+            || m.has(&["content"]) && m.has(&["print", "show", "display"])
+        {
+            Action::Run("cat".into())
+        } else if m.has(&["disk", "usage"])
+            || m.has(&["size"])
+                && m.has(&["print", "show", "display", "total"])
+                && !m.has(&["larger", "bigger", "greater", "smaller", "less"])
+        {
+            Action::Run("du -sh".into())
+        } else if m.has(&["detail", "long", "listing", "permission"]) {
+            Action::Run("ls -l".into())
+        } else if m.has(&["type"]) && m.has(&["file"]) && m.has(&["determine", "identify", "check"])
+        {
+            Action::Run("file".into())
+        } else if m.has(&["sort", "sorted"]) {
+            Action::Pipe("sort".into())
+        } else {
+            return None;
+        },
+    )
+}
+
+/// Everyday requests that take a short pipeline of standard tools.
+fn pipelines(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
+    // a named file of the request, else a placeholder
+    let file = || {
+        sl.cwd_files
+            .first()
+            .or(sl.paths.iter().find(|p| p.contains('.')))
+            .or(sl.quoted.iter().rev().find(|q| q.contains('.')))
+            .map(|f| quote(f))
+            .unwrap_or_else(|| "FILE".into())
+    };
+    let pattern = || {
+        sl.quoted
+            .first()
+            .map(|q| quote(q))
+            .unwrap_or_else(|| "PATTERN".into())
+    };
+    // the newest / most recent file of a directory
+    if m.has(&["recent", "newest", "latest", "last"])
+        && m.has(&["file", "modified", "directory"])
+        && !m.has(&["line", "commit", "version", "package"])
+        && !m.raw(&["last modified", "last accessed", "last changed"])
+    {
+        let n = sl.numbers.first().copied().unwrap_or(1);
+        let l = if m.has(&["long", "listing", "detail", "size"]) {
+            "-lt"
+        } else {
+            "-t"
+        };
+        cand(
+            out,
+            "newest-files",
+            0.86,
+            "the most recently modified files",
+            &[
+                format!("ls {l} {dirq} | head -n {n}"),
+                format!("ls -lt {dirq} | head -n {}", n + 1),
+            ],
+        );
+    }
+    // count the lines that match a pattern
+    if m.has(&["count", "number", "many"])
+        && m.has(&["line", "occurrence"])
+        && (m.has(&["contain", "containing", "match", "matching", "with"]) || !sl.quoted.is_empty())
+        && !sl.quoted.is_empty()
+    {
+        let (p, f) = (pattern(), file());
+        cand(
+            out,
+            "count-matches",
+            0.88,
+            "count the lines that match a pattern",
+            &[format!("grep {p} {f} | wc -l"), format!("grep -c {p} {f}")],
+        );
+    }
+    // how often each line occurs
+    if m.has(&[
+        "occur",
+        "occurrence",
+        "frequency",
+        "frequent",
+        "duplicate",
+        "duplicated",
+    ]) && m.has(&["count", "number", "how", "many", "most"])
+        || m.raw(&[
+            "how many times each",
+            "count each",
+            "count unique",
+            "count the unique",
+        ])
+    {
+        let f = file();
+        cand(
+            out,
+            "count-each",
+            0.92,
+            "count how often each line occurs",
+            &[
+                format!("sort {f} | uniq -c | sort -nr"),
+                format!("cat {f} | sort | uniq -c | sort -nr"),
+                format!("sort {f} | uniq -d"),
+            ],
+        );
+    }
+    // lines N to M of a file
+    if m.has(&["line"])
+        && sl.numbers.len() >= 2
+        && m.raw(&[
+            " to ",
+            " through ",
+            " until ",
+            "between",
+            " a ",
+            " al ",
+            " à ",
+        ])
+        && !m.has(&["add", "append", "insert", "replace"])
+    {
+        let (a, b) = (
+            sl.numbers[0].min(sl.numbers[1]),
+            sl.numbers[0].max(sl.numbers[1]),
+        );
+        let f = file();
+        cand(
+            out,
+            "line-range",
+            0.86,
+            "print a range of lines",
+            &[
+                format!("sed -n '{a},{b}p' {f}"),
+                format!("head -n {b} {f} | tail -n {}", b + 1 - a),
+                format!("awk 'NR>={a} && NR<={b}' {f}"),
+            ],
+        );
+    }
+    // a string repeated N times / forever
+    if m.has(&["repeat", "repeatedly", "infinite", "times"]) && !sl.quoted.is_empty()
+        || m.raw(&["lines of \"", "lines of '", "lines consisting of"])
+    {
+        let q = pattern();
+        let mut cmds = Vec::new();
+        if let Some(n) = sl.numbers.first() {
+            cmds.push(format!("yes {q} | head -n {n}"));
+        }
+        cmds.push(format!("yes {q}"));
+        cand(out, "repeat", 0.84, "print a string repeatedly", &cmds);
+    }
+    // a checksum of a string rather than a file
+    if m.has(&["md5", "sha1", "sha256", "checksum", "hash"])
+        && m.has(&["string", "text", "variable", "word"])
+        && !sl.quoted.is_empty()
+    {
+        let tool = if m.has(&["sha256"]) {
+            "sha256sum"
+        } else if m.has(&["sha1"]) {
+            "sha1sum"
+        } else {
+            "md5sum"
+        };
+        let q = pattern();
+        cand(
+            out,
+            "hash-string",
+            0.88,
+            "checksum of a string",
+            &[
+                format!("echo -n {q} | {tool}"),
+                format!("echo -n {q} | {tool} | cut -d ' ' -f 1"),
+            ],
+        );
+    }
+    // ownership or permissions of a whole tree
+    if m.has(&["recursively", "recursive"]) && m.has(&["change", "set", "give"]) {
+        let target = sl
+            .paths
+            .first()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| dirq.to_string());
+        if m.has(&["owner", "ownership", "chown"]) {
+            let u = sl
+                .quoted
+                .first()
+                .cloned()
+                .or(sl.user.clone())
+                .unwrap_or_else(|| "$USER".into());
+            let spec = if m.has(&["group"]) && !u.contains(':') {
+                format!("{u}:{u}")
+            } else {
+                u
+            };
+            cand(
+                out,
+                "chown-tree",
+                0.9,
+                "change the owner of a whole tree",
+                &[format!("chown -R {} {target}", quote(&spec))],
+            );
+        } else if let Some(p) = &sl.perm {
+            cand(
+                out,
+                "chmod-tree",
+                0.9,
+                "change the permissions of a whole tree",
+                &[format!("chmod -R {p} {target}")],
+            );
+        }
+    }
+    // the file system a path is on
+    if m.raw(&[
+        "mount point",
+        "file system containing",
+        "filesystem containing",
+        "partition containing",
+        "which filesystem",
+        "which partition",
+    ]) {
+        let f = sl
+            .paths
+            .first()
+            .map(|p| quote(p))
+            .unwrap_or_else(|| dirq.to_string());
+        cand(
+            out,
+            "filesystem-of",
+            0.86,
+            "the file system a path is on",
+            &[format!("df {f}"), format!("df -P {f} | tail -1")],
+        );
+    }
 }

@@ -9,6 +9,7 @@
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
 
+mod flags;
 mod intents;
 pub mod slots;
 mod vocab;
@@ -257,6 +258,8 @@ const STOP: &[&str] = &[
 
 const LEN_NORM: f64 = 0.0;
 const CURATED_PRIOR: f64 = 1.35;
+/// Candidates below this share of the best one's confidence are dropped.
+const KEEP_RATIO: f64 = 0.5;
 
 /// Tool names that are also everyday words: their mention is weak evidence.
 const COMMON_WORDS: &[&str] = &[
@@ -305,7 +308,8 @@ pub fn stem(w: &str) -> String {
     if n > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         return w[..n - 1].to_string();
     }
-    if n > 5 && w.ends_with("ing") {
+    // "listing" → "list", but "string" stays
+    if n > 6 && w.ends_with("ing") {
         return w[..n - 3].to_string();
     }
     if n > 4 && w.ends_with("ed") && !w.ends_with("eed") {
@@ -501,7 +505,7 @@ impl Translator {
 
     /// Rank tools for a request: (tool index, score).
     fn rank(&self, req: &str, ctx: &Context) -> Vec<(usize, f64)> {
-        let terms = self.norm_terms(req);
+        let terms = self.norm_terms(&strip_scope(req));
         let raw = words(req);
         let n = self.tools.len().max(1) as f64;
         let mut scores: HashMap<usize, f64> = HashMap::new();
@@ -570,7 +574,7 @@ impl Translator {
         let sl = slots::extract(req, ctx);
         let norm: Vec<String> = self.norm_terms(req);
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
-        let ranked = self.rank(req, ctx);
+        let ranked = self.rank(&strip_arguments(req, &sl), ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
         // An explicitly named tool outranks a generic intent.
         let intent_tools: HashSet<String> = out
@@ -615,10 +619,77 @@ impl Translator {
             }
         }
         merged.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        // Far weaker alternatives are noise: a wrong utility is worse than no alternative.
+        let top_conf = merged.first().map(|c| c.confidence).unwrap_or(0.0);
+        merged.retain(|c| c.confidence >= KEEP_RATIO * top_conf);
         merged.truncate(5);
         merged
     }
 }
+
+/// The request without its path arguments: `/home/user/Desktop` says where, not what
+/// (it should not make `useradd` a candidate). Backquoted tool names stay.
+fn strip_arguments(req: &str, sl: &slots::Slots) -> String {
+    let mut r = req.to_string();
+    for p in &sl.paths {
+        if p.contains('/') && p.len() > 1 {
+            r = r.replace(p.as_str(), " ");
+        }
+    }
+    r
+}
+
+/// The request without "in the current directory"-style scope phrases: where to act is not
+/// what to do (it should not make `pwd` a candidate).
+fn strip_scope(req: &str) -> String {
+    let mut f = format!(" {} ", fold(req));
+    if !["current", "working", "actual", "courant"]
+        .iter()
+        .any(|w| f.contains(w))
+    {
+        return f;
+    }
+    for prep in [
+        "in",
+        "under",
+        "from",
+        "within",
+        "below",
+        "inside",
+        "throughout",
+        "en",
+        "dans",
+        "sous",
+        "desde",
+    ] {
+        for det in ["the ", "", "el ", "la ", "le "] {
+            for noun in [
+                "current working directory",
+                "current directory",
+                "current folder",
+                "current dir",
+                "working directory",
+                "directorio actual",
+                "carpeta actual",
+                "repertoire courant",
+                "repertoire actuel",
+                "dossier courant",
+                "dossier actuel",
+            ] {
+                let phrase = format!(" {prep} {det}{noun}");
+                while let Some(k) = f.find(&phrase) {
+                    f.replace_range(k..k + phrase.len(), " ");
+                }
+            }
+        }
+    }
+    f
+}
+
+/// Tools whose usual form has two operands.
+const TWO_OPERANDS: &[&str] = &[
+    "diff", "cmp", "comm", "cp", "mv", "join", "paste", "ln", "rsync", "scp", "sdiff", "vimdiff",
+];
 
 /// `tool [subcommand] [slot arguments]` for a tool without a specific intent.
 fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -> String {
@@ -639,6 +710,21 @@ fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -
         parts.push(s.clone());
     }
     let _ = f;
+    parts.extend(flags::flags_for(&d.name, norm, req));
+    if TWO_OPERANDS.contains(&d.name.as_str()) {
+        // compare/copy/link tools take two operands
+        let ops: Vec<&String> = sl
+            .quoted
+            .iter()
+            .chain(&sl.paths)
+            .chain(&sl.cwd_files)
+            .take(2)
+            .collect();
+        if ops.len() == 2 {
+            parts.extend(ops.into_iter().map(|o| slots::quote(o)));
+            return parts.join(" ");
+        }
+    }
     if let Some(q) = sl.quoted.first() {
         parts.push(slots::quote(q));
     } else if let Some(p) = sl.paths.first() {

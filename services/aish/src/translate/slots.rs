@@ -249,7 +249,7 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     && !before.contains("past");
                 let sign = if older { "+" } else { "-" };
                 let (opt, val) = if is_time(unit_t, &["hour", "hora", "heure"]) {
-                    if n % 24 == 0 {
+                    if n.is_multiple_of(24) {
                         ("-mtime".to_string(), n / 24)
                     } else {
                         ("-mmin".to_string(), n * 60)

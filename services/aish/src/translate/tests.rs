@@ -106,3 +106,133 @@ fn intents_do_not_steal_each_other() {
     assert_eq!(top("count lines in notes.txt")[0], "wc -l notes.txt");
     assert!(top("restart nginx")[0].ends_with("systemctl restart nginx"));
 }
+
+#[test]
+fn find_runs_an_action_three_ways() {
+    let c = top("run md5sum on all files under /tmp/x");
+    for want in [
+        "find /tmp/x -exec md5sum {} \\;",
+        "find /tmp/x | xargs md5sum",
+        "find /tmp/x -print0 | xargs -0 md5sum",
+    ] {
+        assert!(c.iter().any(|x| x == want), "{want} not in {c:?}");
+    }
+}
+
+#[test]
+fn searched_text_is_not_a_file_name() {
+    let c = top("search all files under /srv for \"needle\"");
+    assert!(
+        c.iter().any(|x| x == "find /srv -exec grep needle {} \\;"),
+        "{c:?}"
+    );
+    assert!(c.iter().all(|x| !x.contains("-name needle")), "{c:?}");
+}
+
+#[test]
+fn regular_files_mean_type_f_and_files_alone_do_not() {
+    let c = top("delete all regular files in the current directory tree older than 30 days");
+    assert_eq!(c[0], "find . -type f -mtime +30 -delete", "{c:?}");
+    let c = top("find all files in the current directory tree modified in the last 2 days");
+    assert_eq!(c[0], "find . -mtime -2", "{c:?}");
+}
+
+#[test]
+fn depth_limits_come_first() {
+    let c = top("list the empty files in the current directory only");
+    assert_eq!(c[0], "find . -maxdepth 1 -empty", "{c:?}");
+    let c = top("find all directories under /var 2 levels deep");
+    assert_eq!(c[0], "find /var -maxdepth 2 -type d", "{c:?}");
+}
+
+#[test]
+fn everyday_words_become_options() {
+    assert_eq!(
+        top("show differences between a.txt and b.txt side by side")[0],
+        "diff -y a.txt b.txt"
+    );
+    assert_eq!(
+        top("sort data.csv numerically in reverse order")[0],
+        "sort -n -r data.csv"
+    );
+    assert_eq!(
+        top("Enables shell option 'nullglob'")[0],
+        "shopt -s nullglob"
+    );
+    let norm = vec!["line".to_string()];
+    assert_eq!(
+        flags::flags_for("grep", &norm, "print lines that do not match foo"),
+        ["-v"]
+    );
+    assert!(flags::flags_for("nosuchtool", &norm, "anything").is_empty());
+}
+
+#[test]
+fn scope_phrases_do_not_suggest_pwd() {
+    assert_eq!(top("print the current working directory")[0], "pwd");
+    let c = top("display all the files in the current folder");
+    assert!(c.iter().all(|x| x != "pwd"), "{c:?}");
+    assert!(
+        c[0].starts_with("find .") || c[0].starts_with("ls"),
+        "{c:?}"
+    );
+}
+
+#[test]
+fn weak_alternatives_are_dropped() {
+    for req in [
+        "sort data.csv numerically",
+        "find all zip files",
+        "restart nginx",
+    ] {
+        let c = Translator::new().translate(req, &ctx());
+        let best = c[0].confidence;
+        assert!(c.iter().all(|x| x.confidence >= 0.5 * best), "{req}: {c:?}");
+    }
+}
+
+#[test]
+fn everyday_pipelines() {
+    assert_eq!(
+        top("show the most recent file in /var/log")[0],
+        "ls -t /var/log | head -n 1"
+    );
+    let c = top("count the lines containing \"ERROR\" in notes.txt");
+    assert_eq!(c[0], "grep ERROR notes.txt | wc -l", "{c:?}");
+    assert!(c.iter().any(|x| x == "grep -c ERROR notes.txt"), "{c:?}");
+    assert_eq!(
+        top("print lines 10 to 20 of notes.txt")[0],
+        "sed -n '10,20p' notes.txt"
+    );
+    assert_eq!(top("print 5 lines of \"y\"")[0], "yes y | head -n 5");
+    assert_eq!(
+        top("compute the md5 of the string \"hello\"")[0],
+        "echo -n hello | md5sum"
+    );
+    assert_eq!(
+        top("count how many times each line occurs in notes.txt")[0],
+        "sort notes.txt | uniq -c | sort -nr"
+    );
+    assert_eq!(
+        top("recursively change the owner of /srv/www to \"www-data\"")[0],
+        "chown -R www-data /srv/www"
+    );
+}
+
+#[test]
+fn stemmer_keeps_short_ing_words() {
+    assert_eq!(stem("string"), "string");
+    assert_eq!(stem("listing"), "list");
+    assert_eq!(stem("files"), "file");
+}
+
+#[test]
+fn find_matches_paths_and_regexes() {
+    let c = top("find all files in the current directory tree whose path names match \"./sr*sc\"");
+    assert_eq!(c[0], "find . -path './sr*sc'", "{c:?}");
+    let c = top("find all files under /src matching the extended regex \".+\\.(c|h)$\"");
+    assert_eq!(
+        c[0], "find /src -regextype posix-egrep -regex '.+\\.(c|h)$'",
+        "{c:?}"
+    );
+}

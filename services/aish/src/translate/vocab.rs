@@ -4,6 +4,29 @@
 //! Line format: `tool | description words (en) | es words | fr words | subcommands`.
 
 pub const TOOLS: &str = r#"
+shopt | shell option options bash behaviour behavior enable disable set unset glob globbing nullglob extglob | opcion shell activar desactivar | option shell activer desactiver |
+read | line into shell variable prompt keyboard keypress single character silently | entrada estandar variable teclado | entree standard variable clavier |
+finger | user information logged users full name login home directory | informacion usuario | information utilisateur |
+who | logged users who is logged in sessions terminals login | usuarios conectados sesion | utilisateurs connectes session |
+w | logged users doing idle time load what they are doing | usuarios conectados actividad | utilisateurs connectes activite |
+join | join lines two files common field key | unir lineas archivos campo comun | joindre lignes fichiers champ commun |
+set | shell variable option positional parameters errexit xtrace trace debug exit on error | variable shell opcion | variable shell option |
+pstree | process tree processes parent child hierarchy | arbol procesos | arbre processus |
+tac | reverse order of lines backwards reversed | invertir orden lineas | inverser ordre lignes |
+zcat | compressed gzip gz files contents print without decompressing | comprimidos contenido gzip | compresses contenu gzip |
+zgrep | search compressed gzip files pattern | buscar archivos comprimidos | chercher fichiers compresses |
+basename | strip directory and suffix base name of script | nombre base | nom base |
+dirname | directory part of a path parent strip last component | directorio padre | repertoire parent |
+readlink | resolve symbolic link canonical absolute real path | resolver enlace ruta absoluta | resoudre lien chemin absolu |
+paste | merge lines of files side by side columns serial | unir lineas columnas | fusionner lignes colonnes |
+shred | overwrite securely erase destroy file zeroes | borrar seguro sobrescribir | effacer securise ecraser |
+exit | exit shell script with exit code | salir script | quitter script |
+bind | readline key binding keybindings keyboard shortcut | atajo teclado | raccourci clavier |
+od | octal dump of bytes | volcado octal | dump octal |
+ifconfig | legacy network interface configuration inet | interfaz red | interface reseau |
+getent | entries of passwd group hosts nss databases | entradas passwd | entrees passwd |
+zipinfo | list zip jar archive details | detalles zip | details zip |
+xhost | x server access control display | acceso servidor x | acces serveur x |
 ls | list files directory contents hidden long listing sort size modification time permissions folder | listar lista archivos directorio contenido carpeta ocultos | lister liste fichiers repertoire contenu dossier caches |
 cat | concatenate contents file files standard output stdin numbered | mostrar contenido archivo concatenar | afficher contenu fichier concatener |
 grep | search find pattern text string regex match lines containing files recursively case insensitive occurrences word | buscar patron texto cadena coincidencias lineas contienen expresion regular | chercher motif texte chaine correspondance lignes contenant expression reguliere |
