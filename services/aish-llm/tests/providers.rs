@@ -616,3 +616,68 @@ async fn stats_json_never_holds_keys() {
     assert!(!j.contains("sk-test"), "{j}");
     assert!(!format!("{l:?}").contains("sk-test"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_clients_share_cache_and_breaker() {
+    let s = Server::start(ProviderKind::Openai, ok_json("ls")).await;
+    let l = Arc::new(llm(cfg(vec![s.provider("oa")])));
+    l.answer("list files", &ctx(), offline).await.unwrap();
+    // 32 clients on a cache hit: the future is Send and the state shared.
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let l = l.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            for _ in 0..50 {
+                let t = Instant::now();
+                let a = l.answer("List files", &ctx(), offline).await.unwrap();
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert!(matches!(a.source, Source::Cache { .. }));
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    assert_eq!(s.hits(), 1);
+    let q = aish_llm::stats::quantiles(&all).unwrap();
+    eprintln!(
+        "cache hit latency over {} answers: p50 {:.3} ms p99 {:.3} ms",
+        q.count, q.p50_ms, q.p99_ms
+    );
+    assert!(q.p50_ms < 1.0, "{q:?}");
+    assert_eq!(l.stats().cache_hits, 32 * 50);
+
+    // All providers down: concurrent requests open the breaker and are all answered.
+    let down = Server::start(ProviderKind::Openai, Fault::Status(500, None)).await;
+    let mut c = cfg(vec![down.provider("down")]);
+    c.retry.max_attempts = 1;
+    c.circuit_breaker.threshold = 3;
+    let l = Arc::new(llm(c));
+    for i in 0..3 {
+        let a = l
+            .answer(&format!("warm {i}"), &ctx(), offline)
+            .await
+            .unwrap();
+        assert_eq!(a.source, Source::Offline);
+    }
+    let mut tasks = Vec::new();
+    for i in 0..32 {
+        let l = l.clone();
+        tasks.push(tokio::spawn(async move {
+            l.answer(&format!("request {i}"), &ctx(), offline)
+                .await
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().source, Source::Offline);
+    }
+    assert_eq!(down.hits(), 3, "the open breaker stopped further calls");
+    assert_eq!(
+        l.stats().providers["down"].breaker,
+        aish_llm::breaker::StateName::Open
+    );
+}
