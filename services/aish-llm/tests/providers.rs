@@ -681,3 +681,47 @@ async fn concurrent_clients_share_cache_and_breaker() {
         aish_llm::breaker::StateName::Open
     );
 }
+
+#[tokio::test]
+async fn pipeline_overhead_over_the_raw_round_trip() {
+    let s = Server::start(ProviderKind::Openai, ok_json("ls")).await;
+    let mut c = cfg(vec![s.provider("oa")]);
+    c.cache.enabled = false;
+    let l = llm(c);
+    let client = reqwest::Client::new();
+    let body = json!({"model":"m","messages":[{"role":"user","content":"list files"}]}).to_string();
+    let n = 200;
+    let (mut raw, mut full) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let t = Instant::now();
+        let r = client
+            .post(format!("{}/chat/completions", s.url))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        r.bytes().await.unwrap();
+        raw.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let a = l
+            .answer(&format!("list files {i}"), &ctx(), offline)
+            .await
+            .unwrap();
+        full.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(matches!(a.source, Source::Provider { .. }));
+    }
+    let raw = aish_llm::stats::quantiles(&raw).unwrap();
+    let full = aish_llm::stats::quantiles(&full).unwrap();
+    eprintln!(
+        "raw round trip p50 {:.3} ms p99 {:.3} ms; through the chain p50 {:.3} ms p99 {:.3} ms; overhead p50 {:.3} ms",
+        raw.p50_ms,
+        raw.p99_ms,
+        full.p50_ms,
+        full.p99_ms,
+        full.p50_ms - raw.p50_ms
+    );
+    assert_eq!(s.hits(), 2 * n);
+    // Debug build on a shared machine: a loose bound that still catches a stall.
+    assert!(full.p50_ms - raw.p50_ms < 10.0, "{raw:?} {full:?}");
+}
