@@ -29,9 +29,19 @@ impl Default for BreakerConfig {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
-    Closed { failures: u32 },
-    Open { since: Duration },
-    HalfOpen { in_flight: u32, successes: u32 },
+    Closed {
+        failures: u32,
+    },
+    Open {
+        since: Duration,
+    },
+    /// `since`: when the last probe was admitted. A probe whose outcome never
+    /// comes (its caller went away) frees its slot after `recovery_timeout`.
+    HalfOpen {
+        in_flight: u32,
+        successes: u32,
+        since: Duration,
+    },
 }
 
 /// Name of a state, as shown in stats (gauge values 0, 1, 2).
@@ -111,6 +121,7 @@ impl Breaker {
                     self.state = State::HalfOpen {
                         in_flight: 1,
                         successes: 0,
+                        since: now,
                     };
                     (
                         Admission::Allowed { probe: true },
@@ -128,11 +139,20 @@ impl Breaker {
             State::HalfOpen {
                 in_flight,
                 successes,
+                since,
             } => {
+                // Probes whose outcome never came (a caller that went away)
+                // must not wedge the breaker: their slots free up in time.
+                let in_flight = if now >= since + self.cfg.recovery_timeout {
+                    0
+                } else {
+                    in_flight
+                };
                 if in_flight + successes < self.cfg.half_open_probes.max(1) {
                     self.state = State::HalfOpen {
                         in_flight: in_flight + 1,
                         successes,
+                        since: now,
                     };
                     (Admission::Allowed { probe: true }, None)
                 } else {
@@ -159,6 +179,7 @@ impl Breaker {
             State::HalfOpen {
                 in_flight,
                 successes,
+                since,
             } => {
                 let successes = successes + 1;
                 if successes >= self.cfg.half_open_probes.max(1) {
@@ -168,6 +189,7 @@ impl Breaker {
                     self.state = State::HalfOpen {
                         in_flight: in_flight.saturating_sub(1),
                         successes,
+                        since,
                     };
                     None
                 }
@@ -285,6 +307,17 @@ mod tests {
         b.on_success(s(10));
         assert_eq!(b.on_failure(s(10)), Some(Transition::Opened));
         assert_eq!(b.state_name(s(10)), StateName::Open);
+    }
+
+    #[test]
+    fn a_lost_probe_frees_its_slot_after_the_recovery_timeout() {
+        let mut b = Breaker::new(cfg(1, 1));
+        b.on_failure(s(0));
+        assert_eq!(b.admit(s(10)).0, Admission::Allowed { probe: true });
+        // The probe's caller went away: no outcome is ever reported.
+        assert!(matches!(b.admit(s(19)).0, Admission::Rejected { .. }));
+        assert_eq!(b.admit(s(20)).0, Admission::Allowed { probe: true });
+        assert_eq!(b.on_success(s(21)), Some(Transition::Closed));
     }
 
     #[test]
