@@ -42,6 +42,7 @@ use tracing::{info, warn};
 /// What the caller knows about the situation; the first three fields change
 /// the answer and are part of the cache key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Context {
     pub distribution: String,
     pub package_manager: String,

@@ -1,0 +1,50 @@
+use ainux_common::config::Source;
+use aish_llm::config::LlmConfig;
+use anyhow::Context as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("aishd: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let source = match std::env::args().nth(1).as_deref() {
+        Some("--config") => Source::Named(
+            std::env::args()
+                .nth(2)
+                .context("--config needs a path")?
+                .into(),
+        ),
+        Some(other) => anyhow::bail!("unknown argument {other:?} (usage: aishd [--config FILE])"),
+        None => Source::Default,
+    };
+    let cfg = LlmConfig::load(&source)?;
+    let llm = aish_llm::Llm::new(cfg, Arc::new(aish_llm::clock::SystemClock::default()))?;
+    let dir = std::env::var_os("RUNTIME_DIRECTORY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/run/ainux"));
+    let path = dir.join("aishd.sock");
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path)
+        .with_context(|| format!("cannot bind {}", path.display()))?;
+    eprintln!("aishd: listening on {}", path.display());
+    let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    aishd::serve(listener, daemon, async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}
