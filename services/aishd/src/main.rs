@@ -35,6 +35,9 @@ async fn run() -> anyhow::Result<()> {
     let _ = std::fs::remove_file(&path);
     let listener = tokio::net::UnixListener::bind(&path)
         .with_context(|| format!("cannot bind {}", path.display()))?;
+    // Every user may connect; the peer's uid tells them apart.
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .with_context(|| format!("cannot chmod {}", path.display()))?;
     eprintln!("aishd: listening on {}", path.display());
     let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
