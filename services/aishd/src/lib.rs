@@ -72,7 +72,8 @@ pub struct Job {
 
 /// The daemon's state.
 pub struct Daemon {
-    llm: Arc<Llm>,
+    /// Swapped whole on a config reload (SIGHUP); the last good one stays.
+    llm: std::sync::RwLock<Arc<Llm>>,
     translator: aish::translate::Translator,
     jobs: Mutex<HashMap<u64, Job>>,
     next: AtomicU64,
@@ -83,12 +84,24 @@ pub struct Daemon {
 impl Daemon {
     pub fn new(llm: Arc<Llm>) -> Daemon {
         Daemon {
-            llm,
+            llm: std::sync::RwLock::new(llm),
             translator: aish::translate::Translator::new(),
             jobs: Mutex::new(HashMap::new()),
             next: AtomicU64::new(1),
             remembered: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// The LLM layer in use now.
+    pub fn llm(&self) -> Arc<Llm> {
+        self.llm.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Installs a new LLM layer (after a successful config reload). Cache,
+    /// breaker and rate-limit state start afresh with it.
+    pub fn replace_llm(&self, llm: Arc<Llm>) {
+        *self.llm.write().unwrap_or_else(|e| e.into_inner()) = llm;
+        info!(event = "config_reloaded");
     }
 
     fn offline(&self, req: &str, ctx: &Context) -> (String, String) {
@@ -110,8 +123,8 @@ impl Daemon {
                 mut context,
             } => {
                 context.user = uid.to_string();
-                let a = match self
-                    .llm
+                let llm = self.llm();
+                let a = match llm
                     .answer(&request, &context, |r, c| self.offline(r, c))
                     .await
                 {
@@ -155,8 +168,8 @@ impl Daemon {
             },
             Request::Approve { job, remember } => self.decide(uid, job, true, remember),
             Request::Deny { job } => self.decide(uid, job, false, false),
-            Request::Stats => json!({"ok": true, "stats": self.llm.stats()}),
-            Request::Metrics => json!({"ok": true, "metrics": self.llm.stats().to_prometheus()}),
+            Request::Stats => json!({"ok": true, "stats": self.llm().stats()}),
+            Request::Metrics => json!({"ok": true, "metrics": self.llm().stats().to_prometheus()}),
             Request::Health => json!({"ok": true, "live": true, "ready": true}),
         }
     }

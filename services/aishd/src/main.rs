@@ -40,6 +40,25 @@ async fn run() -> anyhow::Result<()> {
         .with_context(|| format!("cannot chmod {}", path.display()))?;
     eprintln!("aishd: listening on {}", path.display());
     let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
+    // SIGHUP: reload the config; a bad one is logged and the last good one kept.
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let d = daemon.clone();
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let fresh = LlmConfig::load(&source)
+                .map_err(anyhow::Error::from)
+                .and_then(|c| {
+                    Ok(aish_llm::Llm::new(
+                        c,
+                        Arc::new(aish_llm::clock::SystemClock::default()),
+                    )?)
+                });
+            match fresh {
+                Ok(llm) => d.replace_llm(Arc::new(llm)),
+                Err(e) => eprintln!("aishd: reload failed, keeping the last good config: {e:#}"),
+            }
+        }
+    });
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     aishd::serve(listener, daemon, async move {
         tokio::select! {

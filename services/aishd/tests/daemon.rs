@@ -189,3 +189,56 @@ async fn many_clients_share_one_cache() {
     }
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn replacing_the_llm_layer_takes_effect_for_new_requests() {
+    let (url, hits) = provider("uptime").await;
+    let cfg = LlmConfig {
+        providers: vec![ProviderConfig {
+            name: "new".into(),
+            kind: ProviderKind::Openai,
+            base_url: url,
+            model: Some("m".into()),
+            advanced_model: None,
+            api_key_file: None,
+            credential: None,
+            api_key_env: None,
+        }],
+        ..LlmConfig::default()
+    };
+    let d = aishd::Daemon::new(Arc::new(
+        Llm::with_keys(
+            LlmConfig::default(),
+            vec![],
+            Arc::new(SystemClock::default()),
+        )
+        .unwrap(),
+    ));
+    let r = d
+        .handle(
+            1000,
+            serde_json::from_str(r#"{"op":"submit","request":"how long up"}"#).unwrap(),
+        )
+        .await;
+    assert_eq!(r["job"]["source"]["kind"], "offline");
+    d.replace_llm(Arc::new(
+        Llm::with_keys(cfg, vec![None], Arc::new(SystemClock::default())).unwrap(),
+    ));
+    let r = d
+        .handle(
+            1000,
+            serde_json::from_str(r#"{"op":"submit","request":"how long up"}"#).unwrap(),
+        )
+        .await;
+    assert_eq!(r["job"]["command"], "uptime");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // Jobs are per user: another uid cannot see or approve them.
+    let id = r["job"]["job"].as_u64().unwrap();
+    let other = d
+        .handle(
+            1001,
+            serde_json::from_str(&format!(r#"{{"op":"status","job":{id}}}"#)).unwrap(),
+        )
+        .await;
+    assert_eq!(other["ok"], false);
+}
