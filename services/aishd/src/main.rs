@@ -27,6 +27,11 @@ async fn run() -> anyhow::Result<()> {
         None => Source::Default,
     };
     let cfg = LlmConfig::load(&source)?;
+    // RUST_LOG wins over the config's log_level; JSON logs with AINUX_LOG_JSON=1.
+    ainux_common::logging::init(
+        &cfg.log_level,
+        std::env::var("AINUX_LOG_JSON").is_ok_and(|v| v == "1"),
+    );
     let llm = aish_llm::Llm::new(cfg, Arc::new(aish_llm::clock::SystemClock::default()))?;
     let dir = std::env::var_os("RUNTIME_DIRECTORY")
         .map(PathBuf::from)
@@ -38,7 +43,8 @@ async fn run() -> anyhow::Result<()> {
     // Every user may connect; the peer's uid tells them apart.
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .with_context(|| format!("cannot chmod {}", path.display()))?;
-    eprintln!("aishd: listening on {}", path.display());
+    tracing::info!(event = "listening", socket = %path.display());
+    let _ = ainux_common::notify::notify(&[ainux_common::notify::State::Ready]);
     let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
     // SIGHUP: reload the config; a bad one is logged and the last good one kept.
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
@@ -55,7 +61,11 @@ async fn run() -> anyhow::Result<()> {
                 });
             match fresh {
                 Ok(llm) => d.replace_llm(Arc::new(llm)),
-                Err(e) => eprintln!("aishd: reload failed, keeping the last good config: {e:#}"),
+                Err(e) => tracing::error!(
+                    event = "config_reload_failed",
+                    cause = %format!("{e:#}"),
+                    "keeping the last good config"
+                ),
             }
         }
     });
