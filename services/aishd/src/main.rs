@@ -1,0 +1,82 @@
+use ainux_common::config::Source;
+use aish_llm::config::LlmConfig;
+use anyhow::Context as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("aishd: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let source = match std::env::args().nth(1).as_deref() {
+        Some("--config") => Source::Named(
+            std::env::args()
+                .nth(2)
+                .context("--config needs a path")?
+                .into(),
+        ),
+        Some(other) => anyhow::bail!("unknown argument {other:?} (usage: aishd [--config FILE])"),
+        None => Source::Default,
+    };
+    let cfg = LlmConfig::load(&source)?;
+    // RUST_LOG wins over the config's log_level; JSON logs with AINUX_LOG_JSON=1.
+    ainux_common::logging::init(
+        &cfg.log_level,
+        std::env::var("AINUX_LOG_JSON").is_ok_and(|v| v == "1"),
+    );
+    let llm = aish_llm::Llm::new(cfg, Arc::new(aish_llm::clock::SystemClock::default()))?;
+    let dir = std::env::var_os("RUNTIME_DIRECTORY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/run/ainux"));
+    let path = dir.join("aishd.sock");
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path)
+        .with_context(|| format!("cannot bind {}", path.display()))?;
+    // Every user may connect; the peer's uid tells them apart.
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .with_context(|| format!("cannot chmod {}", path.display()))?;
+    tracing::info!(event = "listening", socket = %path.display());
+    let _ = ainux_common::notify::notify(&[ainux_common::notify::State::Ready]);
+    let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
+    // SIGHUP: reload the config; a bad one is logged and the last good one kept.
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let d = daemon.clone();
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let fresh = LlmConfig::load(&source)
+                .map_err(anyhow::Error::from)
+                .and_then(|c| {
+                    Ok(aish_llm::Llm::new(
+                        c,
+                        Arc::new(aish_llm::clock::SystemClock::default()),
+                    )?)
+                });
+            match fresh {
+                Ok(llm) => d.replace_llm(Arc::new(llm)),
+                Err(e) => tracing::error!(
+                    event = "config_reload_failed",
+                    cause = %format!("{e:#}"),
+                    "keeping the last good config"
+                ),
+            }
+        }
+    });
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    aishd::serve(listener, daemon, async move {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    })
+    .await;
+    let _ = std::fs::remove_file(&path);
+    Ok(())
+}
