@@ -599,7 +599,11 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
             cache.touch(&hit);
             return Ok::<_, BuildError>((hit, format!("cache hit {}", key.short())));
         }
-        cache_state = if incremental { "miss" } else { "off (Incremental=no)" };
+        cache_state = if incremental {
+            "miss"
+        } else {
+            "off (Incremental=no)"
+        };
         // Without Incremental=, the base is made in the work directory and thrown away.
         let tmp = if incremental {
             cache.staging(&key)?
