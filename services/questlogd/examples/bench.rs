@@ -165,7 +165,7 @@ fn event(g: &mut Gen, client: usize, seq: u64) -> Event {
         kind: EventKind::Command {
             command: command(g),
             cwd: format!("/home/user/{}", g.pick(WORDS)),
-            exit: Some(if g.next() % 10 == 0 { 1 } else { 0 }),
+            exit: Some(if g.next().is_multiple_of(10) { 1 } else { 0 }),
             duration_ms: Some(g.next() % 5000),
             session: format!("sess{client}"),
             tty: Some("/dev/pts/1".into()),
