@@ -58,6 +58,11 @@ pub struct AuditEntry {
     pub state_after: String,
     pub n_restarts: Option<u32>,
     pub attempt: u32,
+    /// On `restart` records: milliseconds from the failure signal (the first
+    /// D-Bus state change showing the failure) to the restart call, backoff
+    /// included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_failure_ms: Option<f64>,
 }
 
 impl AuditEntry {
@@ -75,6 +80,7 @@ impl AuditEntry {
             state_after: a.state_after,
             n_restarts: a.n_restarts,
             attempt: a.attempt,
+            since_failure_ms: None,
         }
     }
 }
@@ -169,6 +175,9 @@ pub struct Driver<S: Systemd> {
     connected: bool,
     reconnects: u64,
     latencies: Latencies,
+    /// The detection latency of the last restart call, for its audit record.
+    last_latency: Option<(String, f64)>,
+    reloads: u64,
     policy_error: Option<String>,
     policy_warnings: Vec<String>,
     on_ready: Option<Box<dyn FnOnce() + Send>>,
@@ -220,6 +229,8 @@ impl<S: Systemd> Driver<S> {
             connected: false,
             reconnects: 0,
             latencies: Latencies::default(),
+            last_latency: None,
+            reloads: 0,
             policy_error: None,
             policy_warnings: Vec::new(),
             on_ready: None,
@@ -427,7 +438,10 @@ impl<S: Systemd> Driver<S> {
                     let after = reports.last().map_or(before, |r| r.used_pct_after);
                     let detail: Vec<String> = reports
                         .iter()
-                        .map(|r| format!("{} {} freed {} bytes", r.name, if r.ok { "ok" } else { "failed" }, r.freed_bytes))
+                        .map(|r| match &r.error {
+                            None => format!("{} ok, freed {} bytes", r.name, r.freed_bytes),
+                            Some(e) => format!("{} failed ({e}), freed {} bytes", r.name, r.freed_bytes),
+                        })
                         .collect();
                     let entry = AuditEntry::new(Audit {
                         unit: rule.path.display().to_string(),
@@ -530,10 +544,11 @@ impl<S: Systemd> Driver<S> {
                     .insert((unit, kind), (Instant::now() + after, token));
             }
             Effect::RestartUnit { unit } => {
+                self.last_latency = None;
                 if let Some(t) = self.latencies.pending.remove(&unit) {
-                    self.latencies
-                        .samples
-                        .push_back(t.elapsed().as_secs_f64() * 1000.0);
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    self.last_latency = Some((unit.clone(), ms));
+                    self.latencies.samples.push_back(ms);
                     if self.latencies.samples.len() > 1024 {
                         self.latencies.samples.pop_front();
                     }
@@ -622,7 +637,14 @@ impl<S: Systemd> Driver<S> {
                 info!(unit = %a.unit, action = %a.action, reason = %a.reason,
                       before = %a.state_before, after = %a.state_after,
                       n_restarts = ?a.n_restarts, "audit");
-                self.record(AuditEntry::new(a));
+                let mut entry = AuditEntry::new(a);
+                if entry.action == "restart"
+                    && let Some((u, ms)) = self.last_latency.take()
+                    && u == entry.unit
+                {
+                    entry.since_failure_ms = Some(ms);
+                }
+                self.record(entry);
             }
         }
     }
@@ -643,6 +665,7 @@ impl<S: Systemd> Driver<S> {
                 let v = serde_json::json!({
                     "connected": self.connected,
                     "reconnects": self.reconnects,
+                    "reloads": self.reloads,
                     "policies": self.machine.policies().len(),
                     "policy_error": self.policy_error,
                     "policy_warnings": self.policy_warnings,
@@ -694,6 +717,7 @@ impl<S: Systemd> Driver<S> {
                         info!(policies = n, "policies reloaded");
                         self.machine.set_policies(set);
                         self.policy_error = None;
+                        self.reloads += 1;
                         self.spawn_remedies();
                         // Health checks follow the new policies.
                         self.health_tasks.abort_all();
