@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 const UNIT: &str = "healer-bench.service";
 
 /// The trivial unit, and a policy that restarts it at once (no backoff), never escalates.
-const UNIT_TEXT: &str =
-    "[Unit]\nDescription=healer benchmark: a trivial unit\n[Service]\nExecStart=/bin/sleep infinity\n";
+const UNIT_TEXT: &str = "[Unit]\nDescription=healer benchmark: a trivial unit\n[Service]\nExecStart=/bin/sleep infinity\n";
 const POLICY: &str = r#"
 [[policy]]
 units = ["healer-bench.service"]
@@ -61,11 +60,7 @@ fn main() -> anyhow::Result<()> {
         0o644,
     )?;
     m.succeed("mkdir -p /etc/ainux/healer.d")?;
-    m.write_file(
-        "/etc/ainux/healer.d/bench.toml",
-        POLICY.as_bytes(),
-        0o644,
-    )?;
+    m.write_file("/etc/ainux/healer.d/bench.toml", POLICY.as_bytes(), 0o644)?;
     m.succeed("systemctl daemon-reload && systemctl reload healerd.service")?;
     m.wait_until_succeeds(
         "healer status --json | grep -q '\"reloads\":[1-9]'",
@@ -117,9 +112,8 @@ done
         to_active.len()
     );
 
-    let hist: Value = serde_json::from_str(&m.succeed(&format!(
-        "healer history {UNIT} --limit 100000 --json"
-    ))?)?;
+    let hist: Value =
+        serde_json::from_str(&m.succeed(&format!("healer history {UNIT} --limit 100000 --json"))?)?;
     let mut detect: Vec<f64> = hist
         .as_array()
         .context("history is not a list")?
@@ -148,9 +142,7 @@ done
         let rank = ((q / 100.0) * v.len() as f64).ceil() as usize;
         v[rank.clamp(1, v.len()) - 1]
     };
-    println!(
-        "crashed {UNIT} {crashes} times (SIGKILL; policy: restart at once, no backoff)"
-    );
+    println!("crashed {UNIT} {crashes} times (SIGKILL; policy: restart at once, no backoff)");
     println!(
         "failure signal -> restart call (healerd audit, {} samples): p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         detect.len(),

@@ -161,8 +161,7 @@ pub fn wait_for_action(
 }
 
 pub fn prop(m: &mut Machine, unit: &str, p: &str) -> anyhow::Result<String> {
-    Ok(m
-        .succeed(&format!("systemctl show -p {p} --value {unit}"))?
+    Ok(m.succeed(&format!("systemctl show -p {p} --value {unit}"))?
         .trim()
         .to_string())
 }
@@ -191,18 +190,25 @@ fn healer_runs_hardened(ctx: &mut Ctx) -> anyhow::Result<()> {
         st["connected"] == Value::Bool(true),
         "healerd not connected to systemd: {st}"
     );
-    // Root without any capability: effective, permitted and bounding sets are empty.
+    // Root with one capability (CAP_DAC_OVERRIDE, bit 1, for apt's _apt-owned directories):
+    // nothing else in the effective, permitted, bounding or ambient sets.
     let pid = prop(m, "healerd.service", "MainPID")?;
-    let caps = m.succeed(&format!("grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/{pid}/status"))?;
+    let caps = m.succeed(&format!(
+        "grep -E '^Cap(Eff|Prm|Bnd|Amb)' /proc/{pid}/status"
+    ))?;
     for line in caps.lines() {
-        ensure!(
-            line.ends_with("0000000000000000"),
-            "healerd holds capabilities: {caps}"
-        );
+        let want = if line.starts_with("CapAmb") {
+            "0000000000000000"
+        } else {
+            "0000000000000002"
+        };
+        ensure!(line.ends_with(want), "healerd capabilities: {caps}");
     }
     let uid = m.succeed(&format!("awk '/^Uid:/ {{print $2}}' /proc/{pid}/status"))?;
     ensure!(uid.trim() == "0", "healerd runs as uid {uid}");
-    let nnp = m.succeed(&format!("awk '/^NoNewPrivs:/ {{print $2}}' /proc/{pid}/status"))?;
+    let nnp = m.succeed(&format!(
+        "awk '/^NoNewPrivs:/ {{print $2}}' /proc/{pid}/status"
+    ))?;
     ensure!(nnp.trim() == "1", "NoNewPrivs is {nnp}");
     let exposure = m.succeed(
         "systemd-analyze security healerd.service --no-pager | tail -n 1 | sed 's/\\x1b\\[[0-9;]*m//g'",
@@ -260,7 +266,10 @@ fn healer_restarts_crashed_unit(ctx: &mut Ctx) -> anyhow::Result<()> {
         .with_context(|| format!("no latency in {restart}"))?;
     let down = prop_u64(m, unit, "ActiveExitTimestampMonotonic")?;
     let up = prop_u64(m, unit, "ActiveEnterTimestampMonotonic")?;
-    ensure!(up > down, "active again at {up} before the failure at {down}");
+    ensure!(
+        up > down,
+        "active again at {up} before the failure at {down}"
+    );
     let failure_to_active = (up - down) as f64 / 1000.0;
     println!(
         "  {unit}: pid {pid} -> {new}; failure signal -> restart call {detect:.1} ms (backoff 50 ms); failure -> active {failure_to_active:.1} ms"
@@ -352,7 +361,10 @@ steps = ["reset-failed-restart", "alert"]
     let state = prop(m, unit, "ActiveState")?;
     ensure!(state == "failed", "{unit} is {state} after healerd gave up");
     let after = actions(&history(m, unit)?[skip..]);
-    ensure!(after.len() == acts.len(), "healerd acted after giving up: {after:?}");
+    ensure!(
+        after.len() == acts.len(),
+        "healerd acted after giving up: {after:?}"
+    );
     let st = status(m)?;
     let view = st["units"]
         .as_array()
@@ -408,7 +420,10 @@ failure_threshold = 3
         .iter()
         .find(|e| e["action"] == "restart")
         .context("restart record")?;
-    println!("  {unit}: hung pid {pid} restarted as {new}: {}", r["reason"]);
+    println!(
+        "  {unit}: hung pid {pid} restarted as {new}: {}",
+        r["reason"]
+    );
     ensure!(
         r["reason"].as_str().unwrap_or("").contains("health")
             || r["reason"].as_str().unwrap_or("").contains("heartbeat"),
@@ -443,7 +458,9 @@ fn healer_leaves_admin_stop_alone(ctx: &mut Ctx) -> anyhow::Result<()> {
     ensure!(state == "inactive", "{unit} is {state} after an admin stop");
     let acts = actions(&history(m, unit)?[skip..]);
     ensure!(
-        !acts.iter().any(|a| a == "restart" || a == "schedule-restart"),
+        !acts
+            .iter()
+            .any(|a| a == "restart" || a == "schedule-restart"),
         "healerd restarted an admin-stopped unit: {acts:?}"
     );
     println!("  {unit}: {}", actions(&h[skip..]).join(" → "));
@@ -545,12 +562,13 @@ fn healer_cleans_full_filesystem(ctx: &mut Ctx) -> anyhow::Result<()> {
     // upgrade); healerd's built-in `apt-clean` clean-up frees it.
     let dir = "/var/cache/apt/archives";
     m.succeed(&format!(
-        "mkdir -p {dir} && mount -t tmpfs -o size=16m healer-t-fs {dir} && mkdir -p {dir}/partial"
+        "mkdir -p {dir} && mount -t tmpfs -o size=16m healer-t-fs {dir} && install -d -o _apt -g root -m 0700 {dir}/partial"
     ))?;
     let res = (|| -> anyhow::Result<()> {
         m.succeed(&format!(
-            "for i in 1 2 3; do head -c 4M /dev/urandom > {dir}/healer-t-pkg${{i}}_1.0_all.deb; done; \
-             cp /dev/null {dir}/lock"
+            "for i in 1 2; do head -c 4M /dev/urandom > {dir}/healer-t-pkg${{i}}_1.0_all.deb; done; \
+             head -c 4M /dev/urandom > {dir}/partial/healer-t-pkg3_1.0_all.deb; \
+             chown _apt {dir}/partial/*; cp /dev/null {dir}/lock"
         ))?;
         let used = m.succeed(&format!("df --output=pcent {dir} | tail -1"))?;
         println!("  {dir} filled to {}", used.trim());
@@ -572,9 +590,12 @@ fn healer_cleans_full_filesystem(ctx: &mut Ctx) -> anyhow::Result<()> {
         let after = m.succeed(&format!("df --output=pcent {dir} | tail -1"))?;
         let pct: u32 = after.trim().trim_end_matches('%').parse()?;
         ensure!(pct < 50, "{dir} still {pct}% full after the clean-up");
-        m.fail(&format!("ls {dir}/*.deb"))?;
+        m.fail(&format!("ls {dir}/*.deb {dir}/partial/*.deb"))?;
         ensure!(
-            rec["reason"].as_str().unwrap_or("").contains("apt-clean ok"),
+            rec["reason"]
+                .as_str()
+                .unwrap_or("")
+                .contains("apt-clean ok"),
             "the record does not name the clean-up: {rec}"
         );
         Ok(())

@@ -70,7 +70,7 @@ impl Default for Config {
             policy_path: PathBuf::from("/etc/ainux/healer.d"),
             socket: runtime.join("healerd.sock"),
             state_dir: state,
-            questlog_socket: PathBuf::from("/run/ainux/questlogd.sock"),
+            questlog_socket: PathBuf::from(questlog_client::client::DEFAULT_SOCKET),
             history_size: 1000,
             journal_max_bytes: 8 << 20,
             max_units: 2048,

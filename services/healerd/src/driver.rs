@@ -90,7 +90,7 @@ impl AuditEntry {
 struct AuditSinks {
     journal: Option<PathBuf>,
     journal_max: u64,
-    questlog: mpsc::Sender<String>,
+    questlog: mpsc::Sender<AuditEntry>,
     dropped: u64,
 }
 
@@ -113,27 +113,73 @@ impl AuditSinks {
                 self.journal = None;
             }
         }
-        if self.questlog.try_send(line).is_err() {
+        if self.questlog.try_send(e.clone()).is_err() {
             self.dropped += 1;
         }
     }
 }
 
-/// Forward audit lines to questlogd over its Unix socket, reconnecting lazily.
-async fn questlog_forwarder(path: PathBuf, mut rx: mpsc::Receiver<String>) {
-    use tokio::io::AsyncWriteExt;
-    let mut conn: Option<tokio::net::UnixStream> = None;
-    while let Some(line) = rx.recv().await {
-        if conn.is_none() {
-            conn = tokio::net::UnixStream::connect(&path).await.ok();
+impl AuditEntry {
+    /// The record as a questlogd `heal_action` event.
+    pub fn to_event(&self) -> questlog_client::Event {
+        use questlog_client::{Event, EventKind};
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert("state_before".into(), self.state_before.clone().into());
+        fields.insert("state_after".into(), self.state_after.clone().into());
+        fields.insert("attempt".into(), self.attempt.into());
+        if let Some(n) = self.n_restarts {
+            fields.insert("n_restarts".into(), n.into());
         }
-        if let Some(c) = conn.as_mut() {
-            let msg = format!("{line}\n");
-            if c.write_all(msg.as_bytes()).await.is_err() {
-                conn = None;
-            }
+        if let Some(ms) = self.since_failure_ms {
+            fields.insert("since_failure_ms".into(), ms.into());
         }
+        let mut ev = Event::new(EventKind::HealAction {
+            unit: self.unit.clone(),
+            action: self.action.clone(),
+            outcome: self.state_after.clone(),
+            reason: self.reason.clone(),
+            fields,
+        })
+        .with_source(self.source.clone());
+        ev.ts_ms = (self.ts * 1000.0) as i64;
+        ev
     }
+}
+
+/// Deliver audit records to questlogd with its client, on a thread of its own
+/// (the client blocks). While questlogd is away they wait in a bounded spool
+/// file in the state directory and go out, in order, with the next delivery.
+fn questlog_forwarder(
+    socket: PathBuf,
+    spool: PathBuf,
+    mut rx: mpsc::Receiver<AuditEntry>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    use questlog_client::{SpoolingClient, spool::DEFAULT_MAX_BYTES, spool::Spool};
+    std::thread::Builder::new()
+        .name("questlog".into())
+        .spawn(move || {
+            let mut client = SpoolingClient::new(socket, Spool::new(spool, DEFAULT_MAX_BYTES));
+            let mut warned = false;
+            while let Some(first) = rx.blocking_recv() {
+                let mut batch = vec![first.to_event()];
+                while batch.len() < 64 {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e.to_event()),
+                        Err(_) => break,
+                    }
+                }
+                match client.send(batch) {
+                    Ok(questlog_client::client::Delivery::Stored(_)) => warned = false,
+                    Ok(questlog_client::client::Delivery::Spooled) => {
+                        if !warned {
+                            warn!("questlogd unavailable; audit records spooled");
+                            warned = true;
+                        }
+                    }
+                    Err(e) => warn!(cause = %e, "audit records not delivered to questlogd"),
+                }
+            }
+        })
 }
 
 /// Detection latencies (failure signal -> restart call), bounded ring.
@@ -199,7 +245,13 @@ impl<S: Systemd> Driver<S> {
                 ^ u64::from(std::process::id())
         });
         let (qtx, qrx) = mpsc::channel(1024);
-        tokio::spawn(questlog_forwarder(cfg.questlog_socket.clone(), qrx));
+        if let Err(e) = questlog_forwarder(
+            cfg.questlog_socket.clone(),
+            cfg.state_dir.join("questlog-spool.jsonl"),
+            qrx,
+        ) {
+            warn!(cause = %e, "cannot start the questlog thread; audit stays local");
+        }
         let journal = std::fs::create_dir_all(&cfg.state_dir)
             .ok()
             .map(|_| cfg.state_dir.join("audit.jsonl"));

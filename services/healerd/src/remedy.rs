@@ -163,7 +163,11 @@ async fn run(argv: &[String], timeout: Duration) -> Result<(), String> {
         Ok(Ok(o)) if o.status.success() => Ok(()),
         Ok(Ok(o)) => {
             let err = String::from_utf8_lossy(&o.stderr);
-            let last = err.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
             let last: String = last.chars().take(300).collect();
             Err(format!("{}: {last}", o.status))
         }
@@ -221,7 +225,9 @@ mod tests {
         assert_eq!((r[0].ok, r[0].freed_bytes), (true, 300));
         assert_eq!((r[1].ok, r[1].freed_bytes), (false, 0));
         assert!(
-            r[1].error.as_deref().is_some_and(|e| e.contains("exit status: 1")),
+            r[1].error
+                .as_deref()
+                .is_some_and(|e| e.contains("exit status: 1")),
             "{:?}",
             r[1].error
         );

@@ -1014,7 +1014,7 @@ fn random_sequences_keep_invariants() {
                 6 => h.feed(Event::Health {
                     unit: u.clone(),
                     check: "c".into(),
-                    ok: rng.next_u64() % 2 == 0,
+                    ok: rng.next_u64().is_multiple_of(2),
                     threshold: 2,
                 }),
                 7 => h.state(&u, "failed", "failed", "start-limit-hit"),

@@ -1,0 +1,440 @@
+//! The questlog benchmark (run by `scripts/bench-questlog`): a real questlogd on a temp socket
+//! and database, driven through its socket. Prints progress on stderr and one JSON line last.
+//!
+//! bench --bin-dir DIR --hook FILE [--seconds 30] [--events 1000000] [--work DIR]
+
+use questlog_client::Client;
+use questlog_client::protocol::{Event, EventKind, Query};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+struct Args {
+    bin_dir: PathBuf,
+    hook: PathBuf,
+    seconds: u64,
+    events: u64,
+    work: Option<PathBuf>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        bin_dir: PathBuf::from("target/release"),
+        hook: PathBuf::from("rootfs-overlay/etc/bash.bashrc.d/questlog.bash"),
+        seconds: 30,
+        events: 1_000_000,
+        work: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().unwrap_or_default();
+        match k.as_str() {
+            "--bin-dir" => a.bin_dir = v.into(),
+            "--hook" => a.hook = v.into(),
+            "--seconds" => a.seconds = v.parse().expect("--seconds N"),
+            "--events" => a.events = v.parse().expect("--events N"),
+            "--work" => a.work = Some(v.into()),
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    a
+}
+
+/// A small deterministic generator (xorshift) for realistic-looking commands.
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const PROGS: &[&str] = &[
+    "git",
+    "ls",
+    "cd",
+    "cargo",
+    "vim",
+    "grep",
+    "docker",
+    "kubectl",
+    "ssh",
+    "make",
+    "python3",
+    "systemctl",
+    "journalctl",
+    "curl",
+    "cat",
+    "rm",
+    "cp",
+    "mv",
+    "find",
+    "tar",
+    "apt",
+    "less",
+    "htop",
+    "npm",
+    "rsync",
+    "sed",
+    "awk",
+    "du",
+    "df",
+    "ip",
+];
+const ARGS: &[&str] = &[
+    "status",
+    "commit -m",
+    "push origin",
+    "build --release",
+    "test",
+    "-la",
+    "-rn",
+    "logs -f",
+    "get pods",
+    "restart",
+    "--follow",
+    "install",
+    "-czf",
+    "-avz",
+    "clean",
+    "diff",
+    "checkout",
+    "run --rm",
+    "exec -it",
+    "apply -f",
+    "-h",
+    "--since",
+    "show",
+    "rebase -i",
+    "pull",
+];
+const WORDS: &[&str] = &[
+    "src",
+    "main",
+    "config",
+    "nginx",
+    "postgres",
+    "backup",
+    "release",
+    "deploy",
+    "feature",
+    "parser",
+    "kernel",
+    "network",
+    "cache",
+    "index",
+    "report",
+    "invoice",
+    "frontend",
+    "api",
+    "worker",
+    "scheduler",
+    "metrics",
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+];
+
+fn command(g: &mut Gen) -> String {
+    let n = g.next() % 100_000;
+    format!(
+        "{} {} {}/{}_{}.{}",
+        g.pick(PROGS),
+        g.pick(ARGS),
+        g.pick(WORDS),
+        g.pick(WORDS),
+        n,
+        g.pick(&["rs", "txt", "log", "yaml", "conf", "py"])
+    )
+}
+
+fn event(g: &mut Gen, client: usize, seq: u64) -> Event {
+    Event {
+        id: Some(format!("b{client}-{seq}")),
+        ts_ms: questlog_client::protocol::now_ms(),
+        source: "bash".into(),
+        kind: EventKind::Command {
+            command: command(g),
+            cwd: format!("/home/user/{}", g.pick(WORDS)),
+            exit: Some(if g.next() % 10 == 0 { 1 } else { 0 }),
+            duration_ms: Some(g.next() % 5000),
+            session: format!("sess{client}"),
+            tty: Some("/dev/pts/1".into()),
+            shell: "bash".into(),
+        },
+    }
+}
+
+fn pct(v: &mut [f64], p: f64) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((p / 100.0) * (v.len() - 1) as f64).round() as usize;
+    v[i]
+}
+
+struct Daemon {
+    child: Child,
+    socket: PathBuf,
+}
+
+fn start(bin: &Path, dir: &Path) -> Daemon {
+    let socket = dir.join("ql.sock");
+    let child = Command::new(bin.join("questlogd"))
+        .env("AINUX_QUESTLOGD__SOCKET", &socket)
+        .env("AINUX_QUESTLOGD__DATABASE", dir.join("questlog.db"))
+        .env("AINUX_QUESTLOGD__JOURNAL__ENABLED", "false")
+        .env("AINUX_QUESTLOGD__CLIENT_RATE", "1000000000.0")
+        .env("AINUX_QUESTLOGD__CLIENT_BURST", "1000000000.0")
+        .env("AINUX_QUESTLOGD__RETENTION__MAX_DB_MB", "0")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("start questlogd");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Client::connect(&socket).is_err() {
+        assert!(Instant::now() < deadline, "questlogd did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Daemon { child, socket }
+}
+
+fn stop(mut d: Daemon) {
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(d.child.id() as i32, libc::SIGTERM) };
+    let _ = d.child.wait();
+}
+
+/// Sends batches from `clients` threads until `until` says stop; returns events acknowledged.
+fn load(
+    socket: &Path,
+    clients: usize,
+    batch: usize,
+    seq0: u64,
+    until: impl Fn(u64, Instant) -> bool + Sync,
+) -> u64 {
+    let total = AtomicU64::new(0);
+    let t0 = Instant::now();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for c in 0..clients {
+            let (total, stop, until) = (&total, &stop, &until);
+            s.spawn(move || {
+                let mut g = Gen(0x9e3779b97f4a7c15 ^ ((c as u64 + 1) * 7919) ^ seq0);
+                let mut cl = Client::connect(socket).expect("connect");
+                let mut seq = seq0;
+                while !stop.load(Ordering::Relaxed) {
+                    let evs: Vec<_> = (0..batch)
+                        .map(|_| {
+                            seq += 1;
+                            event(&mut g, c, seq)
+                        })
+                        .collect();
+                    let ack = cl.append(&evs).expect("append");
+                    let n = total.fetch_add(ack.accepted as u64, Ordering::Relaxed)
+                        + ack.accepted as u64;
+                    if until(n, t0) {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    total.load(Ordering::Relaxed)
+}
+
+fn main() {
+    let a = args();
+    let tmp;
+    let dir = match &a.work {
+        Some(w) => {
+            std::fs::create_dir_all(w).unwrap();
+            w.clone()
+        }
+        None => {
+            tmp = std::env::temp_dir().join(format!("questlog-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&tmp).unwrap();
+            tmp.clone()
+        }
+    };
+    let d = start(&a.bin_dir, &dir);
+
+    // 1. Sustained ingest through the socket, acknowledged only once durable in the WAL.
+    eprintln!("ingest: {} s, 4 clients, batches of 100", a.seconds);
+    let secs = a.seconds;
+    let t0 = Instant::now();
+    let n = load(&d.socket, 4, 100, 0, |_, t0| {
+        t0.elapsed() >= Duration::from_secs(secs)
+    });
+    let ingest_eps = n as f64 / t0.elapsed().as_secs_f64();
+    eprintln!("ingest: {n} events, {ingest_eps:.0} events/s");
+
+    // 2. Ack latency of single events from one client, sent one after another.
+    let mut cl = Client::connect(&d.socket).unwrap();
+    let mut g = Gen(42);
+    let mut lat = Vec::new();
+    for i in 0..3000u64 {
+        let e = event(&mut g, 99, i);
+        let t = Instant::now();
+        cl.append(&[e]).unwrap();
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let ack_p50 = pct(&mut lat, 50.0);
+    let ack_p99 = pct(&mut lat, 99.0);
+    eprintln!("ack: p50 {ack_p50:.3} ms, p99 {ack_p99:.3} ms");
+
+    // 3. Fill to the target size.
+    let have = n + 3000;
+    if have < a.events {
+        let need = a.events - have;
+        eprintln!("filling {need} more events");
+        load(&d.socket, 4, 1000, 1 << 40, |k, _| k >= need);
+    }
+    stop(d);
+    let d = start(&a.bin_dir, &dir);
+    let mut cl = Client::connect(&d.socket).unwrap();
+    let count = questlogd::store::Store::open_reader(&dir.join("questlog.db"))
+        .unwrap()
+        .count()
+        .unwrap();
+    let bytes: u64 = ["questlog.db", "questlog.db-wal", "questlog.db-shm"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    let bytes_per_event = bytes as f64 / count as f64;
+    eprintln!("database: {count} events, {bytes} bytes, {bytes_per_event:.0} bytes/event");
+
+    // 4. Substring search (FTS5 trigram), newest 50 matches, through the socket.
+    let mut g = Gen(7);
+    let mut st = Vec::new();
+    for _ in 0..10 {
+        let _ = cl.query(Query {
+            text: Some("warm".into()),
+            limit: Some(50),
+            ..Default::default()
+        });
+    }
+    for i in 0..200 {
+        let w = g.pick(WORDS);
+        let text = match i % 4 {
+            0 => w.to_string(),
+            1 => format!("{}_{}", g.pick(WORDS), g.next() % 100_000),
+            2 => w[..3.min(w.len())].to_string(),
+            _ => format!("{} {}", g.pick(PROGS), g.pick(ARGS)),
+        };
+        let t = Instant::now();
+        let (_rows, _) = cl
+            .query(Query {
+                text: Some(text),
+                limit: Some(50),
+                ..Default::default()
+            })
+            .unwrap();
+        st.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let search_p95 = pct(&mut st, 95.0);
+    eprintln!(
+        "search: p50 {:.2} ms, p95 {search_p95:.2} ms",
+        pct(&mut st, 50.0)
+    );
+
+    // 5. Stats over everything.
+    let mut ss = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let s = cl.stats(Query::default()).unwrap();
+        ss.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(s.total, count);
+    }
+    let stats_ms = pct(&mut ss, 50.0);
+    eprintln!("stats: {stats_ms:.2} ms");
+
+    // 6. The bash hook's cost per prompt, with the real agent reading the pipe.
+    let hook_p99 = hook_bench(&a, &d.socket, &dir);
+    eprintln!("hook: p99 {hook_p99:.3} ms per prompt");
+    stop(d);
+    if a.work.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "questlog",
+            "events": count,
+            "ingest_seconds": a.seconds,
+            "ingest_eps": ingest_eps.round(),
+            "ack_p50_ms": (ack_p50 * 1000.0).round() / 1000.0,
+            "ack_p99_ms": (ack_p99 * 1000.0).round() / 1000.0,
+            "search_p95_ms": (search_p95 * 100.0).round() / 100.0,
+            "stats_ms": (stats_ms * 100.0).round() / 100.0,
+            "bytes_per_event": bytes_per_event.round(),
+            "hook_p99_ms": (hook_p99 * 1000.0).round() / 1000.0,
+        })
+    );
+}
+
+fn hook_bench(a: &Args, socket: &Path, dir: &Path) -> f64 {
+    let bindir = std::fs::canonicalize(&a.bin_dir).unwrap();
+    let path = format!(
+        "{}:{}",
+        bindir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    // An interactive bash with the hook; each round runs a command and then the prompt hook,
+    // timing the hook with EPOCHREALTIME (no forks inside the timed part).
+    let script = r#"
+__ql_times=()
+for ((i = 0; i < 3000; i++)); do
+    history -s "echo bench $i"
+    __ql_start=${EPOCHREALTIME/[.,]/}
+    true
+    t0=${EPOCHREALTIME/[.,]/}
+    __ql_prompt
+    t1=${EPOCHREALTIME/[.,]/}
+    __ql_times+=($((t1 - t0)))
+done
+printf '%s\n' "${__ql_times[@]}" > "$QL_BENCH_OUT"
+exit
+"#;
+    let out = dir.join("hook-times");
+    let mut p = Command::new("bash")
+        .args(["--noprofile", "--rcfile"])
+        .arg(&a.hook)
+        .arg("-i")
+        .env("PATH", path)
+        .env("QUESTLOG_SOCKET", socket)
+        .env("QUESTLOG_SPOOL", dir.join("spool.jsonl"))
+        .env("HISTFILE", dir.join("histfile"))
+        .env("QL_BENCH_OUT", &out)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("bash");
+    use std::io::Write;
+    p.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let _ = p.wait();
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let mut v: Vec<f64> = text
+        .lines()
+        .filter_map(|l| l.trim().parse::<f64>().ok())
+        .map(|us| us / 1000.0)
+        .collect();
+    assert!(v.len() >= 1000, "hook timing failed ({} samples)", v.len());
+    pct(&mut v, 99.0)
+}

@@ -1,0 +1,1027 @@
+//! The SQLite store: schema and migrations, batched inserts, queries, stats, retention.
+//!
+//! One [`Store`] per connection; the daemon has one writer and opens read-only stores for
+//! queries (WAL lets them run beside the writer).
+
+use questlog_client::protocol::{Query, Record, Stats};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params, params_from_iter};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite error")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database {path} is corrupt: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("cannot move corrupt database {path} aside")]
+    MoveAside {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot set permissions on {path}")]
+    Permissions {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid query: {0}")]
+    BadQuery(String),
+}
+
+impl StoreError {
+    /// Disk full or I/O trouble: the caller should refuse with "unavailable" and let clients spool.
+    pub fn is_storage_full(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DiskFull)
+    }
+
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, StoreError::Corrupt { .. })
+            || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase))
+    }
+}
+
+/// Embedded migrations; `PRAGMA user_version` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: events, full-text index, aggregates, metadata
+    r#"
+    CREATE TABLE events (
+        id       INTEGER PRIMARY KEY,
+        ts       INTEGER NOT NULL,
+        uid      INTEGER NOT NULL,
+        type     TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        text     TEXT NOT NULL,
+        cwd      TEXT,
+        exit     INTEGER,
+        duration INTEGER,
+        unit     TEXT,
+        session  TEXT,
+        tty      TEXT,
+        flags    INTEGER NOT NULL DEFAULT 0,
+        data     TEXT,
+        dedupe   INTEGER
+    );
+    CREATE INDEX events_ts ON events(ts);
+    CREATE UNIQUE INDEX events_dedupe ON events(dedupe) WHERE dedupe IS NOT NULL;
+    CREATE VIRTUAL TABLE events_fts USING fts5(
+        text, content='events', content_rowid='id', tokenize='trigram'
+    );
+    CREATE TRIGGER events_ai AFTER INSERT ON events BEGIN
+        INSERT INTO events_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER events_ad AFTER DELETE ON events BEGIN
+        INSERT INTO events_fts(events_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    CREATE TABLE agg (
+        day    INTEGER NOT NULL,
+        uid    INTEGER NOT NULL,
+        type   TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        n      INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        PRIMARY KEY (day, uid, type, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    "#,
+    // 2: the full-text index is built behind the commits, in batches (see `index_step`);
+    // rows past `fts_upto` are searched directly.
+    r#"
+    DROP TRIGGER events_ai;
+    DROP TRIGGER events_ad;
+    INSERT OR REPLACE INTO meta (key, value)
+        SELECT 'fts_upto', CAST(coalesce(max(id), 0) AS TEXT) FROM events;
+    "#,
+];
+
+pub const FLAG_TRUNCATED: i64 = 1;
+pub const FLAG_REDACTED: i64 = 2;
+
+/// Types an unprivileged reader sees from system users (uid < 1000) besides their own events.
+pub const SHARED_TYPES: &[&str] = &["unit", "heal_action", "alert", "snapshot", "internal"];
+const SYSTEM_UID_MAX: u32 = 999;
+
+/// An event ready to store (already redacted and cut).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewEvent {
+    pub ts_ms: i64,
+    pub uid: u32,
+    pub type_name: String,
+    pub source: String,
+    pub text: String,
+    pub cwd: Option<String>,
+    pub exit: Option<i32>,
+    pub duration_ms: Option<i64>,
+    pub unit: Option<String>,
+    pub session: Option<String>,
+    pub tty: Option<String>,
+    pub flags: i64,
+    pub data: Option<String>,
+    pub dedupe: Option<i64>,
+    /// Aggregate key: program for commands, unit for unit events.
+    pub agg_key: String,
+    pub failed: bool,
+}
+
+/// Who is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub uid: u32,
+    /// root or a member of `adm`: reads everything.
+    pub privileged: bool,
+}
+
+/// FNV-1a of (uid, client id): the de-duplication key.
+pub fn dedupe_key(uid: u32, id: &str) -> i64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in uid.to_le_bytes().iter().chain(id.as_bytes()) {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h as i64
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    /// Rows with ids up to this are in the full-text index (writer only).
+    fts_upto: i64,
+    /// The largest id when opened (writer only).
+    max_id: i64,
+}
+
+/// Outcome of a batch insert.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Inserted {
+    pub stored: usize,
+    pub duplicates: usize,
+}
+
+fn set_private(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let p = PathBuf::from(p);
+        if p.exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).map_err(
+                |source| StoreError::Permissions {
+                    path: p.clone(),
+                    source,
+                },
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating and migrating) the database for writing. `synchronous` is `normal` or
+    /// `full`.
+    pub fn open_writer(path: &Path, synchronous: &str, check: bool) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let conn = Connection::open(path)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
+        };
+        store.init_writer(synchronous, check)?;
+        store.fts_upto = store.read_fts_upto()?;
+        store.max_id =
+            store
+                .conn
+                .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))?;
+        set_private(path)?;
+        Ok(store)
+    }
+
+    fn init_writer(&self, synchronous: &str, check: bool) -> Result<(), StoreError> {
+        let c = &self.conn;
+        c.busy_timeout(std::time::Duration::from_secs(5))?;
+        let corrupt = |detail: String| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail,
+        };
+        // A file that isn't a database fails here.
+        let mode: String = c
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|e| corrupt(e.to_string()))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(corrupt(format!("journal_mode is {mode}")));
+        }
+        let sync = if synchronous.eq_ignore_ascii_case("full") {
+            "FULL"
+        } else {
+            "NORMAL"
+        };
+        c.execute_batch(&format!(
+            "PRAGMA synchronous={sync}; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"
+        ))?;
+        if check {
+            let res: String = c
+                .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+                .map_err(|e| corrupt(e.to_string()))?;
+            if res != "ok" {
+                return Err(corrupt(res));
+            }
+        }
+        self.migrate()?;
+        Ok(())
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let c = &self.conn;
+        let v: usize = c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))? as usize;
+        if v == 0 {
+            // Must precede the first table: lets retention give space back.
+            c.execute_batch("PRAGMA auto_vacuum=INCREMENTAL;")?;
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(v) {
+            let tx = c.unchecked_transaction()?;
+            tx.execute_batch(m)?;
+            tx.execute_batch(&format!("PRAGMA user_version={}", i + 1))?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Opens the writer; a corrupt database is renamed to `<name>.corrupt-<unix time>` (with its
+    /// WAL) and a fresh one started. Returns the store and where the corrupt one went.
+    pub fn open_or_recover(
+        path: &Path,
+        synchronous: &str,
+        check: bool,
+    ) -> Result<(Store, Option<PathBuf>), StoreError> {
+        match Store::open_writer(path, synchronous, check) {
+            Ok(s) => Ok((s, None)),
+            Err(e) if e.is_corrupt() => {
+                let stamp = questlog_client::protocol::now_ms() / 1000;
+                let mut aside = path.as_os_str().to_owned();
+                aside.push(format!(".corrupt-{stamp}"));
+                let aside = PathBuf::from(aside);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut from = path.as_os_str().to_owned();
+                    from.push(suffix);
+                    let mut to = aside.as_os_str().to_owned();
+                    to.push(suffix);
+                    match std::fs::rename(&from, &to) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(source) => {
+                            return Err(StoreError::MoveAside {
+                                path: path.to_path_buf(),
+                                source,
+                            });
+                        }
+                    }
+                }
+                let s = Store::open_writer(path, synchronous, check)?;
+                Ok((s, Some(aside)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a read-only connection to an existing database.
+    pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;")?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Inserts events in one transaction (a group commit), setting `cursor` (the journal's)
+    /// in the same transaction. Returns per-event whether it was stored (false = duplicate).
+    pub fn insert_batch(
+        &mut self,
+        events: &[NewEvent],
+        cursors: &[(&str, &str)],
+    ) -> Result<Vec<bool>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut max_id = self.max_id;
+        let mut stored = Vec::with_capacity(events.len());
+        let mut agg: HashMap<(i64, u32, &str, &str), (i64, i64)> = HashMap::new();
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT OR IGNORE INTO events
+                 (ts, uid, type, source, text, cwd, exit, duration, unit, session, tty, flags, data, dedupe)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            )?;
+            for e in events {
+                let n = ins.execute(params![
+                    e.ts_ms,
+                    e.uid,
+                    e.type_name,
+                    e.source,
+                    e.text,
+                    e.cwd,
+                    e.exit,
+                    e.duration_ms,
+                    e.unit,
+                    e.session,
+                    e.tty,
+                    e.flags,
+                    e.data,
+                    e.dedupe
+                ])?;
+                stored.push(n == 1);
+                if n == 1 {
+                    max_id = max_id.max(tx.last_insert_rowid());
+                    let day = e.ts_ms.div_euclid(86_400_000);
+                    let a = agg
+                        .entry((day, e.uid, e.type_name.as_str(), e.agg_key.as_str()))
+                        .or_default();
+                    a.0 += 1;
+                    a.1 += i64::from(e.failed);
+                }
+            }
+            let mut up = tx.prepare_cached(
+                "INSERT INTO agg (day, uid, type, key, n, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (day, uid, type, key) DO UPDATE SET n = n + excluded.n,
+                 failed = failed + excluded.failed",
+            )?;
+            for ((day, uid, ty, key), (n, f)) in agg {
+                up.execute(params![day, uid, ty, key, n, f])?;
+            }
+            let mut cur =
+                tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+            for (k, v) in cursors {
+                cur.execute(params![k, v])?;
+            }
+        }
+        tx.commit()?;
+        self.max_id = max_id;
+        Ok(stored)
+    }
+
+    /// Stops SQLite from checkpointing inside commits (a separate checkpointer does it).
+    pub fn disable_autocheckpoint(&self) -> Result<(), StoreError> {
+        self.conn.execute_batch("PRAGMA wal_autocheckpoint=0;")?;
+        Ok(())
+    }
+
+    /// Opens a connection for checkpointing only.
+    pub fn open_checkpointer(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_millis(100))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            fts_upto: 0,
+            max_id: 0,
+        })
+    }
+
+    /// A passive checkpoint (never blocks the writer). Returns frames left in the WAL.
+    pub fn checkpoint_passive(&self) -> Result<i64, StoreError> {
+        let (log, done): (i64, i64) =
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                    Ok((r.get(1)?, r.get(2)?))
+                })?;
+        Ok((log - done).max(0))
+    }
+
+    fn read_fts_upto(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .meta("fts_upto")?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Rows stored but not yet in the full-text index.
+    pub fn fts_backlog(&self) -> i64 {
+        (self.max_id - self.fts_upto).max(0)
+    }
+
+    /// Adds up to `max_rows` rows to the full-text index in one transaction. Returns how many.
+    pub fn index_step(&mut self, max_rows: usize) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let upto = self.fts_upto;
+        let (n, last): (i64, Option<i64>) = tx.query_row(
+            "SELECT count(*), max(id) FROM
+             (SELECT id FROM events WHERE id > ?1 ORDER BY id LIMIT ?2)",
+            params![upto, max_rows as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let Some(last) = last else {
+            return Ok(0);
+        };
+        tx.execute(
+            "INSERT INTO events_fts(rowid, text)
+             SELECT id, text FROM events WHERE id > ?1 AND id <= ?2",
+            params![upto, last],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts_upto', ?1)",
+            [last.to_string()],
+        )?;
+        tx.commit()?;
+        self.fts_upto = last;
+        Ok(n as usize)
+    }
+
+    /// Checks the full-text index against the events (tests, `questlogd --check`).
+    pub fn fts_integrity_check(&self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Deletes up to `limit` of the oldest events matching `cond` (an SQL condition on
+    /// `ts`), keeping the aggregates in step. Returns how many were deleted.
+    fn prune_where(&mut self, cond: &str, arg: i64, limit: usize) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::new();
+        let mut agg: HashMap<(i64, u32, String, String), (i64, i64)> = HashMap::new();
+        {
+            let mut q = tx.prepare(&format!(
+                "SELECT id, ts, uid, type, text, unit, exit FROM events WHERE {cond}
+                 ORDER BY ts LIMIT {limit}"
+            ))?;
+            let mut rows = q.query([arg])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let ts: i64 = r.get(1)?;
+                let uid: u32 = r.get(2)?;
+                let ty: String = r.get(3)?;
+                let text: String = r.get(4)?;
+                let unit: Option<String> = r.get(5)?;
+                let exit: Option<i32> = r.get(6)?;
+                let (key, failed) = agg_key(&ty, &text, unit.as_deref(), exit);
+                let a = agg
+                    .entry((ts.div_euclid(86_400_000), uid, ty, key))
+                    .or_default();
+                a.0 += 1;
+                a.1 += i64::from(failed);
+                ids.push((id, text));
+            }
+        }
+        {
+            let mut del = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
+            let mut unindex = tx.prepare_cached(
+                "INSERT INTO events_fts(events_fts, rowid, text) VALUES ('delete', ?1, ?2)",
+            )?;
+            for (id, text) in &ids {
+                if *id <= self.fts_upto {
+                    unindex.execute(params![id, text])?;
+                }
+                del.execute([id])?;
+            }
+            let mut up = tx.prepare_cached(
+                "UPDATE agg SET n = n - ?5, failed = failed - ?6
+                 WHERE day = ?1 AND uid = ?2 AND type = ?3 AND key = ?4",
+            )?;
+            for ((day, uid, ty, key), (n, f)) in &agg {
+                up.execute(params![day, uid, ty, key, n, f])?;
+            }
+            tx.execute("DELETE FROM agg WHERE n <= 0", [])?;
+        }
+        tx.commit()?;
+        Ok(ids.len())
+    }
+
+    /// Bytes the database's live pages take (page_count - freelist) * page_size.
+    pub fn used_bytes(&self) -> Result<u64, StoreError> {
+        let pc: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let fl: i64 = self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+        let ps: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok(((pc - fl).max(0) * ps) as u64)
+    }
+
+    /// One step of retention: prunes up to `chunk` events older than `max_age_ms` before
+    /// `now_ms`, then (if still over `max_bytes`) up to `chunk` of the oldest. Returns the number
+    /// deleted; call again while it returns `chunk` or more.
+    pub fn prune_step(
+        &mut self,
+        now_ms: i64,
+        max_age_ms: Option<i64>,
+        max_bytes: Option<u64>,
+        chunk: usize,
+    ) -> Result<usize, StoreError> {
+        let mut n = 0;
+        if let Some(age) = max_age_ms {
+            n += self.prune_where("ts < ?1", now_ms - age, chunk)?;
+        }
+        if n < chunk
+            && let Some(max) = max_bytes
+            && self.used_bytes()? > max
+        {
+            n += self.prune_where("?1 = ?1", 0, chunk)?;
+        }
+        if n > 0 {
+            // Give freed pages back to the file system.
+            self.conn
+                .execute_batch("PRAGMA incremental_vacuum(2000);")?;
+        }
+        Ok(n)
+    }
+
+    /// Checkpoints the WAL into the database (at shutdown).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+
+    fn filters(
+        q: &Query,
+        viewer: Viewer,
+        sql: &mut String,
+        args: &mut Vec<rusqlite::types::Value>,
+    ) -> Result<(), StoreError> {
+        use rusqlite::types::Value as V;
+        if !viewer.privileged {
+            let shared = SHARED_TYPES
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            args.push(V::Integer(i64::from(viewer.uid)));
+            sql.push_str(&format!(
+                " AND (e.uid = ?{} OR (e.uid <= {SYSTEM_UID_MAX} AND e.type IN ({shared})))",
+                args.len()
+            ));
+        }
+        let mut push = |cond: &str, v: V, sql: &mut String| {
+            args.push(v);
+            sql.push_str(&cond.replace("?#", &format!("?{}", args.len())));
+        };
+        if let Some(s) = q.since_ms {
+            push(" AND e.ts >= ?#", V::Integer(s), sql);
+        }
+        if let Some(u) = q.until_ms {
+            push(" AND e.ts < ?#", V::Integer(u), sql);
+        }
+        if let Some(uid) = q.uid {
+            push(" AND e.uid = ?#", V::Integer(i64::from(uid)), sql);
+        }
+        if let Some(unit) = &q.unit {
+            push(" AND e.unit = ?#", V::Text(unit.clone()), sql);
+        }
+        if let Some(x) = q.exit {
+            push(" AND e.exit = ?#", V::Integer(i64::from(x)), sql);
+        }
+        if let Some(cwd) = &q.cwd {
+            if cwd.ends_with('/') && cwd.len() > 1 {
+                let base = cwd.trim_end_matches('/').to_string();
+                push(" AND (e.cwd = ?#", V::Text(base.clone()), sql);
+                push(
+                    " OR substr(e.cwd, 1, ?#) = ",
+                    V::Integer(base.len() as i64 + 1),
+                    sql,
+                );
+                push("?#)", V::Text(format!("{base}/")), sql);
+            } else {
+                push(" AND e.cwd = ?#", V::Text(cwd.clone()), sql);
+            }
+        }
+        if let Some(src) = &q.source {
+            push(" AND e.source = ?#", V::Text(src.clone()), sql);
+        }
+        if !q.types.is_empty() {
+            for t in &q.types {
+                if !questlog_client::protocol::TYPE_NAMES.contains(&t.as_str()) {
+                    return Err(StoreError::BadQuery(format!("unknown event type {t:?}")));
+                }
+            }
+            let list = q
+                .types
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            sql.push_str(&format!(" AND e.type IN ({list})"));
+        }
+        if let Some(after) = q.after_id {
+            push(" AND e.id > ?#", V::Integer(after), sql);
+        }
+        Ok(())
+    }
+
+    /// Runs a query for `viewer`; returns at most `cap` rows and whether more matched.
+    pub fn query(
+        &self,
+        q: &Query,
+        viewer: Viewer,
+        cap: usize,
+    ) -> Result<(Vec<Record>, bool), StoreError> {
+        use rusqlite::types::Value as V;
+        let limit = q.limit.unwrap_or(50).clamp(1, cap.max(1));
+        let want = limit + 1;
+        let dir = if q.ascending { "ASC" } else { "DESC" };
+        let like = |t: &str| {
+            let esc = t
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            V::Text(format!("%{esc}%"))
+        };
+        // One read transaction: the index boundary and the rows come from the same snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        let mut out = match q.text.as_deref().filter(|t| !t.is_empty()) {
+            Some(t) if t.chars().count() >= 3 => {
+                let upto: i64 = tx
+                    .query_row("SELECT value FROM meta WHERE key = 'fts_upto'", [], |r| {
+                        r.get::<_, String>(0)
+                    })
+                    .optional()?
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                // Indexed rows through FTS5 (trigram: substring match), the rest directly.
+                let mut fts_args = vec![
+                    V::Text(format!("\"{}\"", t.replace('"', "\"\""))),
+                    V::Integer(upto),
+                ];
+                let mut fts_sql = format!(
+                    "SELECT {COLS} FROM events_fts f JOIN events e ON e.id = f.rowid \
+                     WHERE events_fts MATCH ?1 AND f.rowid <= ?2"
+                );
+                Self::filters(q, viewer, &mut fts_sql, &mut fts_args)?;
+                fts_sql.push_str(&format!(" ORDER BY f.rowid {dir} LIMIT {want}"));
+                let mut tail_args = vec![like(t), V::Integer(upto)];
+                let mut tail_sql = format!(
+                    "SELECT {COLS} FROM events e WHERE e.text LIKE ?1 ESCAPE '\\' AND e.id > ?2"
+                );
+                Self::filters(q, viewer, &mut tail_sql, &mut tail_args)?;
+                tail_sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                let (first, second) = if q.ascending {
+                    ((fts_sql, fts_args), (tail_sql, tail_args))
+                } else {
+                    ((tail_sql, tail_args), (fts_sql, fts_args))
+                };
+                let mut rows = rows_of(&tx, &first.0, &first.1)?;
+                if rows.len() < want {
+                    rows.extend(rows_of(&tx, &second.0, &second.1)?);
+                }
+                rows
+            }
+            Some(t) => {
+                let mut args = vec![like(t)];
+                let mut sql =
+                    format!("SELECT {COLS} FROM events e WHERE e.text LIKE ?1 ESCAPE '\\'");
+                Self::filters(q, viewer, &mut sql, &mut args)?;
+                sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                rows_of(&tx, &sql, &args)?
+            }
+            None => {
+                let mut args = Vec::new();
+                let mut sql = format!("SELECT {COLS} FROM events e WHERE 1");
+                Self::filters(q, viewer, &mut sql, &mut args)?;
+                sql.push_str(&format!(" ORDER BY e.id {dir} LIMIT {want}"));
+                rows_of(&tx, &sql, &args)?
+            }
+        };
+        drop(tx);
+        let more = out.len() > limit;
+        out.truncate(limit);
+        Ok((out, more))
+    }
+
+    /// Aggregates from the per-day table: honours since/until (whole days), user and types.
+    pub fn stats(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
+        use rusqlite::types::Value as V;
+        let mut cond = String::from("1");
+        let mut args: Vec<V> = Vec::new();
+        if !viewer.privileged {
+            let shared = SHARED_TYPES
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            args.push(V::Integer(i64::from(viewer.uid)));
+            cond.push_str(&format!(
+                " AND (uid = ?{} OR (uid <= {SYSTEM_UID_MAX} AND type IN ({shared})))",
+                args.len()
+            ));
+        }
+        if let Some(s) = q.since_ms {
+            args.push(V::Integer(s.div_euclid(86_400_000)));
+            cond.push_str(&format!(" AND day >= ?{}", args.len()));
+        }
+        if let Some(u) = q.until_ms {
+            args.push(V::Integer((u - 1).div_euclid(86_400_000)));
+            cond.push_str(&format!(" AND day <= ?{}", args.len()));
+        }
+        if let Some(uid) = q.uid {
+            args.push(V::Integer(i64::from(uid)));
+            cond.push_str(&format!(" AND uid = ?{}", args.len()));
+        }
+        if !q.types.is_empty() {
+            for t in &q.types {
+                if !questlog_client::protocol::TYPE_NAMES.contains(&t.as_str()) {
+                    return Err(StoreError::BadQuery(format!("unknown event type {t:?}")));
+                }
+            }
+            let list = q
+                .types
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(",");
+            cond.push_str(&format!(" AND type IN ({list})"));
+        }
+        if q.text.is_some()
+            || q.unit.is_some()
+            || q.exit.is_some()
+            || q.cwd.is_some()
+            || q.source.is_some()
+        {
+            return Err(StoreError::BadQuery(
+                "stats take only --since, --until, --user and --type".into(),
+            ));
+        }
+        let c = &self.conn;
+        let p = || params_from_iter(args.iter());
+        let mut st = Stats::default();
+        let mut s = c.prepare(&format!(
+            "SELECT type, sum(n) FROM agg WHERE {cond} GROUP BY type ORDER BY 2 DESC"
+        ))?;
+        st.by_type = s
+            .query_map(p(), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<Result<_, _>>()?;
+        st.total = st.by_type.iter().map(|(_, n)| n).sum();
+        let triple = |sql: String| -> Result<Vec<(String, u64, u64)>, StoreError> {
+            let mut s = c.prepare(&sql)?;
+            let v = s
+                .query_map(p(), |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)? as u64,
+                        r.get::<_, i64>(2)? as u64,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(v)
+        };
+        st.top_commands = triple(format!(
+            "SELECT key, sum(n), sum(failed) FROM agg WHERE {cond} AND type = 'command'
+             GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10"
+        ))?;
+        st.busiest_units = triple(format!(
+            "SELECT key, sum(n), sum(failed) FROM agg WHERE {cond} AND type = 'unit'
+             GROUP BY key ORDER BY 2 DESC, 1 LIMIT 10"
+        ))?;
+        st.per_day = triple(format!(
+            "SELECT date(day * 86400, 'unixepoch'), sum(n),
+                    sum(CASE WHEN type = 'command' THEN failed ELSE 0 END)
+             FROM agg WHERE {cond} GROUP BY day ORDER BY day DESC LIMIT 31"
+        ))?;
+        let (runs, failed): (i64, i64) = c.query_row(
+            &format!(
+                "SELECT coalesce(sum(n), 0), coalesce(sum(failed), 0) FROM agg
+                 WHERE {cond} AND type = 'command'"
+            ),
+            p(),
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        st.command_failure_rate = if runs > 0 {
+            failed as f64 / runs as f64
+        } else {
+            0.0
+        };
+        Ok(st)
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
+            as u64)
+    }
+}
+
+const COLS: &str = "e.id, e.ts, e.uid, e.type, e.source, e.text, e.cwd, e.exit, e.duration, \
+                    e.unit, e.session, e.tty, e.flags, e.data";
+
+fn rows_of(
+    conn: &Connection,
+    sql: &str,
+    args: &[rusqlite::types::Value],
+) -> Result<Vec<Record>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params_from_iter(args.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let flags: i64 = r.get(12)?;
+        let data: Option<String> = r.get(13)?;
+        out.push(Record {
+            id: r.get(0)?,
+            ts_ms: r.get(1)?,
+            uid: r.get(2)?,
+            type_name: r.get(3)?,
+            source: r.get(4)?,
+            text: r.get(5)?,
+            cwd: r.get(6)?,
+            exit: r.get(7)?,
+            duration_ms: r.get(8)?,
+            unit: r.get(9)?,
+            session: r.get(10)?,
+            tty: r.get(11)?,
+            truncated: flags & FLAG_TRUNCATED != 0,
+            redacted: flags & FLAG_REDACTED != 0,
+            data: data
+                .and_then(|d| serde_json::from_str(&d).ok())
+                .unwrap_or(serde_json::Value::Null),
+        });
+    }
+    Ok(out)
+}
+
+/// The aggregate key and failure flag of an event.
+pub fn agg_key(
+    type_name: &str,
+    text: &str,
+    unit: Option<&str>,
+    exit: Option<i32>,
+) -> (String, bool) {
+    match type_name {
+        "command" => (program_of(text), exit.is_some_and(|x| x != 0)),
+        "unit" => (unit.unwrap_or("").to_string(), text.starts_with("failed")),
+        "heal_action" => (unit.unwrap_or("").to_string(), false),
+        _ => (String::new(), false),
+    }
+}
+
+/// The program a command line runs: the first word that is not an environment assignment,
+/// skipping `sudo`/`env`/`time`/`nohup`/`exec`.
+pub fn program_of(cmd: &str) -> String {
+    for w in cmd.split_whitespace() {
+        if w.contains('=') && !w.starts_with('=') {
+            continue;
+        }
+        if matches!(
+            w,
+            "sudo" | "env" | "time" | "nohup" | "exec" | "command" | "builtin"
+        ) {
+            continue;
+        }
+        let w = w.rsplit('/').next().unwrap_or(w);
+        return w.chars().take(64).collect();
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(uid: u32, ty: &str, text: &str, ts: i64) -> NewEvent {
+        let (agg_key, failed) = agg_key(ty, text, None, Some(1));
+        NewEvent {
+            ts_ms: ts,
+            uid,
+            type_name: ty.into(),
+            source: "test".into(),
+            text: text.into(),
+            cwd: Some("/home/a/src".into()),
+            exit: Some(1),
+            agg_key,
+            failed,
+            ..Default::default()
+        }
+    }
+
+    const ROOT: Viewer = Viewer {
+        uid: 0,
+        privileged: true,
+    };
+
+    #[test]
+    fn insert_search_dedupe_and_access() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("q.db");
+        let mut s = Store::open_writer(&p, "normal", true).unwrap();
+        let mut a = ev(1000, "command", "git commit -m 'Fix Parser'", 1_000);
+        a.dedupe = Some(dedupe_key(1000, "x-1"));
+        let b = ev(1001, "command", "cargo build --release", 2_000);
+        let c = ev(0, "unit", "failed", 3_000);
+        assert_eq!(
+            s.insert_batch(&[a.clone(), b, c], &[("journal_cursor", "c1")])
+                .unwrap(),
+            vec![true, true, true]
+        );
+        assert_eq!(s.insert_batch(&[a], &[]).unwrap(), vec![false]);
+        assert_eq!(s.meta("journal_cursor").unwrap().as_deref(), Some("c1"));
+        let q = |t: &str| Query {
+            text: Some(t.into()),
+            ..Default::default()
+        };
+        let (rows, _) = s.query(&q("parse"), ROOT, 100).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].uid, 1000);
+        let (rows, _) = s.query(&q("it"), ROOT, 100).unwrap();
+        assert_eq!(rows.len(), 1, "short substring via LIKE");
+        let user = Viewer {
+            uid: 1001,
+            privileged: false,
+        };
+        let (rows, _) = s.query(&Query::default(), user, 100).unwrap();
+        let types: Vec<_> = rows.iter().map(|r| (r.uid, r.type_name.as_str())).collect();
+        assert_eq!(types, vec![(0, "unit"), (1001, "command")]);
+        let st = s.stats(&Query::default(), ROOT).unwrap();
+        assert_eq!(st.total, 3);
+        assert_eq!(st.top_commands.len(), 2);
+        let mode = std::fs::metadata(&p).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(mode.permissions().mode() & 0o077, 0);
+    }
+
+    #[test]
+    fn prune_by_age_keeps_aggregates_consistent() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let evs: Vec<_> = (0..100)
+            .map(|i| ev(1, "command", &format!("ls {i}"), i * 86_400_000))
+            .collect();
+        s.insert_batch(&evs, &[]).unwrap();
+        let search = |s: &Store, t: &str| {
+            s.query(
+                &Query {
+                    text: Some(t.into()),
+                    limit: Some(100),
+                    ..Default::default()
+                },
+                ROOT,
+                100,
+            )
+            .unwrap()
+            .0
+            .len()
+        };
+        // Unindexed rows are found directly, indexed ones through FTS5, the same either way.
+        assert_eq!(search(&s, "ls 5"), 11);
+        assert_eq!(s.fts_backlog(), 100);
+        assert_eq!(s.index_step(60).unwrap(), 60);
+        assert_eq!(s.fts_backlog(), 40);
+        assert_eq!(search(&s, "ls 5"), 11);
+        assert_eq!(search(&s, "LS 9"), 11, "case-insensitive");
+        let now = 100 * 86_400_000;
+        let mut n = 0;
+        loop {
+            let k = s.prune_step(now, Some(50 * 86_400_000), None, 7).unwrap();
+            n += k;
+            if k < 7 {
+                break;
+            }
+        }
+        assert_eq!(n, 50);
+        assert_eq!(s.count().unwrap(), 50);
+        assert_eq!(s.stats(&Query::default(), ROOT).unwrap().total, 50);
+        // ls 5 was pruned; ls 50..59 remain
+        assert_eq!(search(&s, "ls 5"), 10);
+        assert_eq!(search(&s, "ls 3"), 0);
+        while s.index_step(7).unwrap() > 0 {}
+        assert_eq!(search(&s, "ls 5"), 10);
+        s.fts_integrity_check().unwrap();
+    }
+
+    #[test]
+    fn corrupt_database_is_moved_aside() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("q.db");
+        std::fs::write(&p, vec![0x42u8; 8192]).unwrap();
+        let (s, aside) = Store::open_or_recover(&p, "normal", true).unwrap();
+        let aside = aside.expect("moved aside");
+        assert!(aside.exists());
+        assert_eq!(std::fs::read(&aside).unwrap(), vec![0x42u8; 8192]);
+        assert_eq!(s.count().unwrap(), 0);
+    }
+
+    #[test]
+    fn program_names() {
+        assert_eq!(program_of("sudo FOO=1 /usr/bin/apt install x"), "apt");
+        assert_eq!(program_of("  ls"), "ls");
+        assert_eq!(program_of(""), "");
+    }
+}
