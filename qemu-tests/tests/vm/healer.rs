@@ -294,6 +294,20 @@ fn healer_restarts_crashed_unit(ctx: &mut Ctx) -> anyhow::Result<()> {
     m.succeed(&format!(
         "grep -q '\"unit\":\"{unit}\".*\"action\":\"restart\"' /var/lib/healerd/audit.jsonl"
     ))?;
+    // ... and questlogd, when the image has it (healerd spools while it is away).
+    if m.execute("test -x /usr/bin/questlog", MIN)?.success() {
+        let ql = m.wait_until_succeeds(
+            &format!("questlog recent --type heal_action --unit {unit} --json | grep restart"),
+            MIN,
+        )?;
+        ensure!(
+            ql.contains(unit),
+            "questlogd has no heal_action for {unit}: {ql}"
+        );
+        println!("  questlogd has healerd's heal_action records for {unit}");
+    } else {
+        println!("  (no questlogd in this image: audit in /var/lib/healerd only)");
+    }
     fx.remove(m)
 }
 

@@ -37,7 +37,8 @@ pub struct Config {
     pub socket: PathBuf,
     /// Where the audit journal (JSON lines) is kept.
     pub state_dir: PathBuf,
-    /// questlogd's socket; audit records are sent there as JSON lines.
+    /// questlogd's socket; audit records go there as `heal_action` events
+    /// (questlog-client), spooled in `state_dir` while questlogd is away.
     pub questlog_socket: PathBuf,
     /// Audit records kept in memory for `healer history`.
     pub history_size: usize,
