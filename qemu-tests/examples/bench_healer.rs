@@ -90,7 +90,7 @@ done
     );
     m.write_file("/run/bench-healer.sh", script.as_bytes(), 0o755)?;
     let out = m.succeed_within(
-        "/run/bench-healer.sh",
+        "sh /run/bench-healer.sh",
         Duration::from_secs(60 + 20 * crashes as u64),
     )?;
     let mut to_active = Vec::new();
