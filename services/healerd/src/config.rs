@@ -37,7 +37,8 @@ pub struct Config {
     pub socket: PathBuf,
     /// Where the audit journal (JSON lines) is kept.
     pub state_dir: PathBuf,
-    /// questlogd's socket; audit records are sent there as JSON lines.
+    /// questlogd's socket; audit records go there as `heal_action` events
+    /// (questlog-client), spooled in `state_dir` while questlogd is away.
     pub questlog_socket: PathBuf,
     /// Audit records kept in memory for `healer history`.
     pub history_size: usize,
@@ -70,7 +71,7 @@ impl Default for Config {
             policy_path: PathBuf::from("/etc/ainux/healer.d"),
             socket: runtime.join("healerd.sock"),
             state_dir: state,
-            questlog_socket: PathBuf::from("/run/ainux/questlogd.sock"),
+            questlog_socket: PathBuf::from(questlog_client::client::DEFAULT_SOCKET),
             history_size: 1000,
             journal_max_bytes: 8 << 20,
             max_units: 2048,

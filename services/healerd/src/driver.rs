@@ -58,6 +58,11 @@ pub struct AuditEntry {
     pub state_after: String,
     pub n_restarts: Option<u32>,
     pub attempt: u32,
+    /// On `restart` records: milliseconds from the failure signal (the first
+    /// D-Bus state change showing the failure) to the restart call, backoff
+    /// included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_failure_ms: Option<f64>,
 }
 
 impl AuditEntry {
@@ -75,6 +80,7 @@ impl AuditEntry {
             state_after: a.state_after,
             n_restarts: a.n_restarts,
             attempt: a.attempt,
+            since_failure_ms: None,
         }
     }
 }
@@ -84,7 +90,7 @@ impl AuditEntry {
 struct AuditSinks {
     journal: Option<PathBuf>,
     journal_max: u64,
-    questlog: mpsc::Sender<String>,
+    questlog: mpsc::Sender<AuditEntry>,
     dropped: u64,
 }
 
@@ -107,27 +113,73 @@ impl AuditSinks {
                 self.journal = None;
             }
         }
-        if self.questlog.try_send(line).is_err() {
+        if self.questlog.try_send(e.clone()).is_err() {
             self.dropped += 1;
         }
     }
 }
 
-/// Forward audit lines to questlogd over its Unix socket, reconnecting lazily.
-async fn questlog_forwarder(path: PathBuf, mut rx: mpsc::Receiver<String>) {
-    use tokio::io::AsyncWriteExt;
-    let mut conn: Option<tokio::net::UnixStream> = None;
-    while let Some(line) = rx.recv().await {
-        if conn.is_none() {
-            conn = tokio::net::UnixStream::connect(&path).await.ok();
+impl AuditEntry {
+    /// The record as a questlogd `heal_action` event.
+    pub fn to_event(&self) -> questlog_client::Event {
+        use questlog_client::{Event, EventKind};
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert("state_before".into(), self.state_before.clone().into());
+        fields.insert("state_after".into(), self.state_after.clone().into());
+        fields.insert("attempt".into(), self.attempt.into());
+        if let Some(n) = self.n_restarts {
+            fields.insert("n_restarts".into(), n.into());
         }
-        if let Some(c) = conn.as_mut() {
-            let msg = format!("{line}\n");
-            if c.write_all(msg.as_bytes()).await.is_err() {
-                conn = None;
-            }
+        if let Some(ms) = self.since_failure_ms {
+            fields.insert("since_failure_ms".into(), ms.into());
         }
+        let mut ev = Event::new(EventKind::HealAction {
+            unit: self.unit.clone(),
+            action: self.action.clone(),
+            outcome: self.state_after.clone(),
+            reason: self.reason.clone(),
+            fields,
+        })
+        .with_source(self.source.clone());
+        ev.ts_ms = (self.ts * 1000.0) as i64;
+        ev
     }
+}
+
+/// Deliver audit records to questlogd with its client, on a thread of its own
+/// (the client blocks). While questlogd is away they wait in a bounded spool
+/// file in the state directory and go out, in order, with the next delivery.
+fn questlog_forwarder(
+    socket: PathBuf,
+    spool: PathBuf,
+    mut rx: mpsc::Receiver<AuditEntry>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    use questlog_client::{SpoolingClient, spool::DEFAULT_MAX_BYTES, spool::Spool};
+    std::thread::Builder::new()
+        .name("questlog".into())
+        .spawn(move || {
+            let mut client = SpoolingClient::new(socket, Spool::new(spool, DEFAULT_MAX_BYTES));
+            let mut warned = false;
+            while let Some(first) = rx.blocking_recv() {
+                let mut batch = vec![first.to_event()];
+                while batch.len() < 64 {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e.to_event()),
+                        Err(_) => break,
+                    }
+                }
+                match client.send(batch) {
+                    Ok(questlog_client::client::Delivery::Stored(_)) => warned = false,
+                    Ok(questlog_client::client::Delivery::Spooled) => {
+                        if !warned {
+                            warn!("questlogd unavailable; audit records spooled");
+                            warned = true;
+                        }
+                    }
+                    Err(e) => warn!(cause = %e, "audit records not delivered to questlogd"),
+                }
+            }
+        })
 }
 
 /// Detection latencies (failure signal -> restart call), bounded ring.
@@ -169,6 +221,9 @@ pub struct Driver<S: Systemd> {
     connected: bool,
     reconnects: u64,
     latencies: Latencies,
+    /// The detection latency of the last restart call, for its audit record.
+    last_latency: Option<(String, f64)>,
+    reloads: u64,
     policy_error: Option<String>,
     policy_warnings: Vec<String>,
     on_ready: Option<Box<dyn FnOnce() + Send>>,
@@ -190,7 +245,13 @@ impl<S: Systemd> Driver<S> {
                 ^ u64::from(std::process::id())
         });
         let (qtx, qrx) = mpsc::channel(1024);
-        tokio::spawn(questlog_forwarder(cfg.questlog_socket.clone(), qrx));
+        if let Err(e) = questlog_forwarder(
+            cfg.questlog_socket.clone(),
+            cfg.state_dir.join("questlog-spool.jsonl"),
+            qrx,
+        ) {
+            warn!(cause = %e, "cannot start the questlog thread; audit stays local");
+        }
         let journal = std::fs::create_dir_all(&cfg.state_dir)
             .ok()
             .map(|_| cfg.state_dir.join("audit.jsonl"));
@@ -220,6 +281,8 @@ impl<S: Systemd> Driver<S> {
             connected: false,
             reconnects: 0,
             latencies: Latencies::default(),
+            last_latency: None,
+            reloads: 0,
             policy_error: None,
             policy_warnings: Vec::new(),
             on_ready: None,
@@ -427,7 +490,10 @@ impl<S: Systemd> Driver<S> {
                     let after = reports.last().map_or(before, |r| r.used_pct_after);
                     let detail: Vec<String> = reports
                         .iter()
-                        .map(|r| format!("{} {} freed {} bytes", r.name, if r.ok { "ok" } else { "failed" }, r.freed_bytes))
+                        .map(|r| match &r.error {
+                            None => format!("{} ok, freed {} bytes", r.name, r.freed_bytes),
+                            Some(e) => format!("{} failed ({e}), freed {} bytes", r.name, r.freed_bytes),
+                        })
                         .collect();
                     let entry = AuditEntry::new(Audit {
                         unit: rule.path.display().to_string(),
@@ -530,10 +596,11 @@ impl<S: Systemd> Driver<S> {
                     .insert((unit, kind), (Instant::now() + after, token));
             }
             Effect::RestartUnit { unit } => {
+                self.last_latency = None;
                 if let Some(t) = self.latencies.pending.remove(&unit) {
-                    self.latencies
-                        .samples
-                        .push_back(t.elapsed().as_secs_f64() * 1000.0);
+                    let ms = t.elapsed().as_secs_f64() * 1000.0;
+                    self.last_latency = Some((unit.clone(), ms));
+                    self.latencies.samples.push_back(ms);
                     if self.latencies.samples.len() > 1024 {
                         self.latencies.samples.pop_front();
                     }
@@ -622,7 +689,14 @@ impl<S: Systemd> Driver<S> {
                 info!(unit = %a.unit, action = %a.action, reason = %a.reason,
                       before = %a.state_before, after = %a.state_after,
                       n_restarts = ?a.n_restarts, "audit");
-                self.record(AuditEntry::new(a));
+                let mut entry = AuditEntry::new(a);
+                if entry.action == "restart"
+                    && let Some((u, ms)) = self.last_latency.take()
+                    && u == entry.unit
+                {
+                    entry.since_failure_ms = Some(ms);
+                }
+                self.record(entry);
             }
         }
     }
@@ -643,6 +717,7 @@ impl<S: Systemd> Driver<S> {
                 let v = serde_json::json!({
                     "connected": self.connected,
                     "reconnects": self.reconnects,
+                    "reloads": self.reloads,
                     "policies": self.machine.policies().len(),
                     "policy_error": self.policy_error,
                     "policy_warnings": self.policy_warnings,
@@ -694,6 +769,7 @@ impl<S: Systemd> Driver<S> {
                         info!(policies = n, "policies reloaded");
                         self.machine.set_policies(set);
                         self.policy_error = None;
+                        self.reloads += 1;
                         self.spawn_remedies();
                         // Health checks follow the new policies.
                         self.health_tasks.abort_all();

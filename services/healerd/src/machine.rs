@@ -602,6 +602,11 @@ impl Machine {
             }
             return;
         }
+        if new.active == "failed" && new.result == "success" {
+            // Transitional: systemd resets `Result` when a new activation of a failed
+            // unit begins, before `ActiveState` moves on. Wait for the next state.
+            return;
+        }
         if is_failure(&new) {
             if was_failure && old.active == new.active && !job_finished {
                 return; // same failure reported again
@@ -654,8 +659,39 @@ impl Machine {
                 ));
                 self.start_held_dependents(name, out);
             }
-            Phase::Healthy | Phase::Cooldown => {}
+            Phase::Healthy | Phase::Cooldown => {
+                // A dependent we started again: its own held dependents follow.
+                self.start_held_dependents(name, out);
+            }
         }
+    }
+
+    /// Whether one of `name`'s requirements, transitively, failed, is being restarted by
+    /// us, or failed within `grace`.
+    fn requirement_down(&self, name: &str, now: Instant, grace: Duration) -> bool {
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo: Vec<&str> = vec![name];
+        while let Some(n) = todo.pop() {
+            let Some(u) = self.units.get(n) else { continue };
+            for r in &u.requires {
+                if seen.len() >= 256 || !seen.insert(r.as_str()) {
+                    continue;
+                }
+                if let Some(ru) = self.units.get(r) {
+                    if is_failure(&ru.status)
+                        || ru.phase == Phase::Restarting
+                        || ru.phase == Phase::Backoff
+                        || ru
+                            .last_failure
+                            .is_some_and(|t| now.saturating_duration_since(t) <= grace)
+                    {
+                        return true;
+                    }
+                    todo.push(r.as_str());
+                }
+            }
+        }
+        false
     }
 
     fn enter_cooldown(
@@ -750,16 +786,9 @@ impl Machine {
         if (unit.phase == Phase::Restarting || unit.expect_restart) && !explicit {
             return; // part of our own restart
         }
-        let propagated = !explicit
-            && unit.requires.iter().any(|r| {
-                self.units.get(r).is_some_and(|ru| {
-                    is_failure(&ru.status)
-                        || ru.phase == Phase::Restarting
-                        || ru
-                            .last_failure
-                            .is_some_and(|t| now.saturating_duration_since(t) <= grace)
-                })
-            });
+        // A requirement down, directly or further along the chain (A <- B <- C: when A
+        // fails, systemd may report C's stop before B's).
+        let propagated = !explicit && self.requirement_down(name, now, grace);
         let before = describe(unit);
         let unit = self.units.get_mut(name).expect("unit exists");
         if unit.phase == Phase::Restarting {
@@ -1011,7 +1040,12 @@ impl Machine {
         let unit = self.units.get_mut(name).expect("unit exists");
         match (kind, unit.phase) {
             (TimerKind::Backoff, Phase::Backoff) => {
-                self.restart_or_queue(now, name, policy, false, "backoff elapsed", out);
+                let why = if unit.last_reason.is_empty() {
+                    "backoff elapsed".to_string()
+                } else {
+                    format!("{}; backoff elapsed", unit.last_reason)
+                };
+                self.restart_or_queue(now, name, policy, false, &why, out);
             }
             (TimerKind::JobDeadline, Phase::Restarting) => {
                 self.in_flight = self.in_flight.saturating_sub(1);

@@ -113,6 +113,9 @@ pub struct StepReport {
     pub ok: bool,
     pub freed_bytes: i64,
     pub used_pct_after: f64,
+    /// Why a failed clean-up failed: its exit status and the last line it wrote to stderr.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// Run the clean-ups until the filesystem is under its threshold. `usage_of`
@@ -127,31 +130,50 @@ pub async fn clean(
         if used_pct(used, total) <= rule.max_used_pct {
             break;
         }
-        let ok = run(&argv, Duration::from_secs(rule.timeout_secs.max(1))).await;
+        let error = run(&argv, Duration::from_secs(rule.timeout_secs.max(1)))
+            .await
+            .err();
+        let ok = error.is_none();
         let (after, _) = usage_of(&rule.path)?;
         reports.push(StepReport {
             name,
             ok,
             freed_bytes: used as i64 - after as i64,
             used_pct_after: used_pct(after, total),
+            error,
         });
         used = after;
     }
     Ok(reports)
 }
 
-async fn run(argv: &[String], timeout: Duration) -> bool {
+/// Runs one clean-up; on failure, says why (exit status, last line of stderr).
+async fn run(argv: &[String], timeout: Duration) -> Result<(), String> {
     let Some((prog, args)) = argv.split_first() else {
-        return false;
+        return Err("empty command".into());
     };
     let child = tokio::process::Command::new(prog)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .status();
-    matches!(tokio::time::timeout(timeout, child).await, Ok(Ok(s)) if s.success())
+        .output();
+    match tokio::time::timeout(timeout, child).await {
+        Ok(Ok(o)) if o.status.success() => Ok(()),
+        Ok(Ok(o)) => {
+            let err = String::from_utf8_lossy(&o.stderr);
+            let last = err
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            let last: String = last.chars().take(300).collect();
+            Err(format!("{}: {last}", o.status))
+        }
+        Ok(Err(e)) => Err(format!("cannot run {prog}: {e}")),
+        Err(_) => Err(format!("timed out after {}s", timeout.as_secs())),
+    }
 }
 
 #[cfg(test)]
@@ -202,6 +224,14 @@ mod tests {
         assert_eq!(r.len(), 3, "{r:?}");
         assert_eq!((r[0].ok, r[0].freed_bytes), (true, 300));
         assert_eq!((r[1].ok, r[1].freed_bytes), (false, 0));
+        assert!(
+            r[1].error
+                .as_deref()
+                .is_some_and(|e| e.contains("exit status: 1")),
+            "{:?}",
+            r[1].error
+        );
+        assert_eq!(r[0].error, None);
         assert_eq!((r[2].ok, r[2].freed_bytes), (true, 400));
         assert!((r[2].used_pct_after - 25.0).abs() < 1e-9);
         assert!(fs.join("c").exists());

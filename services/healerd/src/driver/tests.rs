@@ -377,3 +377,102 @@ async fn flood_of_failures_is_healed_with_bounded_concurrency() {
     .await;
     env.stop().await;
 }
+
+/// A questlogd stand-in speaking its real protocol (framed JSON over a Unix socket) that
+/// records the events appended.
+fn questlog_server(path: &Path) -> std::sync::Arc<std::sync::Mutex<Vec<questlog_client::Event>>> {
+    use questlog_client::protocol::MAX_FRAME;
+    use questlog_client::{AppendAck, Request, Response};
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = std::os::unix::net::UnixListener::bind(path).unwrap();
+    let sink = got.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            while let Ok(Some(frame)) = ainux_common::frame::read_frame(&mut conn, MAX_FRAME) {
+                let req: Request = serde_json::from_slice(&frame).unwrap();
+                let Request::Append { events } = req else {
+                    panic!("unexpected request {req:?}")
+                };
+                let n = events.len();
+                sink.lock().unwrap().extend(events);
+                let resp = serde_json::to_vec(&Response::Appended(AppendAck {
+                    accepted: n,
+                    ..AppendAck::default()
+                }))
+                .unwrap();
+                ainux_common::frame::write_frame(&mut conn, &resp, MAX_FRAME).unwrap();
+            }
+        }
+    });
+    got
+}
+
+fn heal_actions(events: &[questlog_client::Event], unit: &str) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            questlog_client::EventKind::HealAction {
+                unit: u, action, ..
+            } if u == unit => Some(action.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn audit_goes_to_questlogd_and_is_spooled_while_it_is_away() {
+    let env = start(POLICY, unit_fake(&["app.service", "db.service"])).await;
+    let sock = env.dir.path().join("questlogd.sock");
+    // questlogd is not there yet: the records wait in the spool in the state directory.
+    env.fake
+        .set_state("app.service", "failed", "failed", "exit-code");
+    env.wait(|e| e.restarts("app.service") == 1).await;
+    let spool = env.dir.path().join("state/questlog-spool.jsonl");
+    for _ in 0..400 {
+        if std::fs::metadata(&spool).is_ok_and(|m| m.len() > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(
+        std::fs::read_to_string(&spool)
+            .unwrap()
+            .contains("app.service"),
+        "spooled"
+    );
+    // questlogd comes up: the next record delivers the spooled ones first, in order.
+    let got = questlog_server(&sock);
+    env.fake
+        .set_state("db.service", "failed", "failed", "exit-code");
+    env.wait(|e| e.restarts("db.service") == 1).await;
+    let mut ok = false;
+    for _ in 0..400 {
+        let ev = got.lock().unwrap().clone();
+        let app = heal_actions(&ev, "app.service");
+        if app.starts_with(&["schedule-restart".into(), "restart".into()])
+            && heal_actions(&ev, "db.service").contains(&"restart".to_string())
+        {
+            ok = true;
+            let restart = ev
+                .iter()
+                .find(|e| {
+                    matches!(&e.kind, questlog_client::EventKind::HealAction { unit, action, .. }
+                        if unit == "db.service" && action == "restart")
+                })
+                .unwrap();
+            assert_eq!(restart.source, "healerd");
+            let questlog_client::EventKind::HealAction { reason, fields, .. } = &restart.kind
+            else {
+                unreachable!()
+            };
+            assert!(reason.contains("unit failed (exit-code)"), "{reason}");
+            assert!(fields["state_before"].as_str().unwrap().contains("failed"));
+            assert!(fields["since_failure_ms"].as_f64().unwrap() >= 0.0);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert!(ok, "questlogd got {:?}", got.lock().unwrap());
+    env.stop().await;
+}
