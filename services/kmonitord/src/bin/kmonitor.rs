@@ -23,6 +23,22 @@ struct Cli {
 enum Command {
     /// Run the detector online over NAB-style CSV files and score it with NAB's profiles.
     Eval(EvalArgs),
+    /// The present state: CPU, memory, file systems, highest anomaly scores.
+    Status(QueryArgs),
+    /// Recent alerts with their suggestions.
+    Alerts(QueryArgs),
+    /// Top processes by CPU and memory, with their units.
+    Top(QueryArgs),
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// kmonitord's HTTP endpoint.
+    #[arg(long, env = "KMONITOR_ADDR", default_value = "127.0.0.1:9464")]
+    addr: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +89,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(args) => run_eval(args),
+        Command::Status(q) => run_query("/status", &q),
+        Command::Alerts(q) => run_query("/alerts", &q),
+        Command::Top(q) => run_query("/top", &q),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -82,6 +101,37 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// GETs `path` from kmonitord and prints it.
+fn run_query(path: &str, q: &QueryArgs) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(&q.addr)
+        .with_context(|| format!("cannot reach kmonitord at {}", q.addr))?;
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        q.addr
+    )?;
+    let mut resp = String::new();
+    conn.read_to_string(&mut resp)
+        .context("reading kmonitord's answer")?;
+    let (head, body) = resp
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP answer")?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 200"),
+        "kmonitord answered {}",
+        head.lines().next().unwrap_or("")
+    );
+    let v: serde_json::Value = serde_json::from_str(body).context("malformed JSON answer")?;
+    if q.json {
+        println!("{v}");
+        return Ok(());
+    }
+    print!("{}", kmonitord::render::human(path, &v));
+    Ok(())
 }
 
 fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
