@@ -29,6 +29,27 @@ enum Command {
     Alerts(QueryArgs),
     /// Top processes by CPU and memory, with their units.
     Top(QueryArgs),
+    /// Samples from an injected step change to the alert, on synthetic noisy series.
+    Latency(LatencyArgs),
+}
+
+#[derive(clap::Args)]
+struct LatencyArgs {
+    /// Synthetic series.
+    #[arg(long, default_value_t = 20)]
+    series: usize,
+    /// Samples before the step.
+    #[arg(long, default_value_t = 600)]
+    warm: usize,
+    /// Step height in standard deviations of the noise.
+    #[arg(long, default_value_t = 6.0)]
+    step_sigma: f64,
+    /// Detector settings (TOML, the `[detector]` keys of kmonitord.toml).
+    #[arg(long)]
+    detector_config: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -92,6 +113,7 @@ fn main() -> ExitCode {
         Command::Status(q) => run_query("/status", &q),
         Command::Alerts(q) => run_query("/alerts", &q),
         Command::Top(q) => run_query("/top", &q),
+        Command::Latency(a) => run_latency(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -134,9 +156,8 @@ fn run_query(path: &str, q: &QueryArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
-    let parent = args.data.join("..");
-    let detector = match &args.detector_config {
+fn detector_config(path: Option<&std::path::Path>) -> anyhow::Result<DetectorConfig> {
+    Ok(match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
@@ -144,7 +165,26 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("bad detector config {}", p.display()))?
         }
         None => DetectorConfig::default(),
-    };
+    })
+}
+
+fn run_latency(a: LatencyArgs) -> anyhow::Result<()> {
+    let cfg = detector_config(a.detector_config.as_deref())?;
+    let r = eval::step_latency(&cfg, a.series, a.warm, a.step_sigma, 200)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "{} series, step {} sd: median {:?} samples, max {:?}, missed {}, false alerts before the step {}",
+            r.series, a.step_sigma, r.median, r.max, r.missed, r.false_alerts
+        );
+    }
+    Ok(())
+}
+
+fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
+    let parent = args.data.join("..");
+    let detector = detector_config(args.detector_config.as_deref())?;
     let opts = EvalOptions {
         labels: args
             .labels
