@@ -110,12 +110,8 @@ impl Config {
             Some(p) => ainux_common::config::Source::Named(p.to_owned()),
             None => ainux_common::config::Source::Default,
         };
-        let cfg: Config = ainux_common::config::load_from(
-            "kmonitord",
-            &source,
-            Path::new(DEFAULT_CONFIG),
-            &env,
-        )?;
+        let cfg: Config =
+            ainux_common::config::load_from("kmonitord", &source, Path::new(DEFAULT_CONFIG), &env)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -323,9 +319,8 @@ fn alert_worker(cfg: &Config, rx: mpsc::Receiver<Pending>, shared: &Mutex<Shared
             questlog_client::Spool::new(questlog_client::client::default_spool_path(), 4 << 20),
         )
     });
-    let mut id = 0;
-    for p in rx {
-        id += 1;
+    for (n, p) in rx.into_iter().enumerate() {
+        let id = n as u64 + 1;
         let budget = cfg.du_budget;
         let (suggestion, details) = suggest::suggest(&p.series, &p.top, |m| {
             suggest::fs_report(Path::new(m), budget)
@@ -437,7 +432,10 @@ impl CpuTotals {
     fn update(&mut self, samples: &[Sample]) -> Option<f64> {
         let (mut total, mut idle) = (0.0, 0.0);
         let mut any = false;
-        for s in samples.iter().filter(|s| s.name == "node_cpu_seconds_total") {
+        for s in samples
+            .iter()
+            .filter(|s| s.name == "node_cpu_seconds_total")
+        {
             any = true;
             total += s.value;
             if matches!(s.label_value("mode"), Some("idle" | "iowait")) {
@@ -570,12 +568,10 @@ fn collect_loop(
                     "Share of the file system not available to users.",
                     used,
                 )));
-                let fill = trends.entry(m.mountpoint.clone()).or_default().push(
-                    &cfg.trend,
-                    t,
-                    st.avail,
-                    st.size,
-                );
+                let fill = trends
+                    .entry(m.mountpoint.clone())
+                    .or_default()
+                    .push(&cfg.trend, t, st.avail, st.size);
                 if let Some(f) = fill {
                     derived.push(label(Sample::gauge(
                         "ainux_filesystem_fill_seconds",
@@ -664,7 +660,14 @@ fn collect_loop(
         }
         for s in &derived {
             let key = s.key();
-            for r in rules.feed(&cfg.rules, &s.name, &key, s.value, tick, cfg.cooldown_intervals) {
+            for r in rules.feed(
+                &cfg.rules,
+                &s.name,
+                &key,
+                s.value,
+                tick,
+                cfg.cooldown_intervals,
+            ) {
                 raised.push(rule_pending(r, &top));
             }
         }

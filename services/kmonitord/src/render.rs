@@ -28,7 +28,11 @@ pub fn human(path: &str, v: &Value) -> String {
             let _ = writeln!(
                 out,
                 "interval {} s, {} rounds, {} series, last round {:.1} ms, {} alerts",
-                v["interval_secs"], v["ticks"], v["series"], f(&v["last_collect_ms"]), v["alerts_total"]
+                v["interval_secs"],
+                v["ticks"],
+                v["series"],
+                f(&v["last_collect_ms"]),
+                v["alerts_total"]
             );
             let _ = writeln!(
                 out,
@@ -52,7 +56,12 @@ pub fn human(path: &str, v: &Value) -> String {
                 );
             }
             for s in v["top_scores"].as_array().into_iter().flatten() {
-                let _ = writeln!(out, "  score {:.2}  {}", f(&s[1]), s[0].as_str().unwrap_or(""));
+                let _ = writeln!(
+                    out,
+                    "  score {:.2}  {}",
+                    f(&s[1]),
+                    s[0].as_str().unwrap_or("")
+                );
             }
         }
         "/alerts" => {

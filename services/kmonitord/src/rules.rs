@@ -202,8 +202,7 @@ impl RuleEngine {
 
     /// Forgets series not fed since `tick - keep` (their source disappeared).
     pub fn expire(&mut self, tick: u64, keep: u64) {
-        self.state
-            .retain(|_, s| tick.saturating_sub(s.seen) < keep);
+        self.state.retain(|_, s| tick.saturating_sub(s.seen) < keep);
     }
 
     pub fn len(&self) -> usize {
@@ -239,13 +238,23 @@ mod tests {
         let rules = vec![Rule::new("hot", "temp", Some(50.0), None, 2)];
         let mut e = RuleEngine::default();
         let k = r#"temp{zone="a"}"#;
-        assert!(e.feed(&rules, "temp", k, 60.0, 1, 10).is_empty(), "one interval");
+        assert!(
+            e.feed(&rules, "temp", k, 60.0, 1, 10).is_empty(),
+            "one interval"
+        );
         let a = e.feed(&rules, "temp", k, 61.0, 2, 10);
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].rule, "hot");
         assert_eq!(a[0].series, k);
-        assert!(e.feed(&rules, "temp", k, 62.0, 3, 10).is_empty(), "deduplicated");
-        assert_eq!(e.feed(&rules, "temp", k, 62.0, 12, 10).len(), 1, "after cooldown");
+        assert!(
+            e.feed(&rules, "temp", k, 62.0, 3, 10).is_empty(),
+            "deduplicated"
+        );
+        assert_eq!(
+            e.feed(&rules, "temp", k, 62.0, 12, 10).len(),
+            1,
+            "after cooldown"
+        );
         assert!(e.feed(&rules, "temp", k, 10.0, 13, 10).is_empty());
         assert!(e.feed(&rules, "temp", k, 60.0, 14, 10).is_empty());
         assert_eq!(e.feed(&rules, "temp", k, 60.0, 15, 10).len(), 1, "rearmed");

@@ -108,11 +108,20 @@ pub struct FsReport {
 const CLEANABLE: &[(&str, &str)] = &[
     ("var/log/journal", "journalctl --vacuum-size=100M"),
     ("var/cache/apt/archives", "apt-get clean"),
-    ("var/lib/apt/lists", "apt-get update re-creates them (rm -rf /var/lib/apt/lists/*)"),
+    (
+        "var/lib/apt/lists",
+        "apt-get update re-creates them (rm -rf /var/lib/apt/lists/*)",
+    ),
     ("var/tmp", "remove old files (systemd-tmpfiles --clean)"),
     ("var/crash", "remove old crash dumps"),
-    (".snapshots", "delete old snapshots (btrfs subvolume delete /.snapshots/<old>)"),
-    ("snapshots", "delete old snapshots (btrfs subvolume delete /snapshots/<old>)"),
+    (
+        ".snapshots",
+        "delete old snapshots (btrfs subvolume delete /.snapshots/<old>)",
+    ),
+    (
+        "snapshots",
+        "delete old snapshots (btrfs subvolume delete /snapshots/<old>)",
+    ),
 ];
 
 /// Sizes of the directories up to `depth` levels below `root` staying on its file system,
@@ -290,7 +299,11 @@ pub fn suggest(
             (
                 format!(
                     "I/O on {}; busiest processes: {}",
-                    if device.is_empty() { "the disks" } else { &device },
+                    if device.is_empty() {
+                        "the disks"
+                    } else {
+                        &device
+                    },
                     busy.iter().map(|e| who(e)).collect::<Vec<_>>().join(", ")
                 ),
                 serde_json::json!({ "device": device, "top_cpu": busy }),
@@ -348,7 +361,10 @@ mod tests {
             by_memory: vec![entry(8, "fat", "fat.service", 0.0, 512 << 20)],
         };
         let (t, d) = suggest("ainux_cpu_busy_ratio", &top, |_| unreachable!());
-        assert!(t.contains("burner (pid 7, unit burn.service) 99% of a core"), "{t}");
+        assert!(
+            t.contains("burner (pid 7, unit burn.service) 99% of a core"),
+            "{t}"
+        );
         assert_eq!(d["top_cpu"][0]["unit"], "burn.service");
         let (t, _) = suggest("node_memory_MemAvailable_bytes", &top, |_| unreachable!());
         assert!(t.contains("fat (pid 8, unit fat.service) 512.0 MiB"), "{t}");
@@ -372,7 +388,11 @@ mod tests {
         assert_eq!(rep.largest[0].path, r.join("big").display().to_string());
         assert!(rep.largest[0].bytes >= 1 << 20);
         assert!(rep.largest.iter().any(|s| s.path.ends_with("big/inner")));
-        let small = rep.largest.iter().find(|s| s.path.ends_with("small")).unwrap();
+        let small = rep
+            .largest
+            .iter()
+            .find(|s| s.path.ends_with("small"))
+            .unwrap();
         assert!(small.bytes < 1 << 20);
         let (t, d) = suggest(
             &format!(

@@ -100,7 +100,12 @@ mod tests {
         for i in 0..10 {
             // 1000 bytes free, losing 10 per second, sampled every 5 s, with some jitter.
             let jitter = if i % 2 == 0 { 3.0 } else { -3.0 };
-            last = f.push(&cfg, f64::from(i) * 5.0, 1000.0 - 50.0 * f64::from(i) + jitter, 2000.0);
+            last = f.push(
+                &cfg,
+                f64::from(i) * 5.0,
+                1000.0 - 50.0 * f64::from(i) + jitter,
+                2000.0,
+            );
         }
         let secs = last.expect("forecast");
         // At t=45 about 550 left at 10/s: about 55 s.
@@ -135,7 +140,12 @@ mod tests {
         let cfg = TrendConfig::default();
         let mut f = FillTrend::default();
         for i in 0..6 {
-            f.push(&cfg, 100.0 + f64::from(i), 1000.0 - 100.0 * f64::from(i), 1000.0);
+            f.push(
+                &cfg,
+                100.0 + f64::from(i),
+                1000.0 - 100.0 * f64::from(i),
+                1000.0,
+            );
         }
         assert!(f.forecast(&cfg, 1000.0).is_some());
         assert_eq!(f.push(&cfg, f64::NAN, 1.0, 1000.0), None);
