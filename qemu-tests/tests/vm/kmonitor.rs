@@ -26,21 +26,29 @@ pub fn register(r: &mut Runner) {
     );
 }
 
-/// A plain HTTP GET with bash's /dev/tcp (the image has no curl).
+/// A plain HTTP GET with bash's /dev/tcp (the image has no curl; the agent runs /bin/sh).
+const HTTP_GET: &str = "#!/bin/bash\n\
+exec 3<>/dev/tcp/127.0.0.1/9464 || exit 1\n\
+printf 'GET %s HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' \"$1\" >&3\n\
+cat <&3\n";
+
 fn http_get(path: &str) -> String {
-    format!(
-        "exec 3<>/dev/tcp/127.0.0.1/9464 && printf 'GET {path} HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n' >&3 && cat <&3"
-    )
+    format!("/tmp/kmon-get {path}")
 }
 
 fn kmonitor_metrics_scrapeable_in_guest(ctx: &mut Ctx) -> anyhow::Result<()> {
     let m = ctx.shared()?;
     m.wait_for_unit("kmonitord.service", 3 * MIN)?;
+    m.write_file("/tmp/kmon-get", HTTP_GET.as_bytes(), 0o755)?;
     let ty = m.succeed("systemctl show -P Type kmonitord.service")?;
     ensure!(ty.trim() == "notify", "kmonitord Type={ty}");
     // The first round has node_exporter names, our own series and per-file-system usage.
     let body = m.wait_until_succeeds(
-        &format!("{} | grep -q '^ainux_anomaly_score' && {}", http_get("/metrics"), http_get("/metrics")),
+        &format!(
+            "{} | grep -q '^ainux_anomaly_score' && {}",
+            http_get("/metrics"),
+            http_get("/metrics")
+        ),
         2 * MIN,
     )?;
     ensure!(body.starts_with("HTTP/1.1 200"), "{body}");
@@ -119,9 +127,7 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
     )?;
     let deadline = std::time::Instant::now() + 2 * MIN;
     let cpu_alert = loop {
-        let found = alerts(m)?
-            .into_iter()
-            .find(|a| a["rule"] == "cpu_busy");
+        let found = alerts(m)?.into_iter().find(|a| a["rule"] == "cpu_busy");
         if let Some(a) = found {
             break a;
         }
@@ -135,7 +141,10 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
     };
     m.succeed("systemctl stop 'burn-*'")?;
     let latency_ms = cpu_alert["ts_ms"].as_i64().unwrap_or(i64::MAX) - start;
-    println!("  cpu alert after {latency_ms} ms: {}", cpu_alert["suggestion"]);
+    println!(
+        "  cpu alert after {latency_ms} ms: {}",
+        cpu_alert["suggestion"]
+    );
     ensure!(
         latency_ms <= (3 * INTERVAL_SECS as i64) * 1000 + 1500,
         "cpu alert took {latency_ms} ms, more than 3 intervals of {INTERVAL_SECS} s: {cpu_alert}"
@@ -147,7 +156,9 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
     );
 
     // A file system filling steadily: the time-until-full trend alert.
-    m.succeed("mkdir -p /mnt/fill && mount -t tmpfs -o size=256M fill /mnt/fill && mkdir /mnt/fill/data")?;
+    m.succeed(
+        "mkdir -p /mnt/fill && mount -t tmpfs -o size=256M fill /mnt/fill && mkdir /mnt/fill/data",
+    )?;
     m.succeed(
         "systemd-run --unit=filler -q sh -c 'for i in $(seq 60); do \
          dd if=/dev/zero of=/mnt/fill/data/f$i bs=1M count=3 status=none; sleep 1; done'",
@@ -166,7 +177,10 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
     println!("  fill alert: {} / {}", a["title"], a["suggestion"]);
     ensure!(
         a["title"].as_str().unwrap_or("").contains("/mnt/fill")
-            && a["suggestion"].as_str().unwrap_or("").contains("/mnt/fill/data"),
+            && a["suggestion"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/mnt/fill/data"),
         "the fill alert names the mount and its largest directory: {a}"
     );
     ensure!(a["value"].as_f64().unwrap_or(1e9) < 3600.0, "{a}");
@@ -177,7 +191,10 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
         "questlog recent --type alert --json -n 50 | grep -q filesystem_filling && questlog recent --type alert --json -n 50",
         MIN,
     )?;
-    ensure!(ql.contains("cpu_busy") && ql.contains("yes (pid"), "questlog: {ql}");
+    ensure!(
+        ql.contains("cpu_busy") && ql.contains("yes (pid"),
+        "questlog: {ql}"
+    );
     let found = m.succeed("questlog search 'full in' --type alert --json")?;
     ensure!(found.contains("/mnt/fill"), "questlog search: {found}");
     // The daemon is healthy after all of it (watchdog fed, not restarted).
