@@ -98,13 +98,6 @@ fn alerts(m: &mut Machine) -> anyhow::Result<Vec<serde_json::Value>> {
     Ok(v.as_array().cloned().unwrap_or_default())
 }
 
-fn guest_ms(m: &mut Machine) -> anyhow::Result<i64> {
-    m.succeed("date +%s%3N")?
-        .trim()
-        .parse()
-        .context("guest clock")
-}
-
 fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<()> {
     let m = ctx.machine("kmonitor")?;
     m.write_file(
@@ -120,11 +113,18 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
     )?;
 
     // CPU: one niced burner per CPU (niced so the guest stays responsive under TCG).
-    let start = guest_ms(m)?;
-    m.succeed(
+    // The load starts when systemd-run returns; the guest's clock is read in the same command.
+    let started = m.succeed(
         "for i in $(seq $(nproc)); do \
-         systemd-run --unit=burn-$i --nice=19 -q sh -c 'exec yes > /dev/null'; done",
+         systemd-run --unit=burn-$i --nice=19 -q sh -c 'exec yes > /dev/null'; done; date +%s%3N",
     )?;
+    let start: i64 = started
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .parse()
+        .context("guest clock")?;
     let deadline = std::time::Instant::now() + 2 * MIN;
     let cpu_alert = loop {
         let found = alerts(m)?.into_iter().find(|a| a["rule"] == "cpu_busy");
