@@ -12,6 +12,7 @@ use std::time::Duration;
 use qemu_tests::runner::Runner;
 
 mod healer;
+mod kmonitor;
 mod spine;
 
 pub const MIN: Duration = Duration::from_secs(60);
@@ -21,5 +22,6 @@ fn main() -> ExitCode {
     // Tests on the shared machine first; tests that reboot or crash their own machine last.
     spine::register(&mut r);
     healer::register(&mut r);
+    kmonitor::register(&mut r);
     r.run_main()
 }

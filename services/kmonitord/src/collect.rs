@@ -54,6 +54,24 @@ impl Sample {
         self
     }
 
+    /// Adds a label.
+    pub fn with_label(self, k: &str, v: impl Into<String>) -> Self {
+        self.label(k, v)
+    }
+
+    /// A gauge without labels.
+    pub fn gauge(name: impl Into<String>, help: &'static str, value: f64) -> Self {
+        Self::new(name, Kind::Gauge, help, value)
+    }
+
+    /// The value of a label.
+    pub fn label_value(&self, k: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(kk, _)| kk == k)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// A stable series key such as `node_cpu_seconds_total{cpu="0",mode="user"}`.
     pub fn key(&self) -> String {
         if self.labels.is_empty() {

@@ -16,3 +16,8 @@ pub mod detect;
 pub mod eval;
 pub mod nab;
 pub mod prom;
+pub mod render;
+pub mod rules;
+pub mod suggest;
+pub mod system;
+pub mod trend;

@@ -23,6 +23,43 @@ struct Cli {
 enum Command {
     /// Run the detector online over NAB-style CSV files and score it with NAB's profiles.
     Eval(EvalArgs),
+    /// The present state: CPU, memory, file systems, highest anomaly scores.
+    Status(QueryArgs),
+    /// Recent alerts with their suggestions.
+    Alerts(QueryArgs),
+    /// Top processes by CPU and memory, with their units.
+    Top(QueryArgs),
+    /// Samples from an injected step change to the alert, on synthetic noisy series.
+    Latency(LatencyArgs),
+}
+
+#[derive(clap::Args)]
+struct LatencyArgs {
+    /// Synthetic series.
+    #[arg(long, default_value_t = 20)]
+    series: usize,
+    /// Samples before the step.
+    #[arg(long, default_value_t = 600)]
+    warm: usize,
+    /// Step height in standard deviations of the noise.
+    #[arg(long, default_value_t = 6.0)]
+    step_sigma: f64,
+    /// Detector settings (TOML, the `[detector]` keys of kmonitord.toml).
+    #[arg(long)]
+    detector_config: Option<PathBuf>,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct QueryArgs {
+    /// kmonitord's HTTP endpoint.
+    #[arg(long, env = "KMONITOR_ADDR", default_value = "127.0.0.1:9464")]
+    addr: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +110,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Eval(args) => run_eval(args),
+        Command::Status(q) => run_query("/status", &q),
+        Command::Alerts(q) => run_query("/alerts", &q),
+        Command::Top(q) => run_query("/top", &q),
+        Command::Latency(a) => run_latency(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,9 +125,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
-    let parent = args.data.join("..");
-    let detector = match &args.detector_config {
+/// GETs `path` from kmonitord and prints it.
+fn run_query(path: &str, q: &QueryArgs) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(&q.addr)
+        .with_context(|| format!("cannot reach kmonitord at {}", q.addr))?;
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        q.addr
+    )?;
+    let mut resp = String::new();
+    conn.read_to_string(&mut resp)
+        .context("reading kmonitord's answer")?;
+    let (head, body) = resp
+        .split_once("\r\n\r\n")
+        .context("malformed HTTP answer")?;
+    anyhow::ensure!(
+        head.starts_with("HTTP/1.1 200"),
+        "kmonitord answered {}",
+        head.lines().next().unwrap_or("")
+    );
+    let v: serde_json::Value = serde_json::from_str(body).context("malformed JSON answer")?;
+    if q.json {
+        println!("{v}");
+        return Ok(());
+    }
+    print!("{}", kmonitord::render::human(path, &v));
+    Ok(())
+}
+
+fn detector_config(path: Option<&std::path::Path>) -> anyhow::Result<DetectorConfig> {
+    Ok(match path {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
@@ -94,7 +165,26 @@ fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("bad detector config {}", p.display()))?
         }
         None => DetectorConfig::default(),
-    };
+    })
+}
+
+fn run_latency(a: LatencyArgs) -> anyhow::Result<()> {
+    let cfg = detector_config(a.detector_config.as_deref())?;
+    let r = eval::step_latency(&cfg, a.series, a.warm, a.step_sigma, 200)?;
+    if a.json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "{} series, step {} sd: median {:?} samples, max {:?}, missed {}, false alerts before the step {}",
+            r.series, a.step_sigma, r.median, r.max, r.missed, r.false_alerts
+        );
+    }
+    Ok(())
+}
+
+fn run_eval(args: EvalArgs) -> anyhow::Result<()> {
+    let parent = args.data.join("..");
+    let detector = detector_config(args.detector_config.as_deref())?;
     let opts = EvalOptions {
         labels: args
             .labels

@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use ainux_common::notify::{State, notify, watchdog_interval};
 
 use anyhow::Context;
 use clap::Parser;
@@ -17,17 +20,15 @@ struct Args {
     /// Config file (default /etc/ainux/kmonitord.toml, optional).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Log one JSON object per line.
+    #[arg(long)]
+    log_json: bool,
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    match run(Args::parse()) {
+    let args = Args::parse();
+    ainux_common::logging::init("info", args.log_json);
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
@@ -39,22 +40,42 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<()> {
     let cfg = Config::load(args.config.as_deref(), std::env::vars())?;
+    let interval = Duration::from_secs_f64(cfg.interval_secs);
     let handle = daemon::start(cfg)?;
     tracing::info!(addr = %handle.addr, "serving /metrics");
+    if let Err(e) = notify(&[State::Ready, State::Status("collecting")]) {
+        tracing::warn!(cause = %e, "sd_notify failed");
+    }
+    let watchdog = watchdog_interval();
+    // The collector must have finished a round within this age for the watchdog to be fed.
+    let max_age = interval * 3 + Duration::from_secs(30);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the signal runtime")?;
     rt.block_on(async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = term.recv() => {}
-            r = tokio::signal::ctrl_c() => r?,
+        let mut tick = tokio::time::interval(watchdog.map_or(Duration::from_secs(3600), |w| w / 2));
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                r = tokio::signal::ctrl_c() => { r?; break }
+                _ = tick.tick() => {
+                    if watchdog.is_some() {
+                        if handle.alive(max_age) {
+                            let _ = notify(&[State::Watchdog]);
+                        } else {
+                            tracing::error!("collection loop stalled; not feeding the watchdog");
+                        }
+                    }
+                }
+            }
         }
         Ok::<(), std::io::Error>(())
     })
     .context("waiting for a signal")?;
     tracing::info!("stopping");
+    let _ = notify(&[State::Stopping]);
     handle.shutdown();
     Ok(())
 }

@@ -1,0 +1,234 @@
+//! The daemon on a fake /proc tree and a fake file system: a CPU rule alert that names the
+//! process and its unit reaches `/alerts` and a questlogd stand-in on a real Unix socket; a
+//! steadily filling file system raises the trend alert; an unmounted one is dropped.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use kmonitord::daemon::{self, Config};
+use kmonitord::system::{FsStat, StatFs};
+use questlog_client::{AppendAck, EventKind, Request, Response};
+
+fn get(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut c = TcpStream::connect(addr).unwrap();
+    write!(c, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut r = String::new();
+    c.read_to_string(&mut r).unwrap();
+    r.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+fn write_stat(root: &Path, busy: u64, idle: u64) {
+    std::fs::write(
+        root.join("stat"),
+        format!("cpu  {busy} 0 0 {idle} 0 0 0 0\ncpu0 {busy} 0 0 {idle} 0 0 0 0\n"),
+    )
+    .unwrap();
+}
+
+fn write_proc(root: &Path, pid: u32, comm: &str, ticks: u64, unit: &str) {
+    let d = root.join(pid.to_string());
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("stat"),
+        format!("{pid} ({comm}) R 1 1 1 0 -1 0 0 0 0 0 {ticks} 0 0 0 20 0 1 0 5 0 0\n"),
+    )
+    .unwrap();
+    std::fs::write(d.join("statm"), "100 50 0 0 0 0 0\n").unwrap();
+    std::fs::write(d.join("cgroup"), format!("0::/system.slice/{unit}\n")).unwrap();
+}
+
+/// A file system whose available space the test controls; `None` = unmounted.
+struct FakeFs(Arc<Mutex<Option<f64>>>);
+impl StatFs for FakeFs {
+    fn statfs(&self, path: &Path) -> std::io::Result<FsStat> {
+        match *self.0.lock().unwrap() {
+            Some(avail) if path == Path::new("/data") => Ok(FsStat {
+                size: 1e9,
+                free: avail,
+                avail,
+                files: 100.0,
+                files_free: 50.0,
+            }),
+            _ => Err(std::io::Error::from(std::io::ErrorKind::NotFound)),
+        }
+    }
+}
+
+fn fake_questlogd(path: PathBuf) -> mpsc::Receiver<questlog_client::Event> {
+    let listener = UnixListener::bind(&path).unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                while let Ok(Some(frame)) = ainux_common::frame::read_frame(&mut conn, 1 << 20) {
+                    let req: Request = serde_json::from_slice(&frame).unwrap();
+                    let Request::Append { events } = req else {
+                        panic!("unexpected request")
+                    };
+                    let n = events.len();
+                    for e in events {
+                        let _ = tx.send(e);
+                    }
+                    let resp = Response::Appended(AppendAck {
+                        accepted: n,
+                        ..AppendAck::default()
+                    });
+                    let body = serde_json::to_vec(&resp).unwrap();
+                    ainux_common::frame::write_frame(&mut conn, &body, 1 << 20).unwrap();
+                }
+            });
+        }
+    });
+    rx
+}
+
+#[test]
+fn cpu_and_fill_alerts_reach_alerts_endpoint_and_questlog() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proc");
+    std::fs::create_dir_all(root.join("self")).unwrap();
+    std::fs::write(root.join("self/mounts"), "/dev/vdb /data ext4 rw 0 0\n").unwrap();
+    std::fs::write(root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
+    write_stat(&root, 0, 0);
+    write_proc(&root, 42, "burner", 0, "burn.service");
+    write_proc(&root, 7, "idler", 0, "idle.service");
+    let sock = dir.path().join("questlog.sock");
+    let events = fake_questlogd(sock.clone());
+    let avail = Arc::new(Mutex::new(Some(9e8)));
+
+    let cfg = Config {
+        interval_secs: 0.1,
+        listen: "127.0.0.1:0".into(),
+        proc_root: root.clone(),
+        questlog_socket: Some(sock),
+        ..Config::default()
+    };
+    let handle = daemon::start_with(cfg, Box::new(FakeFs(avail.clone()))).unwrap();
+
+    // Idle first, then busy: the burner takes the CPU while the free space shrinks steadily.
+    let started = Instant::now();
+    let (mut busy, mut idle, mut ticks) = (0u64, 0u64, 0u64);
+    let mut got_cpu = None;
+    let mut got_fill = None;
+    while started.elapsed() < Duration::from_secs(30) && (got_cpu.is_none() || got_fill.is_none()) {
+        let phase_busy = started.elapsed() > Duration::from_millis(500);
+        if phase_busy {
+            busy += 10;
+            ticks += 10;
+        } else {
+            idle += 10;
+        }
+        write_stat(&root, busy, idle);
+        write_proc(&root, 42, "burner", ticks, "burn.service");
+        if let Some(a) = avail.lock().unwrap().as_mut() {
+            *a -= 1e6;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        let alerts: serde_json::Value = serde_json::from_str(&get(handle.addr, "/alerts")).unwrap();
+        for a in alerts.as_array().unwrap() {
+            match a["rule"].as_str() {
+                Some("cpu_busy") => got_cpu = Some(a.clone()),
+                Some("filesystem_filling") => got_fill = Some(a.clone()),
+                _ => {}
+            }
+        }
+    }
+    let cpu = got_cpu.expect("cpu_busy alert");
+    let s = cpu["suggestion"].as_str().unwrap();
+    assert!(s.contains("burner (pid 42, unit burn.service)"), "{s}");
+    assert_eq!(cpu["severity"], "warning");
+    let fill = got_fill.expect("filesystem_filling alert");
+    assert!(fill["title"].as_str().unwrap().contains("/data"), "{fill}");
+    assert!(fill["value"].as_f64().unwrap() < 3600.0);
+
+    // Both went to questlogd as typed alert events.
+    let mut titles = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while titles.len() < 2 && Instant::now() < deadline {
+        if let Ok(e) = events.recv_timeout(Duration::from_millis(200)) {
+            assert_eq!(e.source, "kmonitord");
+            let EventKind::Alert { title, fields, .. } = e.kind else {
+                panic!("not an alert")
+            };
+            assert!(fields.contains_key("suggestion"));
+            titles.push(title);
+        }
+    }
+    assert!(titles.iter().any(|t| t.contains("high CPU")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.contains("/data")), "{titles:?}");
+
+    // Status, top and metrics carry the present state.
+    let status: serde_json::Value = serde_json::from_str(&get(handle.addr, "/status")).unwrap();
+    assert_eq!(status["filesystems"][0]["mountpoint"], "/data");
+    let top: serde_json::Value = serde_json::from_str(&get(handle.addr, "/top")).unwrap();
+    assert_eq!(top["by_cpu"][0]["comm"], "burner");
+    let metrics = get(handle.addr, "/metrics");
+    assert!(metrics.contains(
+        r#"node_filesystem_avail_bytes{device="/dev/vdb",fstype="ext4",mountpoint="/data"}"#
+    ));
+    assert!(metrics.contains(r#"ainux_alerts_total{kind="rule_cpu_busy"} "#));
+
+    // Unmounted: its series are dropped cleanly from /metrics and the status.
+    *avail.lock().unwrap() = None;
+    std::fs::remove_dir_all(root.join("42")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let m = get(handle.addr, "/metrics");
+        if !m.contains("node_filesystem_avail_bytes") && !m.contains("mountpoint=\"/data\"") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "file system series not dropped");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let top: serde_json::Value = serde_json::from_str(&get(handle.addr, "/top")).unwrap();
+    assert!(
+        top["by_cpu"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["pid"] != 42)
+    );
+    handle.shutdown();
+}
+
+#[test]
+fn broken_config_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("kmonitord.toml");
+    std::fs::write(&p, "interval_secs = 5.0\nlisten = 9464\n").unwrap();
+    let e = Config::load(Some(&p), vec![]).unwrap_err().to_string();
+    assert!(
+        e.contains("kmonitord.toml:2") && e.contains("listen"),
+        "{e}"
+    );
+    std::fs::write(
+        &p,
+        "[[rules]]\nname = \"x\"\nmetric = \"m\"\nabove = 1.0\nbelow = 0.0\n",
+    )
+    .unwrap();
+    let e = Config::load(Some(&p), vec![]).unwrap_err();
+    let chain = format!("{e}: {}", std::error::Error::source(&e).unwrap());
+    assert!(chain.contains("rule \"x\""), "{chain}");
+    std::fs::write(&p, "interval_secs = 0.0\n").unwrap();
+    assert!(
+        Config::load(Some(&p), vec![])
+            .unwrap_err()
+            .to_string()
+            .contains("interval_secs")
+    );
+    // Rules from config replace the defaults.
+    std::fs::write(
+        &p,
+        "[[rules]]\nname = \"hot\"\nmetric = \"node_load1\"\nabove = 4.0\nfor_intervals = 3\nseverity = \"critical\"\n",
+    )
+    .unwrap();
+    let c = Config::load(Some(&p), vec![]).unwrap();
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].severity, "critical");
+}
