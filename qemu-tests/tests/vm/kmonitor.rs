@@ -140,7 +140,9 @@ fn kmonitor_cpu_and_fill_alerts_reach_questlog(ctx: &mut Ctx) -> anyhow::Result<
         .context("guest clock")?;
     let deadline = std::time::Instant::now() + 2 * MIN;
     let cpu_alert = loop {
-        let found = alerts(m)?.into_iter().find(|a| a["rule"] == "cpu_busy");
+        let found = alerts(m)?
+            .into_iter()
+            .find(|a| a["rule"] == "cpu_busy" && a["id"].as_u64().unwrap_or(0) > seen);
         if let Some(a) = found {
             break a;
         }
