@@ -1,52 +1,12 @@
 //! Privacy: secrets are redacted before text leaves for a remote provider.
 //!
-//! The patterns are questlogd's (`services/questlogd/src/redact.rs`), copied
-//! because that module lives inside the questlogd daemon crate and depends on
-//! its config; moving them to `ainux-common` would let both share one copy.
+//! The patterns are the shared ones of `ainux_common::secrets` (questlogd uses
+//! the same), plus the providers' own key formats.
 
 use regex::Regex;
 
-const PATTERNS: &[(&str, &str)] = &[
-    (
-        r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
-        "[private key redacted]",
-    ),
-    (
-        r"(?i)\b([a-z][a-z0-9+.\-]*://[^/\s:@]*:)[^@\s/]+@",
-        "${1}***@",
-    ),
-    (
-        r#"(?i)((?:proxy-)?authorization:\s*(?:bearer|basic|token|digest|negotiate)?\s*)[^\s'"]+"#,
-        "${1}***",
-    ),
-    (
-        r#"(?i)\b((?:x-api-key|api-key|private-token|x-auth-token|cookie):\s*)[^'"]+"#,
-        "${1}***",
-    ),
-    (
-        r#"(?i)(\s--?(?:password|passwd|pass|pwd|secret|client-secret|token|auth-token|access-token|api-key|apikey|access-key|secret-key)(?:=|\s+))(?:'[^']*'|"[^"]*"|\S+)"#,
-        "${1}***",
-    ),
-    (
-        r#"(?i)\b([A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)[A-Z0-9_]*=)(?:'[^']*'|"[^"]*"|\S+)"#,
-        "${1}***",
-    ),
-    (r"(\bmysql(?:dump|admin)?\b[^|;&\n]*?\s-p)[^\s]+", "${1}***"),
-    (r"(\bsshpass\s+-p\s*)\S+", "${1}***"),
-    (
-        r#"(\s(?:-u|--user|--proxy-user)\s*['"]?[^:\s'"]+:)[^\s'"]+"#,
-        "${1}***",
-    ),
-    (r"\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b", "***"),
-    (
-        r"(?i)(aws_secret_access_key\s*[=:]\s*)[A-Za-z0-9/+=]{20,}",
-        "${1}***",
-    ),
-    (r"\bgh[pousr]_[A-Za-z0-9]{30,255}\b", "***"),
-    (r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b", "***"),
-    (r"\bgl(?:pat|dt|rt|ptt|cbt|oas)-[A-Za-z0-9_\-]{20,}", "***"),
-    (r"\bxox[abposr]-[A-Za-z0-9\-]{10,}", "***"),
-    // Provider keys themselves.
+/// Patterns for the providers' own keys, on top of the shared secret patterns.
+const PROVIDER_KEY_PATTERNS: &[(&str, &str)] = &[
     (r"\bsk-(?:ant-)?[A-Za-z0-9_\-]{20,}", "***"),
     (r"\bAIza[0-9A-Za-z_\-]{35}\b", "***"),
 ];
@@ -60,8 +20,9 @@ pub struct Redactor {
 impl Redactor {
     /// `user`: (user name, home directory) to hide too, when configured.
     pub fn new(user: Option<(String, String)>) -> Redactor {
-        let rules = PATTERNS
+        let rules = ainux_common::secrets::SECRET_PATTERNS
             .iter()
+            .chain(PROVIDER_KEY_PATTERNS)
             .map(|(re, rep)| (Regex::new(re).expect("built-in pattern compiles"), *rep))
             .collect();
         Redactor {

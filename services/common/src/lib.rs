@@ -6,6 +6,7 @@ pub mod dirs;
 pub mod frame;
 pub mod logging;
 pub mod notify;
+pub mod secrets;
 
 /// Prints an error and its whole chain of sources, one per line, for `main`.
 pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
