@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use qemu_tests::runner::Runner;
 
+mod questlog;
 mod spine;
 
 pub const MIN: Duration = Duration::from_secs(60);
@@ -19,5 +20,6 @@ fn main() -> ExitCode {
     let mut r = Runner::new();
     // Tests on the shared machine first; tests that reboot or crash their own machine last.
     spine::register(&mut r);
+    questlog::register(&mut r);
     r.run_main()
 }
