@@ -159,8 +159,9 @@ fn questlog_user_sees_only_own_commands(ctx: &mut Ctx) -> anyhow::Result<()> {
     ensure!(rows.len() == 1 && rows[0]["uid"] == uid, "{rows:#?}");
 
     // ...but not root's: not by text, and nothing of uid 0 anywhere in what they can read.
+    // `questlog search` exits 1 when nothing matches, like grep.
     let out = m.succeed(&format!(
-        "runuser -u {user} -- questlog --json search qlroot-{n}"
+        "runuser -u {user} -- questlog --json search qlroot-{n}; test $? = 1"
     ))?;
     let rows: Vec<Value> = serde_json::from_str(&out).with_context(|| format!("{out:?}"))?;
     ensure!(rows.is_empty(), "{user} reads root's command: {rows:#?}");
