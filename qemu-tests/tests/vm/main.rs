@@ -13,6 +13,7 @@ use qemu_tests::runner::Runner;
 
 mod healer;
 mod kmonitor;
+mod questlog;
 mod spine;
 
 pub const MIN: Duration = Duration::from_secs(60);
@@ -23,5 +24,6 @@ fn main() -> ExitCode {
     spine::register(&mut r);
     healer::register(&mut r);
     kmonitor::register(&mut r);
+    questlog::register(&mut r);
     r.run_main()
 }
