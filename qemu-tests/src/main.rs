@@ -192,7 +192,12 @@ fn run(cli: &Cli, image: &std::path::Path) -> anyhow::Result<()> {
             }
             let median = |v: &mut Vec<f64>| {
                 v.sort_by(f64::total_cmp);
-                v[v.len() / 2]
+                let n = v.len();
+                if n % 2 == 1 {
+                    v[n / 2]
+                } else {
+                    (v[n / 2 - 1] + v[n / 2]) / 2.0
+                }
             };
             let boot_s = median(&mut times[0]);
             let mut out = serde_json::json!({
