@@ -165,7 +165,8 @@ fn run(cli: &Cli, image: &std::path::Path) -> anyhow::Result<()> {
             );
             let info = m.succeed(
                 "echo \"host: $(hostname)  kernel: $(uname -r)\"; . /etc/os-release; echo \"os: $PRETTY_NAME ($IMAGE_ID $IMAGE_VERSION)\"; \
-                 echo \"state: $(systemctl is-system-running)\"; systemctl list-units --no-pager --plain --no-legend 'questlogd*' 'kmonitord*' 'healerd*' 'aishd*' | cut -c1-78",
+                 echo \"state: $(systemctl is-system-running)\"; systemctl list-units --no-pager --plain --no-legend 'questlogd*' 'kmonitord*' 'healerd*' 'aishd*' | cut -c1-78; \
+                 systemd-analyze time --no-pager | head -1; systemd-analyze critical-chain --no-pager 2>/dev/null | head -25",
             )?;
             print!("{info}");
             m.shutdown()?;
