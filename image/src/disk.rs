@@ -469,6 +469,41 @@ mod tests {
     }
 
     #[test]
+    fn qcow2_conversion_keeps_the_content() {
+        if Command::new("qemu-img").arg("--version").output().is_err() {
+            eprintln!("skipped: qemu-img is not installed");
+            return;
+        }
+        let t = tempfile::tempdir().unwrap();
+        let raw = t.path().join("d.raw");
+        let mut f = File::create(&raw).unwrap();
+        f.set_len(8 * MIB).unwrap();
+        f.seek(SeekFrom::Start(3 * MIB)).unwrap();
+        f.write_all(b"ainux").unwrap();
+        drop(f);
+        let q = t.path().join("d.qcow2");
+        to_qcow2(&raw, &q, &t.path().join("log")).unwrap();
+        let info = Command::new("qemu-img")
+            .args(["info", "--output=json"])
+            .arg(&q)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+        assert_eq!(v["format"], "qcow2");
+        assert_eq!(v["virtual-size"], 8 * MIB);
+        // Back to raw: the same bytes.
+        let back = t.path().join("back.raw");
+        let st = Command::new("qemu-img")
+            .args(["convert", "-O", "raw"])
+            .arg(&q)
+            .arg(&back)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(fs::read(&back).unwrap(), fs::read(&raw).unwrap());
+    }
+
+    #[test]
     fn gpt_layout_is_written() {
         let t = tempfile::tempdir().unwrap();
         let esp = t.path().join("esp");
