@@ -145,7 +145,11 @@ pub fn run(
     let mut stderr = String::new();
     let status = loop {
         match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(Line::Out(l)) => {
+            Ok(line) => {
+                let (l, buf) = match line {
+                    Line::Out(l) => (l, &mut stdout),
+                    Line::Err(l) => (l, &mut stderr),
+                };
                 if let Some(f) = logf.as_mut() {
                     let _ = writeln!(f, "{l}");
                 }
@@ -155,21 +159,8 @@ pub fn run(
                     eprintln!("    {s}");
                     last_print = Instant::now();
                 }
-                stdout.push_str(&l);
-                stdout.push('\n');
-            }
-            Ok(Line::Err(l)) => {
-                if let Some(f) = logf.as_mut() {
-                    let _ = writeln!(f, "{l}");
-                }
-                if let Progress::Lines(filter) = progress
-                    && let Some(s) = filter(&l)
-                {
-                    eprintln!("    {s}");
-                    last_print = Instant::now();
-                }
-                stderr.push_str(&l);
-                stderr.push('\n');
+                buf.push_str(&l);
+                buf.push('\n');
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -217,29 +208,18 @@ pub fn run(
     if status.success() {
         Ok(Output { stdout, stderr })
     } else {
-        let combined: Vec<&str> = stderr.lines().chain(stdout.lines()).collect();
-        let tail = stderr
-            .lines()
-            .rev()
-            .take(15)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
+        // The last lines of stderr, or of stdout when the program said nothing on stderr.
+        let source = if stderr.trim().is_empty() {
+            &stdout
+        } else {
+            &stderr
+        };
+        let lines: Vec<&str> = source.lines().collect();
+        let tail = lines[lines.len().saturating_sub(15)..]
+            .iter()
             .map(|l| format!("    {l}"))
             .collect::<Vec<_>>()
             .join("\n");
-        let tail = if tail.is_empty() {
-            combined
-                .iter()
-                .rev()
-                .take(15)
-                .rev()
-                .map(|l| format!("    {l}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        } else {
-            tail
-        };
         Err(RunError::Failed {
             what: what.into(),
             status: describe(status),

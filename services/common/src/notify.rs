@@ -7,6 +7,7 @@ use std::os::unix::net::UnixDatagram;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State<'a> {
     Ready,
+    Reloading,
     Stopping,
     Watchdog,
     Status(&'a str),
@@ -16,6 +17,7 @@ impl State<'_> {
     fn line(&self) -> String {
         match self {
             State::Ready => "READY=1".into(),
+            State::Reloading => "RELOADING=1".into(),
             State::Stopping => "STOPPING=1".into(),
             State::Watchdog => "WATCHDOG=1".into(),
             State::Status(s) => format!("STATUS={}", s.replace('\n', " ")),

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ainux_common::notify::State;
 use clap::Parser;
 use healerd::config::Config;
 use healerd::dbus::DbusSystemd;
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
     if let Some(s) = args.socket {
         cfg.socket = s;
     }
-    init_tracing(cfg.log_json);
+    ainux_common::logging::init("info", cfg.log_json);
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -78,7 +79,7 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
     let driver = Driver::new(DbusSystemd::new(), cfg.clone(), policies)
         .with_policy_error(policy_error)
         .on_ready(|| {
-            notify("READY=1");
+            notify(State::Ready);
             info!("healerd ready");
         });
     let ipc = tokio::spawn(healerd::ipc::serve(
@@ -96,7 +97,7 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             _ = hup.recv() => {
-                notify("RELOADING=1");
+                notify(State::Reloading);
                 let (tx, rx) = oneshot::channel();
                 if control_tx.send(Control::Reload(tx)).await.is_ok() {
                     match rx.await {
@@ -105,13 +106,13 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
                         Err(_) => {}
                     }
                 }
-                notify("READY=1");
+                notify(State::Ready);
             }
             _ = term.recv() => break,
             _ = int.recv() => break,
         }
     }
-    notify("STOPPING=1");
+    notify(State::Stopping);
     let _ = shutdown_tx.send(true);
     let _ = drv.await;
     let _ = ipc.await;
@@ -135,44 +136,15 @@ async fn watchdog(control: mpsc::Sender<Control>) {
             return;
         }
         if rx.await.is_ok() {
-            notify("WATCHDOG=1");
+            notify(State::Watchdog);
         }
     }
 }
 
-/// sd_notify(3) without libsystemd.
-fn notify(state: &str) {
-    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
-        return;
-    };
-    let Ok(sock) = std::os::unix::net::UnixDatagram::unbound() else {
-        return;
-    };
-    let bytes = path.as_encoded_bytes();
-    let res = if let Some(name) = bytes.strip_prefix(b"@") {
-        use std::os::linux::net::SocketAddrExt;
-        std::os::unix::net::SocketAddr::from_abstract_name(name)
-            .and_then(|a| sock.send_to_addr(state.as_bytes(), &a))
-    } else {
-        sock.send_to(state.as_bytes(), &path)
-    };
-    if let Err(e) = res {
+/// sd_notify(3), through the shared implementation; a failure is logged, never fatal.
+fn notify(state: State<'_>) {
+    if let Err(e) = ainux_common::notify::notify(&[state]) {
         warn!(cause = %e, "sd_notify failed");
-    }
-}
-
-fn init_tracing(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HEALERD_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let b = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(std::io::stderr);
-    if json {
-        b.json().init();
-    } else {
-        b.without_time().init();
     }
 }
 
