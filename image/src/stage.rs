@@ -263,9 +263,10 @@ pub fn configure(
         ));
     }
     // The ESP at /efi: `ainux` keeps the kernel there matching the root that boots and rewrites
-    // the boot entries on rollback (docs/snapshots.md). nofail: a missing ESP never blocks boot.
+    // the boot entries on rollback (docs/snapshots.md). Automounted on first use:
+    // boot never waits for it.
     fstab.push_str(&format!(
-        "PARTUUID={}\t{ESP_MOUNTPOINT}\tvfat\tumask=0077,nofail,x-systemd.device-timeout=10s\t0 2\n",
+        "PARTUUID={}\t{ESP_MOUNTPOINT}\tvfat\tumask=0077,noauto,nofail,x-systemd.automount,x-systemd.device-timeout=90s\t0 0\n",
         esp_partuuid.to_lowercase()
     ));
     write(&root.join("etc/fstab"), &fstab)?;
