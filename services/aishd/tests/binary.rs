@@ -201,3 +201,80 @@ fn logs_metrics_and_remembered_approvals_across_a_restart() {
     assert_eq!(r["job"]["approval_needed"], false);
     d.stop();
 }
+
+fn run_to_exit(dir: &std::path::Path, config: &std::path::Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_aishd"))
+        .args(["--config".as_ref(), config.as_os_str()])
+        .env("RUNTIME_DIRECTORY", dir.join("run"))
+        .env("STATE_DIRECTORY", dir.join("state"))
+        .env("AINUX_AISHD__METRICS_LISTEN", "")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Bad input: an unsupported config value names the file, line and key; a
+/// key file others can read is refused with the reason and without the key.
+#[test]
+fn bad_config_and_loose_key_files_are_refused_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("run")).unwrap();
+    let config = dir.path().join("aish.toml");
+    std::fs::write(
+        &config,
+        "[llm]\nmodel = \"m\"\n[llm.cache]\nsize = 10\nttl = \"an hour\"\n",
+    )
+    .unwrap();
+    let (code, err) = run_to_exit(dir.path(), &config);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("aish.toml:5") && err.contains("ttl"), "{err}");
+
+    let key = dir.path().join("openai.key");
+    std::fs::write(&key, "sk-do-not-print-me\n").unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[llm]\n[[llm.providers]]\nname = \"openai\"\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"\napi_key_file = \"{}\"\n",
+            key.display()
+        ),
+    )
+    .unwrap();
+    let (code, err) = run_to_exit(dir.path(), &config);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("openai.key") && err.contains("mode 644") && err.contains("chmod 600"),
+        "{err}"
+    );
+    assert!(!err.contains("sk-do-not-print-me"), "{err}");
+}
+
+/// SIGHUP with a broken file keeps the last good configuration.
+#[test]
+fn a_bad_reload_keeps_the_last_good_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("run")).unwrap();
+    let good = provider("uptime");
+    let config = dir.path().join("aish.toml");
+    let text = format!(
+        "[llm]\n[[llm.providers]]\nname = \"up\"\nkind = \"openai\"\nbase_url = \"{good}\"\n"
+    );
+    std::fs::write(&config, &text).unwrap();
+    let mut d = Daemon::spawn(dir.path(), &config);
+    d.wait("started");
+    std::fs::write(&config, format!("{text}colour = 3\n")).unwrap();
+    unsafe { libc_kill(d.child.id() as i32, 1) };
+    let failed = d.wait("config_reload_failed");
+    assert!(
+        failed["cause"].as_str().unwrap().contains("colour"),
+        "{failed}"
+    );
+    let mut c = BufReader::new(UnixStream::connect(dir.path().join("run/aishd.sock")).unwrap());
+    let r = call(&mut c, json!({"op": "submit", "request": "uptime please"}));
+    assert_eq!(r["job"]["source"]["name"], "up", "{r}");
+    d.stop();
+}
