@@ -174,6 +174,25 @@ impl Backend {
         serde_json::from_str(&line).ok()
     }
 
+    /// The LLM layer's counters, gauges and latencies as JSON: aishd's when
+    /// it answers, else this process's chain (nothing before its first use).
+    pub fn stats(&self) -> (Via, Value) {
+        if let Some(v) = self.call(&json!({"op": "stats"}), Duration::from_secs(2)) {
+            return (Via::Aishd, v);
+        }
+        let v = match &self.llm {
+            Some(Ok(llm)) => json!({"stats": llm.stats()}),
+            Some(Err(why)) => json!({"error": why}),
+            None => json!({"stats": null}),
+        };
+        (Via::InProcess, v)
+    }
+
+    /// aishd's health reply, `None` when it does not answer.
+    pub fn health(&self) -> Option<Value> {
+        self.call(&json!({"op": "health"}), Duration::from_secs(2))
+    }
+
     /// Tells aishd how job `job` went (approve/deny, running, finished);
     /// best effort: the command's fate does not depend on it.
     pub fn tell(&self, job: u64, op: &str, extra: Value) {

@@ -449,6 +449,14 @@ impl Session {
                     "activity log: sent {}  spooled {}  lost {}",
                     self.rec.sent, self.rec.spooled, self.rec.failed
                 );
+                let (via, v) = self.backend.stats();
+                println!(
+                    "llm ({}): {v}",
+                    match via {
+                        crate::backend::Via::Aishd => "aishd",
+                        crate::backend::Via::InProcess => "in process",
+                    }
+                );
             }
             "health" => {
                 let sock = if self.cfg.questlog_socket.is_empty() {
@@ -462,6 +470,14 @@ impl Session {
                         "questlogd: unreachable at {} ({e}); {} event(s) spooled",
                         sock.display(),
                         self.rec.spool_len()
+                    ),
+                }
+                match self.backend.health() {
+                    Some(h) => println!("aishd: {h}"),
+                    None => println!(
+                        "aishd: not running at {}; {} network provider(s) used in process",
+                        self.backend.socket().display(),
+                        self.cfg.llm.providers.len()
                     ),
                 }
                 println!(

@@ -149,6 +149,10 @@ fn sessions_use_aishd_when_it_runs_and_work_in_process_when_not() {
     assert_eq!(daemon_hits.load(Ordering::SeqCst), 1);
     let st = call(&sock, json!({"op": "status", "job": 2}));
     assert_eq!(st["job"]["source"]["kind"], "cache", "{st}");
+    let (via, v) =
+        aish::backend::Backend::new(&sock.display().to_string(), LlmConfig::default()).stats();
+    assert_eq!(via, aish::backend::Via::Aishd);
+    assert_eq!(v["stats"]["cache_hits"], 1, "{v}");
 
     // No aishd: the chain runs in this process.
     let absent = dir.path().join("absent.sock");
