@@ -548,3 +548,37 @@ async fn bad_input_through_the_socket() {
     let r = c2.call(r#"{"op":"submit","request":"list"}"#).await;
     assert_eq!(r["job"]["command"], "ls -la", "{r}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_without_a_job_follows_all_of_the_users_jobs() {
+    let (_d, path, _) = start("ls -la").await;
+    let mut sub = Client::connect(&path).await;
+    let ok = sub.call(r#"{"op":"subscribe"}"#).await;
+    assert_eq!(ok["ok"], true, "{ok}");
+    let mut c = Client::connect(&path).await;
+    for _ in 0..2 {
+        c.call(r#"{"op":"submit","request":"list files"}"#).await;
+    }
+    let mut seen = Vec::new();
+    while seen.len() < 4 {
+        let mut s = String::new();
+        tokio::time::timeout(std::time::Duration::from_secs(10), sub.r.read_line(&mut s))
+            .await
+            .expect("an event within 10 s")
+            .unwrap();
+        let v: Value = serde_json::from_str(&s).unwrap();
+        seen.push((
+            v["job"].as_u64().unwrap(),
+            v["event"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            (1, "translated".to_string()),
+            (1, "checked".to_string()),
+            (2, "translated".to_string()),
+            (2, "checked".to_string())
+        ]
+    );
+}
