@@ -32,6 +32,9 @@ async fn run() -> anyhow::Result<()> {
         std::env::var("AINUX_LOG_JSON").is_ok_and(|v| v == "1"),
     );
     let dcfg = aishd::config::DaemonConfig::load(&Source::Default)?;
+    // Handlers first: a SIGHUP or SIGTERM must never find the default action.
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let llm = aish_llm::Llm::new(cfg, Arc::new(aish_llm::clock::SystemClock::default()))?;
     let state = ainux_common::dirs::state_dir("/var/lib/ainux/aishd");
     std::fs::create_dir_all(&state)
@@ -69,7 +72,6 @@ async fn run() -> anyhow::Result<()> {
         let _ = ainux_common::notify::notify(&[ainux_common::notify::State::Ready]);
     });
     // SIGHUP: reload the config; a bad one is logged and the last good one kept.
-    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let d = daemon.clone();
     tokio::spawn(async move {
         while hup.recv().await.is_some() {
@@ -91,7 +93,6 @@ async fn run() -> anyhow::Result<()> {
             }
         }
     });
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     aishd::serve(listener, daemon, async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
