@@ -61,7 +61,7 @@ pub fn normalise(command: &str) -> String {
 
 const CONTROL: &[char] = &[';', '&', '|', '$', '`', '(', ')', '<', '>', '\n'];
 
-/// `command` as a pattern that covers exactly itself (`*` and `\\` escaped).
+/// `command` as a pattern that covers exactly itself (`*` and `\` escaped).
 pub fn literal(command: &str) -> String {
     normalise(command).replace('\\', "\\\\").replace('*', "\\*")
 }
