@@ -12,6 +12,7 @@ use std::time::Duration;
 use qemu_tests::runner::Runner;
 
 mod aish;
+mod aishd;
 mod healer;
 mod kmonitor;
 mod questlog;
@@ -27,5 +28,6 @@ fn main() -> ExitCode {
     kmonitor::register(&mut r);
     questlog::register(&mut r);
     aish::register(&mut r);
+    aishd::register(&mut r);
     r.run_main()
 }

@@ -79,6 +79,17 @@ pub struct Answer {
     pub source: Source,
 }
 
+/// The result of a startup probe of one provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    pub provider: String,
+    pub reachable: bool,
+    pub ms: f64,
+    /// Why it is not reachable (no key material).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum LlmError {
     #[error("request is {len} characters long; the limit is {max}")]
@@ -266,6 +277,53 @@ impl Llm {
             .map(|(n, b)| (n.clone(), b.state_name(now)))
             .collect();
         self.stats.snapshot(st.cache.len(), breakers)
+    }
+
+    /// Probes every provider with a TCP connection to its host and port,
+    /// within the connect timeout (no request is sent: no tokens spent).
+    pub async fn probe(&self) -> Vec<Probe> {
+        let timeout = secs(self.cfg.connect_timeout);
+        let mut out = Vec::new();
+        for p in &self.providers {
+            let t0 = std::time::Instant::now();
+            let target = reqwest::Url::parse(&p.cfg.base_url)
+                .ok()
+                .and_then(|u| Some((u.host_str()?.to_string(), u.port_or_known_default()?)));
+            let error = match target {
+                None => Some("base_url has no host".to_string()),
+                Some((host, port)) => {
+                    let host = host.trim_start_matches('[').trim_end_matches(']');
+                    match tokio::time::timeout(
+                        timeout,
+                        tokio::net::TcpStream::connect((host, port)),
+                    )
+                    .await
+                    {
+                        Ok(Ok(_)) => None,
+                        Ok(Err(e)) => Some(e.to_string()),
+                        Err(_) => Some("connect timed out".to_string()),
+                    }
+                }
+            };
+            let reachable = error.is_none();
+            if reachable {
+                info!(event = "provider_probed", provider = %p.cfg.name, reachable);
+            } else {
+                warn!(event = "provider_probed", provider = %p.cfg.name, reachable, cause = error.as_deref().unwrap_or(""));
+            }
+            out.push(Probe {
+                provider: p.cfg.name.clone(),
+                reachable,
+                ms: t0.elapsed().as_secs_f64() * 1000.0,
+                error,
+            });
+        }
+        out
+    }
+
+    /// The configuration this chain was built from.
+    pub fn config(&self) -> &LlmConfig {
+        &self.cfg
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {

@@ -10,6 +10,30 @@ use std::time::Duration;
 /// Latencies kept per provider for the quantiles.
 const WINDOW: usize = 4096;
 
+/// Upper bounds (seconds) of the latency histogram's buckets.
+pub const BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// A cumulative Prometheus histogram of call latencies.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Histogram {
+    /// Calls at or under `BUCKETS[i]` (not cumulative here).
+    pub buckets: [u64; BUCKETS.len()],
+    pub count: u64,
+    pub sum_seconds: f64,
+}
+
+impl Histogram {
+    pub fn observe(&mut self, secs: f64) {
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i] += 1;
+        }
+        self.count += 1;
+        self.sum_seconds += secs;
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Stats {
     pub translations: AtomicU64,
@@ -23,6 +47,7 @@ pub struct Stats {
     /// (provider, kind) -> count.
     errors: Mutex<BTreeMap<(String, String), u64>>,
     latency: Mutex<BTreeMap<String, VecDeque<f64>>>,
+    histograms: Mutex<BTreeMap<String, Histogram>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,6 +62,8 @@ pub struct Quantiles {
 pub struct ProviderStats {
     pub breaker: crate::breaker::StateName,
     pub latency: Option<Quantiles>,
+    #[serde(skip)]
+    pub histogram: Histogram,
     pub errors: BTreeMap<String, u64>,
 }
 
@@ -89,6 +116,11 @@ impl Stats {
             q.pop_front();
         }
         q.push_back(d.as_secs_f64() * 1000.0);
+        drop(m);
+        let mut h = self.histograms.lock().unwrap_or_else(|e| e.into_inner());
+        h.entry(provider.to_string())
+            .or_default()
+            .observe(d.as_secs_f64());
     }
 
     pub fn snapshot(
@@ -103,6 +135,11 @@ impl Stats {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let lat = self.latency.lock().unwrap_or_else(|e| e.into_inner());
+        let hist = self
+            .histograms
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let providers = breakers
             .into_iter()
             .map(|(name, breaker)| {
@@ -114,11 +151,13 @@ impl Stats {
                     .filter(|((p, _), _)| *p == name)
                     .map(|((_, k), n)| (k.clone(), *n))
                     .collect();
+                let histogram = hist.get(&name).cloned().unwrap_or_default();
                 (
                     name,
                     ProviderStats {
                         breaker,
                         latency,
+                        histogram,
                         errors,
                     },
                 )
@@ -238,6 +277,26 @@ impl Snapshot {
                 );
             }
         }
+        let _ = writeln!(
+            o,
+            "# HELP aish_provider_latency_seconds Provider call latency.\n# TYPE aish_provider_latency_seconds histogram"
+        );
+        for (p, s) in &self.providers {
+            let h = &s.histogram;
+            let mut cum = 0;
+            for (b, n) in BUCKETS.iter().zip(h.buckets) {
+                cum += n;
+                let _ = writeln!(
+                    o,
+                    "aish_provider_latency_seconds_bucket{{provider=\"{p}\",le=\"{b}\"}} {cum}"
+                );
+            }
+            let _ = writeln!(
+                o,
+                "aish_provider_latency_seconds_bucket{{provider=\"{p}\",le=\"+Inf\"}} {}\naish_provider_latency_seconds_sum{{provider=\"{p}\"}} {}\naish_provider_latency_seconds_count{{provider=\"{p}\"}} {}",
+                h.count, h.sum_seconds, h.count
+            );
+        }
         o
     }
 }
@@ -276,6 +335,22 @@ mod tests {
             "{p}"
         );
         assert!(p.contains("quantile=\"0.99\"} 12"), "{p}");
+        assert!(
+            p.contains("aish_provider_latency_seconds_bucket{provider=\"openai\",le=\"0.01\"} 0"),
+            "{p}"
+        );
+        assert!(
+            p.contains("aish_provider_latency_seconds_bucket{provider=\"openai\",le=\"0.025\"} 1"),
+            "{p}"
+        );
+        assert!(
+            p.contains("aish_provider_latency_seconds_bucket{provider=\"openai\",le=\"+Inf\"} 1"),
+            "{p}"
+        );
+        assert!(
+            p.contains("aish_provider_latency_seconds_count{provider=\"openai\"} 1"),
+            "{p}"
+        );
         let j: serde_json::Value = serde_json::from_str(&snap.to_json()).unwrap();
         assert_eq!(j["providers"]["openai"]["breaker"], "open");
         assert_eq!(j["cache_size"], 3);

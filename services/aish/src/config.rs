@@ -43,6 +43,11 @@ pub struct Config {
     pub questlog_socket: String,
     /// Shell that runs commands (`-c`).
     pub shell: String,
+    /// aishd's socket; empty means `/run/ainux/aishd/aishd.sock`. When it does not
+    /// answer, the `[llm]` chain runs in this process.
+    pub aishd_socket: String,
+    /// The network LLM chain (see the aish-llm crate); no providers: offline only.
+    pub llm: aish_llm::config::LlmConfig,
 }
 
 impl Default for Config {
@@ -58,6 +63,8 @@ impl Default for Config {
             max_jobs: 8,
             questlog_socket: String::new(),
             shell: "/bin/bash".into(),
+            aishd_socket: String::new(),
+            llm: aish_llm::config::LlmConfig::default(),
         }
     }
 }
@@ -98,6 +105,9 @@ impl Config {
         }
         if c.shell.trim().is_empty() {
             return Err(invalid("shell", "must not be empty"));
+        }
+        if let Err(e) = c.llm.validate() {
+            return Err(invalid("llm", &e.to_string()));
         }
         Ok(c)
     }
@@ -180,6 +190,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("AINUX_AISH__MODE"), "{e}");
+    }
+
+    #[test]
+    fn the_llm_table_is_read_and_checked() {
+        let c = load(
+            "mode = \"normal\"\n[llm]\nmodel = \"small\"\n[[llm.providers]]\nname = \"local\"\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:8080/v1\"\n",
+            &[("AINUX_AISH__AISHD_SOCKET", "/tmp/a.sock")],
+        )
+        .unwrap();
+        assert_eq!(c.llm.model, "small");
+        assert_eq!(c.llm.providers[0].name, "local");
+        assert_eq!(c.aishd_socket, "/tmp/a.sock");
+        let e = load("[llm]\ntimeout = 0.0\n", &[]).unwrap_err().to_string();
+        assert!(
+            e.contains("aish.toml") && e.contains("llm") && e.contains("timeout"),
+            "{e}"
+        );
+        let e = load("[llm]\nmodle = \"x\"\n", &[]).unwrap_err().to_string();
+        assert!(e.contains("aish.toml:2") && e.contains("modle"), "{e}");
     }
 
     #[test]

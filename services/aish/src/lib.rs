@@ -8,8 +8,9 @@
 //! - [`confirm`]: the confirmation flow as a pure state machine (no IO).
 //! - [`exec`]: the gate (check + confirmation) and the only way to run a command;
 //!   [`config`]: `/etc/ainux/aish.toml`; [`record`]: questlogd recording;
-//!   [`session`]: the REPL and `--run`.
+//!   [`session`]: the REPL and `--run`; [`backend`]: aishd or the in-process LLM chain.
 
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod confirm;

@@ -87,6 +87,7 @@ pub struct Session {
     pub stats: Stats,
     tr: Translator,
     ctx: Context,
+    backend: crate::backend::Backend,
 }
 
 fn cwd_string() -> String {
@@ -107,6 +108,7 @@ impl Session {
             tr.load_manual_index(&ctx);
         }
         Ok(Session {
+            backend: crate::backend::Backend::new(&cfg.aishd_socket, cfg.llm.clone()),
             policy: cfg.policy(assume_yes),
             jobs: Jobs::new(cfg.max_jobs),
             rec: Recorder::new(&cfg.questlog_socket),
@@ -281,10 +283,106 @@ impl Session {
         }
     }
 
+    /// The candidates for a request: a network answer first (from aishd, or
+    /// from the in-process chain when aishd is not running), then the offline
+    /// translator's. The network one comes with its origin; it is only a
+    /// proposal and goes through the same check and gate as any command.
+    pub fn candidates(
+        &mut self,
+        req: &str,
+        ui: &mut dyn Ui,
+    ) -> (
+        Vec<crate::translate::Candidate>,
+        Option<crate::backend::Remote>,
+    ) {
+        let local = self.tr.translate(req, &self.ctx);
+        let first = local
+            .first()
+            .map(|c| (c.command.clone(), c.description.clone()))
+            .unwrap_or_default();
+        let lctx = crate::backend::context(&self.ctx);
+        let remote = match self.backend.ask(&self.rt, req, &lctx, move |_, _| first) {
+            Ok(r) => r,
+            Err(e) => {
+                ui.say(&format!("aish: {e}"));
+                return (local, None);
+            }
+        };
+        for n in &remote.notes {
+            ui.say(&format!("aish: {n}"));
+        }
+        let command = sanitize(&remote.command);
+        if remote.source == aish_llm::Source::Offline || command.trim().is_empty() {
+            return (local, Some(remote));
+        }
+        let via = match remote.via {
+            crate::backend::Via::Aishd => "via aishd",
+            crate::backend::Via::InProcess => "in process",
+        };
+        let mut out = vec![crate::translate::Candidate {
+            command: command.clone(),
+            confidence: 1.0,
+            source: remote.source.to_string(),
+            description: format!(
+                "{} (from {}, {via})",
+                sanitize(&remote.explanation).replace('\n', " "),
+                remote.source
+            ),
+        }];
+        out.extend(local.into_iter().filter(|c| c.command != command));
+        (out, Some(remote))
+    }
+
+    /// Tells aishd what became of its job (when the command is its proposal).
+    fn tell_aishd(
+        &self,
+        remote: Option<&crate::backend::Remote>,
+        cmd: &str,
+        op: &str,
+        extra: serde_json::Value,
+    ) {
+        if let Some(r) = remote
+            && let Some(job) = r.job
+            && sanitize(&r.command) == cmd
+        {
+            self.backend.tell(job, op, extra);
+        }
+    }
+
+    /// Decides, runs and reports to aishd.
+    fn decide_and_run(
+        &mut self,
+        req: &str,
+        cmd: &str,
+        remote: Option<&crate::backend::Remote>,
+        ui: &mut dyn Ui,
+    ) -> Option<(String, Option<Outcome>)> {
+        let Some(a) = self.decide(Some(req), cmd, ui) else {
+            self.tell_aishd(remote, cmd, "deny", serde_json::json!({}));
+            return None;
+        };
+        let decision = a.decision().to_string();
+        self.tell_aishd(remote, cmd, "approve", serde_json::json!({}));
+        self.tell_aishd(
+            remote,
+            cmd,
+            "report",
+            serde_json::json!({"event": "running"}),
+        );
+        let o = self.execute(Some(req), a, ui);
+        self.tell_aishd(
+            remote,
+            cmd,
+            "report",
+            serde_json::json!({"event": "finished", "exit_code": o.as_ref().map(|o| o.exit_code)}),
+        );
+        Some((decision, o))
+    }
+
     /// Show candidates for a request; the chosen one is explained, checked and run.
     fn request(&mut self, req: &str, ui: &mut dyn Ui) {
         self.stats.requests += 1;
-        let cands = self.tr.translate(req, &self.ctx);
+        let (cands, remote) = self.candidates(req, ui);
         if cands.is_empty() {
             ui.say("no candidate for this request (use !COMMAND to run a command)");
             return;
@@ -312,9 +410,7 @@ impl Session {
         };
         let cmd = shown[i - 1].clone();
         ui.say(&explain::explain(&cmd, &self.tr).render());
-        if let Some(a) = self.decide(Some(req), &cmd, ui) {
-            self.execute(Some(req), a, ui);
-        }
+        let _ = self.decide_and_run(req, &cmd, remote.as_ref(), ui);
     }
 
     fn reap(&mut self, ui: &mut dyn Ui) {
@@ -354,6 +450,14 @@ impl Session {
                     "activity log: sent {}  spooled {}  lost {}",
                     self.rec.sent, self.rec.spooled, self.rec.failed
                 );
+                let (via, v) = self.backend.stats();
+                println!(
+                    "llm ({}): {v}",
+                    match via {
+                        crate::backend::Via::Aishd => "aishd",
+                        crate::backend::Via::InProcess => "in process",
+                    }
+                );
             }
             "health" => {
                 let sock = if self.cfg.questlog_socket.is_empty() {
@@ -367,6 +471,14 @@ impl Session {
                         "questlogd: unreachable at {} ({e}); {} event(s) spooled",
                         sock.display(),
                         self.rec.spool_len()
+                    ),
+                }
+                match self.backend.health() {
+                    Some(h) => println!("aishd: {h}"),
+                    None => println!(
+                        "aishd: not running at {}; {} network provider(s) used in process",
+                        self.backend.socket().display(),
+                        self.cfg.llm.providers.len()
                     ),
                 }
                 println!(
@@ -651,7 +763,8 @@ impl Session {
     pub fn run_once(&mut self, req: &str, json: bool) -> i32 {
         self.stats.requests += 1;
         let mut ui = StdioUi;
-        let Some(best) = self.tr.translate(req, &self.ctx).into_iter().next() else {
+        let (cands, remote) = self.candidates(req, &mut ui);
+        let Some(best) = cands.into_iter().next() else {
             if json {
                 println!(
                     "{}",
@@ -666,21 +779,19 @@ impl Session {
         let v = crate::danger::check(&cmd);
         ui.say(&format!("{cmd}   [{}] {}", v.level, best.description));
         ui.say(explain::explain(&cmd, &self.tr).render().trim_end());
-        let Some(a) = self.decide(Some(req), &cmd, &mut ui) else {
+        let Some((decision, o)) = self.decide_and_run(req, &cmd, remote.as_ref(), &mut ui) else {
             if json {
                 println!(
                     "{}",
-                    serde_json::json!({"request": req, "command": cmd, "level": v.level, "decision": "refused"})
+                    serde_json::json!({"request": req, "command": cmd, "level": v.level, "decision": "refused", "source": best.source})
                 );
             }
             return EX_REFUSED;
         };
-        let decision = a.decision();
-        let o = self.execute(Some(req), a, &mut ui);
         if json {
             println!(
                 "{}",
-                serde_json::json!({"request": req, "command": cmd, "level": v.level, "decision": decision, "outcome": o})
+                serde_json::json!({"request": req, "command": cmd, "level": v.level, "decision": decision, "source": best.source, "outcome": o})
             );
         }
         o.map(|o| o.exit_code).unwrap_or(1)

@@ -1,7 +1,6 @@
 use ainux_common::config::Source;
 use aish_llm::config::LlmConfig;
 use anyhow::Context as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 #[tokio::main]
@@ -32,10 +31,16 @@ async fn run() -> anyhow::Result<()> {
         &cfg.log_level,
         std::env::var("AINUX_LOG_JSON").is_ok_and(|v| v == "1"),
     );
+    let dcfg = aishd::config::DaemonConfig::load(&Source::Default)?;
+    // Handlers first: a SIGHUP or SIGTERM must never find the default action.
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let llm = aish_llm::Llm::new(cfg, Arc::new(aish_llm::clock::SystemClock::default()))?;
-    let dir = std::env::var_os("RUNTIME_DIRECTORY")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/run/ainux"));
+    let state = ainux_common::dirs::state_dir("/var/lib/ainux/aishd");
+    std::fs::create_dir_all(&state)
+        .with_context(|| format!("cannot create {}", state.display()))?;
+    let store = aishd::remember::Store::open(&state.join("remembered.jsonl"))?;
+    let dir = ainux_common::dirs::runtime_dir("/run/ainux/aishd");
     let path = dir.join("aishd.sock");
     let _ = std::fs::remove_file(&path);
     let listener = tokio::net::UnixListener::bind(&path)
@@ -44,10 +49,29 @@ async fn run() -> anyhow::Result<()> {
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o666))
         .with_context(|| format!("cannot chmod {}", path.display()))?;
     tracing::info!(event = "listening", socket = %path.display());
-    let _ = ainux_common::notify::notify(&[ainux_common::notify::State::Ready]);
-    let daemon = Arc::new(aishd::Daemon::new(Arc::new(llm)));
+    let daemon = Arc::new(aishd::Daemon::with_store(
+        Arc::new(llm),
+        store,
+        dcfg.max_jobs,
+    ));
+    if !dcfg.metrics_listen.is_empty() {
+        let l = tokio::net::TcpListener::bind(&dcfg.metrics_listen)
+            .await
+            .with_context(|| format!("cannot bind {}", dcfg.metrics_listen))?;
+        tracing::info!(event = "metrics_listening", address = %l.local_addr()?);
+        tokio::spawn(aishd::http::serve(
+            l,
+            daemon.clone(),
+            std::future::pending(),
+        ));
+    }
+    // Requests are served while the providers are probed; READY=1 after.
+    let d = daemon.clone();
+    tokio::spawn(async move {
+        d.start_up().await;
+        let _ = ainux_common::notify::notify(&[ainux_common::notify::State::Ready]);
+    });
     // SIGHUP: reload the config; a bad one is logged and the last good one kept.
-    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
     let d = daemon.clone();
     tokio::spawn(async move {
         while hup.recv().await.is_some() {
@@ -69,7 +93,6 @@ async fn run() -> anyhow::Result<()> {
             }
         }
     });
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     aishd::serve(listener, daemon, async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
