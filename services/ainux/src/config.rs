@@ -51,8 +51,10 @@ pub struct Retention {
     /// Remove pre/post pairs between which nothing changed.
     pub empty_pre_post: bool,
     pub empty_pre_post_min_age_s: i64,
-    /// When the filesystem is fuller than this fraction, snapshots are removed oldest first
-    /// (important ones last) until it is not, or nothing removable is left. 1.0 turns it off.
+    /// When the filesystem holding the snapshots is fuller than this fraction (all data, as
+    /// `df` counts it: without btrfs quotas the snapshots' own share is not known), snapshots
+    /// are removed, normal ones oldest first, then important ones, until it is not or nothing
+    /// removable is left. 1.0 turns it off.
     pub space_limit: f64,
 }
 
@@ -69,7 +71,7 @@ impl Default for Retention {
             timeline_min_age_s: 1800,
             empty_pre_post: true,
             empty_pre_post_min_age_s: 1800,
-            space_limit: 0.5,
+            space_limit: 0.9,
         }
     }
 }
