@@ -208,6 +208,11 @@ pub fn boot_loader() -> Box<dyn BootLoader> {
 pub fn main() -> ! {
     let cli = Cli::parse();
     let json = cli.json;
+    if !matches!(cli.command, Command::Snapshot(SnapshotCmd::ServeConn)) {
+        // Like other command-line tools: `ainux snapshot list | head` ends quietly.
+        // SAFETY: setting a signal disposition to the default has no preconditions.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    }
     match run(cli) {
         Ok(code) => std::process::exit(code),
         Err(e) => {
@@ -327,8 +332,14 @@ fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32,
     let loader = boot_loader();
     match cmd {
         SnapshotCmd::ServeConn => {
-            crate::serve::serve_systemd_conn(&Store::new(cfg), loader.as_ref())?;
-            Ok(0)
+            // A client that went away is its own problem, not a failure of this instance.
+            match crate::serve::serve_systemd_conn(&Store::new(cfg), loader.as_ref()) {
+                Err(crate::serve::ServeError::Io(e)) => {
+                    tracing::warn!(cause = %e, "snapshot service connection failed");
+                    Ok(0)
+                }
+                r => r.map(|()| 0).map_err(Into::into),
+            }
         }
         SnapshotCmd::Create {
             which,

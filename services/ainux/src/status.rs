@@ -88,7 +88,8 @@ pub enum Probe {
     Http { addr: String, path: String },
 }
 
-/// The health probe of each service that has one.
+/// The health probe of each service that has one. (The snapshot socket has none: every
+/// connection starts an `ainux-snapshot@` instance; its unit state says enough.)
 pub fn default_probes() -> Vec<(String, Probe)> {
     vec![
         (
@@ -109,10 +110,6 @@ pub fn default_probes() -> Vec<(String, Probe)> {
                 addr: "127.0.0.1:9464".into(),
                 path: "/metrics".into(),
             },
-        ),
-        (
-            "ainux-snapshot.socket".into(),
-            Probe::Unix(ainux_snapshot_client::DEFAULT_SOCKET.into()),
         ),
     ]
 }

@@ -612,7 +612,7 @@ impl Store {
                     pre_id: e.info.pre_id,
                     important: e.info.important(),
                     timeline: e.info.creator == "timer",
-                    protected: self.protection(e, &all).is_some() || !e.info.read_only,
+                    protected: self.protection(e, &all).is_some(),
                     empty_pair,
                 }
             })
