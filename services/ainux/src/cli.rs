@@ -277,6 +277,19 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             let store = Store::new(cfg);
             let loader = boot_loader();
             let r = store.rollback(&lock, id, loader.as_ref())?;
+            let mut fields = questlog_client::protocol::Fields::new();
+            fields.insert("backup".into(), r.backup.into());
+            fields.insert("new_default".into(), r.new_default.into());
+            crate::record::send(&[crate::record::event(
+                "rollback",
+                ConfigName::Root,
+                id,
+                &format!(
+                    "ainux rollback {id}: reboot to use snapshot {}",
+                    r.new_default
+                ),
+                fields,
+            )]);
             if json {
                 println!("{}", json!({"ok": true, "rollback": r}));
             } else {
@@ -306,6 +319,27 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         }
         Command::Snapshot(cmd) => snapshot(cmd, json, &cli.config_file),
     }
+}
+
+/// The activity-log event of a new snapshot.
+pub fn created_event(info: &Info) -> questlog_client::Event {
+    let mut fields = questlog_client::protocol::Fields::new();
+    fields.insert("type".into(), info.kind.as_str().into());
+    fields.insert("creator".into(), info.creator.clone().into());
+    if let Some(p) = info.pre_id {
+        fields.insert("pre_id".into(), p.into());
+    }
+    crate::record::event("created", info.config, info.id, &info.description, fields)
+}
+
+fn removed_events(r: &crate::store::CleanupReport) -> Vec<questlog_client::Event> {
+    r.removed
+        .iter()
+        .map(|x| {
+            let reason = format!("retention: {}", x.reason);
+            crate::record::event("removed", x.config, x.id, &reason, Default::default())
+        })
+        .collect()
 }
 
 fn user_name() -> String {
@@ -368,6 +402,9 @@ fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32,
             } else {
                 None
             };
+            let mut events = vec![created_event(&info)];
+            events.extend(cleaned.iter().flat_map(removed_events));
+            crate::record::send(&events);
             if json {
                 println!(
                     "{}",
@@ -422,6 +459,13 @@ fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32,
             let store = Store::new(cfg);
             for id in &ids {
                 store.delete(&lock, which.config, *id, force, loader.as_ref())?;
+                crate::record::send(&[crate::record::event(
+                    "deleted",
+                    which.config,
+                    *id,
+                    "ainux snapshot delete",
+                    Default::default(),
+                )]);
                 if !json {
                     println!("deleted {} snapshot {id}", which.config);
                 }
@@ -456,6 +500,7 @@ fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32,
             let mut reports = Vec::new();
             for c in configs {
                 let r = store.cleanup(&lock, c, crate::time::now(), loader.as_ref())?;
+                crate::record::send(&removed_events(&r));
                 if !json {
                     for x in &r.removed {
                         println!("removed {} snapshot {} ({})", x.config, x.id, x.reason);

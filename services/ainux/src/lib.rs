@@ -9,6 +9,7 @@ pub mod diff;
 pub mod info;
 pub mod lock;
 pub mod meta;
+pub mod record;
 pub mod retention;
 pub mod serve;
 pub mod status;

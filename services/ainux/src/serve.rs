@@ -234,11 +234,14 @@ pub fn handle(store: &Store, caller: &Caller, req: Request, loader: &dyn BootLoa
         Err(e) => return fail(crate::error_text(&e)),
     };
     match store.create(&lock, &create, loader) {
-        Ok(info) => Response {
-            ok: true,
-            id: Some(info.id),
-            error: None,
-        },
+        Ok(info) => {
+            crate::record::send(&[crate::cli::created_event(&info)]);
+            Response {
+                ok: true,
+                id: Some(info.id),
+                error: None,
+            }
+        }
         Err(e) => fail(crate::error_text(&e)),
     }
 }
