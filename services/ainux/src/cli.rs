@@ -206,6 +206,16 @@ pub fn boot_loader() -> Box<dyn BootLoader> {
 
 /// Parses the command line, runs it, prints, and exits.
 pub fn main() -> ! {
+    // `ainux log ARGS…` hands every argument, `--json` and `--help` included, to the tool.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Some((tool, sub)) = args.get(1).and_then(|a| passthrough(a)) {
+        let e = match dispatch(tool, sub, args[2..].to_vec()) {
+            Err(e) => e,
+            Ok(_) => unreachable!("exec returned"),
+        };
+        eprintln!("ainux: {}", ainux_common::error_chain(&e));
+        std::process::exit(e.exit_code());
+    }
     let cli = Cli::parse();
     let json = cli.json;
     if !matches!(cli.command, Command::Snapshot(SnapshotCmd::ServeConn)) {
@@ -247,10 +257,11 @@ fn take_lock(cfg: &Config, what: &str, no_wait: bool) -> Result<Lock, CliError> 
 pub fn run(cli: Cli) -> Result<i32, CliError> {
     let json = cli.json;
     match cli.command {
-        Command::Log(p) => dispatch("questlog", "log", p.args),
-        Command::Ask(p) => dispatch("aish", "ask", p.args),
-        Command::Heal(p) => dispatch("healer", "heal", p.args),
-        Command::Monitor(p) => dispatch("kmonitor", "monitor", p.args),
+        // Reached only as `ainux --json log …` (otherwise `main` dispatched before parsing).
+        Command::Log(p) => dispatch("questlog", "log", with_json(json, p.args)),
+        Command::Ask(p) => dispatch("aish", "ask", with_json(json, p.args)),
+        Command::Heal(p) => dispatch("healer", "heal", with_json(json, p.args)),
+        Command::Monitor(p) => dispatch("kmonitor", "monitor", with_json(json, p.args)),
         Command::Status => {
             let report =
                 crate::status::collect(&crate::status::Systemctl, &crate::status::default_probes());
@@ -523,6 +534,24 @@ fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32,
     }
 }
 
+/// The tool behind a passthrough subcommand.
+pub fn passthrough(sub: &std::ffi::OsStr) -> Option<(&'static str, &'static str)> {
+    match sub.to_str()? {
+        "log" => Some(("questlog", "log")),
+        "ask" => Some(("aish", "ask")),
+        "heal" => Some(("healer", "heal")),
+        "monitor" => Some(("kmonitor", "monitor")),
+        _ => None,
+    }
+}
+
+fn with_json(json: bool, mut args: Vec<OsString>) -> Vec<OsString> {
+    if json {
+        args.insert(0, "--json".into());
+    }
+    args
+}
+
 /// Replaces this process with `tool args…` (the exit code is the tool's).
 fn dispatch(tool: &str, sub: &'static str, args: Vec<OsString>) -> Result<i32, CliError> {
     use std::os::unix::process::CommandExt;
@@ -537,4 +566,33 @@ fn dispatch(tool: &str, sub: &'static str, args: Vec<OsString>) -> Result<i32, C
         tool: tool.to_string(),
         source: e,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn passthrough_keeps_every_argument() {
+        assert_eq!(passthrough("heal".as_ref()), Some(("healer", "heal")));
+        assert_eq!(passthrough("snapshot".as_ref()), None);
+        let c = Cli::try_parse_from(["ainux", "heal", "status", "-v"]).unwrap();
+        match c.command {
+            Command::Heal(p) => assert_eq!(p.args, vec!["status", "-v"]),
+            other => panic!("{other:?}"),
+        }
+        let c = Cli::try_parse_from([
+            "ainux", "snapshot", "create", "-t", "post", "--pre-id", "4", "--json",
+        ])
+        .unwrap();
+        assert!(c.json);
+        assert!(Cli::try_parse_from(["ainux", "snapshot", "create", "-t", "sideways"]).is_err());
+        assert!(Cli::try_parse_from(["ainux", "snapshot", "list", "-c", "var"]).is_err());
+    }
 }

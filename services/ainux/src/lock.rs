@@ -100,9 +100,47 @@ pub fn acquire(
     Ok(Lock { file })
 }
 
+/// Takes the lock at `path`, waiting at most `limit` for another holder; then
+/// [`LockError::Busy`]. (The snapshot service answers its clients before their timeout
+/// instead of snapshotting for a client that has gone.)
+pub fn acquire_within(
+    path: &Path,
+    what: &str,
+    limit: std::time::Duration,
+) -> Result<Lock, LockError> {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match acquire(path, what, false, |_| {}) {
+            Err(LockError::Busy { holder }) if std::time::Instant::now() >= deadline => {
+                return Err(LockError::Busy { holder });
+            }
+            Err(LockError::Busy { .. }) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            r => return r,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_wait_gives_up_then_succeeds_once_free() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("snapshot.lock");
+        let l = acquire(&p, "cleanup", false, |_| {}).unwrap();
+        let t0 = std::time::Instant::now();
+        let e = acquire_within(&p, "serve", std::time::Duration::from_millis(300)).unwrap_err();
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(300));
+        assert!(e.to_string().contains("cleanup"), "{e}");
+        let p2 = p.clone();
+        let t = std::thread::spawn(move || {
+            acquire_within(&p2, "serve", std::time::Duration::from_secs(5)).map(drop)
+        });
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        drop(l);
+        t.join().unwrap().unwrap();
+    }
 
     #[test]
     fn second_taker_is_refused_then_succeeds_after_release() {

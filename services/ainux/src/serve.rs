@@ -115,6 +115,9 @@ pub fn group_names(name: &str, gid: u32) -> Vec<String> {
         .collect()
 }
 
+/// How long a request waits for another snapshot operation.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Who the caller is, as the service records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -224,11 +227,12 @@ pub fn handle(store: &Store, caller: &Caller, req: Request, loader: &dyn BootLoa
         Err(e) => return fail(e),
     };
     let create = Create { config, ..create };
-    let lock = match lock::acquire(
+    // Clients wait 10 s (aish) or 30 s (healerd): answer "busy" before that rather than
+    // snapshotting for a client that has gone.
+    let lock = match lock::acquire_within(
         &store.config().lock_file,
         &format!("serve {}", caller.name),
-        true,
-        |_| {},
+        LOCK_WAIT,
     ) {
         Ok(l) => l,
         Err(e) => return fail(crate::error_text(&e)),

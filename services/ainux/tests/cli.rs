@@ -172,6 +172,15 @@ fn dispatch_runs_the_tool_and_propagates_its_exit_code() {
         "questlog search --since 1h nginx"
     );
     let o = Command::new(env!("CARGO_BIN_EXE_ainux"))
+        .args(["log", "--json", "--help"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "questlog --json --help"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_ainux"))
         .args(["ask", "x"])
         .env("PATH", dir.path())
         .output()
