@@ -484,4 +484,89 @@ mod tests {
         assert!(p.delete.is_empty());
         assert_eq!(p.space, vec![2, 5, 4, 1]);
     }
+
+    /// Invariants over many pseudo-random snapshot sets (a fixed LCG, so failures reproduce).
+    #[test]
+    fn invariants_hold_for_random_sets() {
+        let mut seed: u64 = 0x5eed;
+        let mut rnd = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for _case in 0..400 {
+            let count = rnd(80) + 1;
+            let mut snaps: Vec<Snap> = Vec::new();
+            let mut t = NOW - 400 * D;
+            for id in 1..=count {
+                t += (rnd(20 * H as u64) as i64).max(1);
+                let t = t.min(NOW);
+                let mut s = match rnd(6) {
+                    0 | 1 => timer(id, t),
+                    2 => pre(id, t),
+                    3 if snaps.last().is_some_and(|p| p.kind == Kind::Pre) => {
+                        post(id, id - 1, t, rnd(2) == 0)
+                    }
+                    _ => single(id, t),
+                };
+                s.important = rnd(5) == 0;
+                s.protected = rnd(15) == 0;
+                snaps.push(s);
+            }
+            let r = Retention {
+                number_limit: rnd(12) as usize,
+                number_limit_important: rnd(4) as usize,
+                timeline_hourly: rnd(12) as usize,
+                timeline_daily: rnd(12) as usize,
+                timeline_monthly: rnd(4) as usize,
+                timeline_yearly: rnd(2) as usize,
+                ..Retention::default()
+            };
+            let p = select(&snaps, NOW, &r);
+            let gone: BTreeSet<u64> = p.delete.iter().map(|d| d.0).collect();
+            assert_eq!(gone.len(), p.delete.len(), "a snapshot deleted twice");
+            let by_id: BTreeMap<u64, &Snap> = snaps.iter().map(|s| (s.id, s)).collect();
+            for s in &snaps {
+                // A pair shares its fate.
+                if s.kind == Kind::Post
+                    && let Some(pre) = s.pre_id.and_then(|i| by_id.get(&i))
+                    && pre.kind == Kind::Pre
+                {
+                    assert_eq!(
+                        gone.contains(&s.id),
+                        gone.contains(&pre.id),
+                        "pair {} split",
+                        s.id
+                    );
+                    if s.protected || pre.protected {
+                        assert!(!gone.contains(&s.id));
+                    }
+                }
+                if s.protected {
+                    assert!(!gone.contains(&s.id), "protected {} deleted", s.id);
+                    assert!(!p.space.contains(&s.id));
+                }
+                if NOW - s.time < 1800 && s.kind == Kind::Single {
+                    assert!(!gone.contains(&s.id), "young {} deleted", s.id);
+                }
+                assert!(!(gone.contains(&s.id) && p.space.contains(&s.id)));
+            }
+            // Within its limit the number algorithm removes nothing (every number unit holds
+            // at least one non-timer snapshot).
+            if snaps.iter().filter(|s| !s.timeline).count() <= r.number_limit {
+                assert!(p.delete.iter().all(|d| d.1 != Reason::Number));
+            }
+            // Posts come before their pres in the delete order.
+            for (i, (id, _)) in p.delete.iter().enumerate() {
+                if let Some(s) = by_id.get(id)
+                    && s.kind == Kind::Post
+                    && let Some(pre) = s.pre_id
+                    && let Some(j) = p.delete.iter().position(|d| d.0 == pre)
+                {
+                    assert!(i < j);
+                }
+            }
+        }
+    }
 }
