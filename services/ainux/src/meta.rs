@@ -109,6 +109,9 @@ pub struct Info {
     /// For the backup taken by `ainux rollback N`: N.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_before: Option<u64>,
+    /// For a post snapshot: whether anything changed since its pre (known once computed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<bool>,
 }
 
 fn yes() -> bool {
@@ -206,6 +209,7 @@ mod tests {
             rollback_of: None,
             backup_id: None,
             backup_before: None,
+            changed: None,
         }
     }
 

@@ -236,6 +236,7 @@ impl Store {
                     rollback_of: None,
                     backup_id: None,
                     backup_before: None,
+                    changed: None,
                 },
             };
             let subvolume_id = if btrfs::is_subvolume(&path) {
@@ -392,6 +393,7 @@ impl Store {
             rollback_of: None,
             backup_id: None,
             backup_before: None,
+            changed: None,
         };
         let info = self.make(req.config, self.source(req.config), true, info)?;
         if req.config == ConfigName::Root {
@@ -518,6 +520,7 @@ impl Store {
                 rollback_of: None,
                 backup_id: None,
                 backup_before: Some(id),
+                changed: None,
             },
         )?;
         let new = self.make(
@@ -538,6 +541,7 @@ impl Store {
                 rollback_of: Some(id),
                 backup_id: Some(backup.id),
                 backup_before: None,
+                changed: None,
             },
         )?;
         let new_path = self.snapshot_path(config, new.id);
@@ -581,6 +585,30 @@ impl Store {
         Ok(diff::diff(&pa, &pb, false)?)
     }
 
+    /// Whether anything changed between pre snapshot `pre` and post `post`. Both are read-only,
+    /// so the answer is computed once and kept in the post's metadata (`changed`).
+    fn pair_changed(&self, config: ConfigName, pre: u64, post: &Entry) -> bool {
+        if let Some(c) = post.info.changed {
+            return c;
+        }
+        let Ok(d) = diff::diff(&self.snapshot_path(config, pre), &post.path, true) else {
+            return true;
+        };
+        let changed = !d.is_empty();
+        let info = Info {
+            changed: Some(changed),
+            ..post.info.clone()
+        };
+        let file = self
+            .dir(config)
+            .join(post.info.id.to_string())
+            .join("info.json");
+        if let Err(e) = meta::write(&file, &info) {
+            tracing::debug!(cause = %e, "pair result not cached");
+        }
+        changed
+    }
+
     /// Runs the retention plan for `config` at time `now`, then the space limit.
     pub fn cleanup(
         &self,
@@ -601,9 +629,7 @@ impl Store {
                     && e.info.pre_id.is_some_and(|p| {
                         all.iter()
                             .any(|x| x.info.id == p && x.info.kind == Kind::Pre)
-                            && diff::diff(&self.snapshot_path(config, p), &e.path, true)
-                                .map(|d| d.is_empty())
-                                .unwrap_or(false)
+                            && !self.pair_changed(config, p, e)
                     });
                 retention::Snap {
                     id: e.info.id,

@@ -375,6 +375,11 @@ fn cleanup_applies_number_limit_and_removes_empty_pairs() {
         "{removed:?}"
     );
     assert!(r.errors.is_empty());
+    // The non-empty pair's answer is kept in its post's metadata.
+    assert_eq!(
+        store.info(ConfigName::Root, q2).unwrap().changed,
+        Some(true)
+    );
     for id in [1, 2, 4, 5] {
         assert!(!fs.mnt.join(format!("@snapshots/{id}")).exists());
     }
