@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub enum StoreError {
     #[error("{path} is not on btrfs: snapshots need a btrfs filesystem")]
     NotBtrfs { path: PathBuf },
-    #[error("{path} is not a btrfs subvolume")]
+    #[error("{path} is not a btrfs subvolume (only whole subvolumes are snapshotted)")]
     NotSubvolume { path: PathBuf },
     #[error("no {config} snapshot {id} (see `ainux snapshot list --config {config}`)")]
     NoSuchSnapshot { config: ConfigName, id: u64 },
@@ -351,6 +351,12 @@ impl Store {
         loader: &dyn BootLoader,
     ) -> Result<Info, StoreError> {
         self.check_btrfs(req.config)?;
+        let src = self.source(req.config);
+        if !btrfs::is_subvolume(src) {
+            return Err(StoreError::NotSubvolume {
+                path: src.to_path_buf(),
+            });
+        }
         let pre_id = match (req.kind, req.pre_id) {
             (Kind::Post, None) => {
                 return Err(StoreError::BadRequest(

@@ -130,6 +130,16 @@ fn create_list_and_metadata_layout() {
         vec![1, 2],
         "failed creates leave nothing"
     );
+    // A source that is a plain directory, not a subvolume.
+    let plain = Store::new(Config {
+        home: fs.mnt.join("@/etc"),
+        ..fs.cfg.clone()
+    });
+    let e = plain
+        .create(&l, &Create::single(ConfigName::Home, "x", "t"), &rec)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotSubvolume { .. }), "{e:?}");
+    assert_eq!(store.ids(ConfigName::Home).unwrap(), vec![1]);
 }
 
 #[test]
