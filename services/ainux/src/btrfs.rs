@@ -159,3 +159,32 @@ pub fn subvolumes(path: &Path) -> Result<Vec<Subvolume>, BtrfsError> {
     out.sort_by_key(|s| s.id);
     Ok(out)
 }
+
+/// Waits (at most `limit`) until btrfs has cleaned up every deleted subvolume of the filesystem
+/// holding `path`, so that their space shows as free; then commits the transaction.
+pub fn wait_cleaned(path: &Path, limit: std::time::Duration) -> Result<(), BtrfsError> {
+    let c = cpath(path);
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let mut ids: *mut u64 = std::ptr::null_mut();
+        let mut n: usize = 0;
+        // SAFETY: `c` is a valid C string; ids/n are written by the call.
+        let r = unsafe {
+            libbtrfsutil_sys::btrfs_util_deleted_subvolumes(c.as_ptr(), &mut ids, &mut n)
+        };
+        if !ids.is_null() {
+            // SAFETY: the array was allocated by libbtrfsutil with malloc.
+            unsafe { libc::free(ids.cast()) };
+        }
+        if r != libbtrfsutil_sys::btrfs_util_error::BTRFS_UTIL_OK {
+            return Err(BtrfsError::raw("deleted subvolumes of", path, r));
+        }
+        if n == 0 || std::time::Instant::now() >= deadline {
+            break;
+        }
+        // A commit wakes the cleaner thread.
+        let _ = libbtrfsutil::sync(path);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    libbtrfsutil::sync(path).map_err(|e| BtrfsError::new("sync", path, e))
+}

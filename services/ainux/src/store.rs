@@ -282,6 +282,17 @@ impl Store {
                     .unwrap_or_else(|| "?".into())
             ));
         }
+        if let Some(d) = all
+            .iter()
+            .find(|e| e.default && e.info.rollback_of == Some(entry.info.id))
+        {
+            return Some(format!(
+                "it is the source of the default subvolume (snapshot {} was copied from it by \
+                 `ainux rollback {}`), the state to fall back to if that root fails \
+                 (use --force to delete it anyway)",
+                d.info.id, entry.info.id
+            ));
+        }
         None
     }
 
@@ -670,7 +681,10 @@ impl Store {
             let mut queue = plan.space.iter();
             loop {
                 // Deleted subvolumes are freed by a kernel thread: wait for it before measuring.
-                let _ = libbtrfsutil::sync(&self.cfg.snapshots_dir);
+                let _ = btrfs::wait_cleaned(
+                    &self.cfg.snapshots_dir,
+                    std::time::Duration::from_secs(30),
+                );
                 match btrfs::used_fraction(&self.cfg.snapshots_dir) {
                     Ok(f) if f > r.space_limit => {}
                     _ => break,
