@@ -129,9 +129,17 @@ pub fn probe(p: &Probe) -> Result<String, String> {
             let req = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
             s.write_all(req.as_bytes())
                 .map_err(|e| format!("{addr}: {e}"))?;
-            let mut head = [0u8; 32];
-            let n = s.read(&mut head).map_err(|e| format!("{addr}: {e}"))?;
-            let line = String::from_utf8_lossy(&head[..n]);
+            // The status line, however the server's writes split it.
+            let mut head = Vec::new();
+            let mut buf = [0u8; 64];
+            while !head.contains(&b'\n') && head.len() < 256 {
+                let n = s.read(&mut buf).map_err(|e| format!("{addr}: {e}"))?;
+                if n == 0 {
+                    break;
+                }
+                head.extend_from_slice(&buf[..n]);
+            }
+            let line = String::from_utf8_lossy(&head);
             let status = line.split_whitespace().nth(1).unwrap_or("").to_string();
             if status == "200" {
                 Ok(format!("http://{addr}{path} 200"))
@@ -309,7 +317,12 @@ mod tests {
                     req.extend_from_slice(&buf[..n]);
                 }
                 assert!(req.starts_with(b"GET /metrics HTTP/1.0\r\n"));
-                write!(s, "HTTP/1.0 {code}\r\n\r\n").unwrap();
+                // Written in pieces, as a real server may.
+                for part in ["HTTP/1.0 ", code, "\r\n\r\n"] {
+                    s.write_all(part.as_bytes()).unwrap();
+                    s.flush().unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
             }
         });
         let p = Probe::Http {
