@@ -352,6 +352,8 @@ impl Cancel {
 
 /// Run an approved command to its end, its timeout or its cancellation.
 pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Outcome, ExecError> {
+    let snapshots = crate::snapshot::client();
+    let pre = crate::snapshot::before(&snapshots, cmd.verdict.level, &cmd.command).await;
     let start = Instant::now();
     let terminal = opts.terminal && stdin_terminal();
     let full_screen = terminal && is_full_screen(&cmd.command);
@@ -461,6 +463,7 @@ pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Ou
         (None, Some(s)) => (128 + s, Ending::Signaled),
         (None, None) => (-1, Ending::Signaled),
     };
+    crate::snapshot::after(&snapshots, pre, &cmd.command, exit_code).await;
     let (excerpt, truncated, output_bytes) = if full_screen {
         (String::new(), false, 0)
     } else {

@@ -22,4 +22,5 @@ pub mod nlc2cmd;
 pub mod record;
 pub mod session;
 pub mod shell;
+pub mod snapshot;
 pub mod translate;

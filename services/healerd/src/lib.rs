@@ -17,4 +17,5 @@ pub mod ipc;
 pub mod machine;
 pub mod policy;
 pub mod remedy;
+pub mod snapshot;
 pub mod systemd;

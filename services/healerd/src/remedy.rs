@@ -130,10 +130,16 @@ pub async fn clean(
         if used_pct(used, total) <= rule.max_used_pct {
             break;
         }
+        let snapshots = crate::snapshot::client();
+        let pre = match crate::snapshot::wants_pair(&name) {
+            true => crate::snapshot::before(&snapshots, &name).await,
+            false => None,
+        };
         let error = run(&argv, Duration::from_secs(rule.timeout_secs.max(1)))
             .await
             .err();
         let ok = error.is_none();
+        crate::snapshot::after(&snapshots, pre, &name, ok).await;
         let (after, _) = usage_of(&rule.path)?;
         reports.push(StepReport {
             name,
