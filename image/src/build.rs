@@ -19,6 +19,10 @@ use crate::rootfs::{self, RootfsInputs};
 use crate::run::{self, Progress};
 use crate::stage::{self, ProjectFiles};
 
+/// Boots in a row that may fail to reach multi-user.target before systemd-boot moves the
+/// image's entry behind the fallback entry (systemd-boot boot counting).
+pub const BOOT_TRIES: u32 = 3;
+
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{0}")]
@@ -732,7 +736,7 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
                 Progress::Quiet,
             )?;
         }
-        stage::configure(&root, &config, &cmdline, &ids.fs_uuid)?;
+        stage::configure(&root, &config, &cmdline, &ids.fs_uuid, &ids.esp_part)?;
         stage::os_release(&root, &image_id, config.output.image_version.as_deref())?;
         let info = serde_json::json!({
             "image_id": image_id,
@@ -837,15 +841,19 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
                     return Err(BuildError::NoBootloader(sdboot));
                 }
                 let (kver, vmlinuz, initrd) = kernel.clone().ok_or(rootfs::RootfsError::NoKernel)?;
+                // sort-key puts this entry before `ainux boot`'s fallback entry (sort-key
+                // {image_id}-fallback); the +N suffix arms systemd-boot's boot counting, which
+                // moves the entry behind the fallback once N boots in a row never reached
+                // multi-user.target (docs/snapshots.md).
                 let entry = format!(
-                    "title {}\nversion {kver}\nlinux /{image_id}/{kver}/linux\ninitrd /{image_id}/{kver}/initrd\noptions {cmdline}\n",
+                    "title {}\nsort-key {image_id}\nversion {kver}\nlinux /{image_id}/{kver}/linux\ninitrd /{image_id}/{kver}/initrd\noptions {cmdline}\n",
                     config.output.image_version.as_ref().map(|v| format!("{image_id} {v}")).unwrap_or(image_id.clone()),
                 );
                 let files = vec![
                     ("/EFI/BOOT/BOOTX64.EFI".to_string(), EspFile::Copy(sdboot.clone())),
                     ("/EFI/systemd/systemd-bootx64.efi".to_string(), EspFile::Copy(sdboot)),
                     ("/loader/loader.conf".to_string(), EspFile::Text(format!("timeout 0\ndefault {image_id}-*\neditor no\nconsole-mode keep\n"))),
-                    (format!("/loader/entries/{image_id}-{kver}.conf"), EspFile::Text(entry)),
+                    (format!("/loader/entries/{image_id}-{kver}+{BOOT_TRIES}.conf"), EspFile::Text(entry)),
                     (format!("/{image_id}/{kver}/linux"), EspFile::Copy(vmlinuz)),
                     (format!("/{image_id}/{kver}/initrd"), EspFile::Copy(initrd)),
                 ];

@@ -15,6 +15,9 @@ use crate::run::{self, Progress};
 
 /// The subvolumes of the root file system: (name, mount point in the image).
 /// `@` is the default subvolume and mounted as `/` without any `subvol=` option.
+/// Where the running system mounts the EFI system partition.
+pub const ESP_MOUNTPOINT: &str = "/efi";
+
 pub const SUBVOLUMES: &[(&str, &str)] = &[
     ("@home", "/home"),
     ("@var_log", "/var/log"),
@@ -213,6 +216,7 @@ pub fn configure(
     config: &Config,
     cmdline: &str,
     fs_uuid: &str,
+    esp_partuuid: &str,
 ) -> Result<(), StageError> {
     let c = &config.content;
     if let Some(h) = &c.hostname {
@@ -258,7 +262,16 @@ pub fn configure(
             "UUID={fs_uuid}\t{mp}\tbtrfs\tsubvol=/{sv},noatime\t0 0\n"
         ));
     }
+    // The ESP at /efi: `ainux` keeps the kernel there matching the root that boots and rewrites
+    // the boot entries on rollback (docs/snapshots.md). Automounted on first use:
+    // boot never waits for it.
+    fstab.push_str(&format!(
+        "PARTUUID={}\t{ESP_MOUNTPOINT}\tvfat\tumask=0077,noauto,nofail,x-systemd.automount,x-systemd.device-timeout=90s\t0 0\n",
+        esp_partuuid.to_lowercase()
+    ));
     write(&root.join("etc/fstab"), &fstab)?;
+    let efi = root.join(ESP_MOUNTPOINT.trim_start_matches('/'));
+    fs::create_dir_all(&efi).map_err(io("creating", &efi))?;
     write(&root.join("etc/kernel/cmdline"), &format!("{cmdline}\n"))?;
     // First boot makes the machine id; an empty file means "not yet initialised".
     write(&root.join("etc/machine-id"), "")?;
@@ -474,8 +487,10 @@ mod tests {
         c.content.timezone = Some("Europe/Paris".into());
         c.content.locale = Some("en_US.UTF-8".into());
         c.content.autologin = true;
-        configure(root, &c, "root=UUID=x rw", "x").unwrap();
+        configure(root, &c, "root=UUID=x rw", "x", "ABCD-EF").unwrap();
         let fstab = fs::read_to_string(root.join("etc/fstab")).unwrap();
+        assert!(fstab.contains("PARTUUID=abcd-ef\t/efi\tvfat\t"), "{fstab}");
+        assert!(root.join("efi").is_dir());
         let rootline = fstab.lines().find(|l| l.contains("\t/\t")).unwrap();
         assert!(!rootline.contains("subvol"), "{rootline}");
         assert!(fstab.contains("subvol=/@home"));
@@ -497,7 +512,7 @@ mod tests {
 
         c.content.timezone = Some("Mars/Olympus".into());
         assert!(matches!(
-            configure(root, &c, "", "x"),
+            configure(root, &c, "", "x", "y"),
             Err(StageError::UnknownTimezone(_))
         ));
     }

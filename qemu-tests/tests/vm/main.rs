@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use qemu_tests::runner::Runner;
 
+mod aish;
 mod healer;
 mod kmonitor;
 mod questlog;
@@ -25,5 +26,6 @@ fn main() -> ExitCode {
     healer::register(&mut r);
     kmonitor::register(&mut r);
     questlog::register(&mut r);
+    aish::register(&mut r);
     r.run_main()
 }

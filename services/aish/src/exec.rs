@@ -148,6 +148,107 @@ pub struct ExecOptions {
     pub stream: bool,
     /// Extra environment for the command.
     pub env: Vec<(String, String)>,
+    /// Give the command the terminal: stdin is aish's terminal and the command's process group
+    /// is the terminal's foreground group while it runs, so it can read answers (`apt`'s
+    /// "continue?", `read`, a password prompt) and Ctrl-C reaches it directly. Only for the
+    /// foreground command, and only when stdin is a terminal; otherwise stdin is /dev/null.
+    pub terminal: bool,
+}
+
+/// Programs that draw on the whole terminal: they get the terminal for output too (their output
+/// is not captured, so the record has no excerpt).
+const FULL_SCREEN: &[&str] = &[
+    "top",
+    "htop",
+    "btop",
+    "atop",
+    "iotop",
+    "vi",
+    "vim",
+    "nvim",
+    "view",
+    "nano",
+    "emacs",
+    "less",
+    "more",
+    "most",
+    "man",
+    "watch",
+    "tmux",
+    "screen",
+    "mc",
+    "ssh",
+    "telnet",
+    "ftp",
+    "sftp",
+    "mysql",
+    "psql",
+    "sqlite3",
+    "python",
+    "python3",
+    "ipython",
+    "node",
+    "irb",
+    "bash",
+    "zsh",
+    "sh",
+    "fish",
+    "nmtui",
+    "alsamixer",
+    "journalctl",
+    "systemctl",
+    "crontab",
+    "visudo",
+    "vipw",
+    "passwd",
+];
+
+/// Whether `command` starts a full-screen or conversational program (see [`FULL_SCREEN`]).
+/// `bash`, `python` and friends count only without arguments (an interactive session);
+/// `journalctl`/`systemctl` only with a pager-less flag absent (they page on a terminal).
+pub fn is_full_screen(command: &str) -> bool {
+    let mut words = command
+        .split_whitespace()
+        .skip_while(|w| w.contains('=') && !w.starts_with('-'))
+        .skip_while(|w| matches!(*w, "sudo" | "command" | "exec" | "nohup"));
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let name = first.rsplit('/').next().unwrap_or(first);
+    if !FULL_SCREEN.contains(&name) {
+        return false;
+    }
+    let rest: Vec<&str> = words.collect();
+    if rest
+        .iter()
+        .any(|w| matches!(*w, "|" | ">" | ">>" | "&&" | "||" | ";"))
+    {
+        return false;
+    }
+    match name {
+        "python" | "python3" | "ipython" | "node" | "irb" | "bash" | "zsh" | "sh" | "fish"
+        | "mysql" | "psql" | "sqlite3" => rest.iter().all(|w| w.starts_with('-')),
+        "journalctl" | "systemctl" => !rest.iter().any(|w| *w == "--no-pager" || *w == "-f"),
+        "ssh" => rest.iter().filter(|w| !w.starts_with('-')).count() <= 1,
+        _ => true,
+    }
+}
+
+/// The terminal on stdin, if any.
+fn stdin_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal()
+}
+
+/// Makes process group `pgrp` the foreground group of the terminal on stdin. SIGTTOU is
+/// ignored around the call: a caller in a background group would otherwise be stopped.
+fn set_foreground(pgrp: libc::pid_t) {
+    // SAFETY: signal(2) and tcsetpgrp(3) on fd 0; no memory is shared.
+    unsafe {
+        let old = libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+        libc::tcsetpgrp(0, pgrp);
+        libc::signal(libc::SIGTTOU, old);
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -252,15 +353,34 @@ impl Cancel {
 /// Run an approved command to its end, its timeout or its cancellation.
 pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Outcome, ExecError> {
     let start = Instant::now();
+    let terminal = opts.terminal && stdin_terminal();
+    let full_screen = terminal && is_full_screen(&cmd.command);
     let mut c = tokio::process::Command::new(&opts.shell);
     c.arg("-c")
         .arg(&cmd.command)
         .current_dir(&opts.cwd)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
+    if terminal {
+        c.stdin(std::process::Stdio::inherit());
+        // SAFETY: only async-signal-safe calls (getpid, signal, tcsetpgrp) between fork and
+        // exec. The child takes the terminal itself too, so it never reads before it owns it.
+        unsafe {
+            c.pre_exec(|| {
+                set_foreground(libc::getpid());
+                Ok(())
+            });
+        }
+    } else {
+        c.stdin(std::process::Stdio::null());
+    }
+    if full_screen {
+        c.stdout(std::process::Stdio::inherit())
+            .stderr(std::process::Stdio::inherit());
+    } else {
+        c.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+    }
     for (k, v) in &opts.env {
         c.env(k, v);
     }
@@ -269,6 +389,20 @@ pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Ou
         source,
     })?;
     let pid = child.id();
+    if let (true, Some(p)) = (terminal, pid) {
+        set_foreground(p as libc::pid_t);
+    }
+    // The terminal comes back to aish however the command ends.
+    struct TakeBack(bool);
+    impl Drop for TakeBack {
+        fn drop(&mut self) {
+            if self.0 {
+                // SAFETY: getpgrp(2) cannot fail.
+                set_foreground(unsafe { libc::getpgrp() });
+            }
+        }
+    }
+    let _take_back = TakeBack(terminal);
     let tail = Arc::new(Mutex::new(Tail {
         cap: opts.excerpt_bytes.max(1),
         buf: Vec::new(),
@@ -321,11 +455,15 @@ pub async fn run(cmd: Approved, opts: &ExecOptions, cancel: Cancel) -> Result<Ou
     }
     use std::os::unix::process::ExitStatusExt;
     let (exit_code, natural) = match (status.code(), status.signal()) {
+        // With the terminal, Ctrl-C goes straight to the command's group: that is a cancel.
+        (None, Some(libc::SIGINT)) if terminal => (128 + libc::SIGINT, Ending::Cancelled),
         (Some(c), _) => (c, Ending::Exited),
         (None, Some(s)) => (128 + s, Ending::Signaled),
         (None, None) => (-1, Ending::Signaled),
     };
-    let (excerpt, truncated, output_bytes) = {
+    let (excerpt, truncated, output_bytes) = if full_screen {
+        (String::new(), false, 0)
+    } else {
         let t = tail
             .lock()
             .map_err(|_| ExecError::Wait(std::io::Error::other("output buffer poisoned")))?;
@@ -404,6 +542,7 @@ impl Jobs {
         let cancel = Cancel::new();
         let opts = ExecOptions {
             stream: false,
+            terminal: false,
             ..opts.clone()
         };
         let command = cmd.command.clone();
@@ -472,6 +611,7 @@ mod tests {
             excerpt_bytes: 64,
             stream: false,
             env: vec![],
+            terminal: false,
         }
     }
 
@@ -610,5 +750,31 @@ mod tests {
         let o = rt.block_on(sleeper.wait()).unwrap();
         assert_eq!(o.ending, Ending::Cancelled);
         assert!(jobs.is_empty());
+    }
+
+    #[test]
+    fn full_screen_programs_are_recognised_by_their_first_word() {
+        for c in [
+            "top",
+            "sudo vim /etc/hosts",
+            "/usr/bin/less file",
+            "LANG=C man ls",
+            "python3",
+            "journalctl -u ssh",
+            "ssh host",
+        ] {
+            assert!(is_full_screen(c), "{c}");
+        }
+        for c in [
+            "ls -l",
+            "python3 script.py",
+            "bash -c 'echo hi'",
+            "journalctl --no-pager -n 5",
+            "top -bn1 | head",
+            "ssh host uptime",
+            "",
+        ] {
+            assert!(!is_full_screen(c), "{c}");
+        }
     }
 }

@@ -127,6 +127,7 @@ impl Session {
             excerpt_bytes: self.cfg.excerpt_bytes,
             stream: true,
             env: vec![],
+            terminal: true,
         }
     }
 

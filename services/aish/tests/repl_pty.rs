@@ -256,3 +256,32 @@ fn a_request_lists_candidates_and_the_default_is_abort() {
         "{spool}"
     );
 }
+
+#[test]
+fn the_foreground_command_reads_the_terminal() {
+    let env = Env::new();
+    let mut s = env.spawn(&[]);
+    // `read` gets a line typed on the terminal (the command owns it while it runs) …
+    send(
+        &mut s,
+        "!read answer; echo \"got-$answer-$(tty >/dev/null && echo tty)\"",
+    )
+    .unwrap();
+    send(&mut s, "forty-two").unwrap();
+    s.exp_string("got-forty-two-tty").unwrap();
+    wait_prompt(&mut s);
+    // … and the terminal is aish's again afterwards: the line editor still works.
+    send(&mut s, "!echo back-$((6*7))").unwrap();
+    s.exp_string("back-42").unwrap();
+    wait_prompt(&mut s);
+    // Ctrl-C reaches a command that reads the terminal, and it counts as cancelled.
+    send(&mut s, "!echo waiting; read never").unwrap();
+    s.exp_string("waiting").unwrap();
+    ctrl(&mut s, 'c').unwrap();
+    s.exp_string("cancelled").unwrap();
+    wait_prompt(&mut s);
+    send(&mut s, "exit").unwrap();
+    s.exp_eof().unwrap();
+    let spool = env.spool();
+    assert!(spool.contains("got-forty-two-tty"), "{spool}");
+}
