@@ -55,6 +55,9 @@ pub enum Command {
         #[arg(long)]
         no_wait: bool,
     },
+    /// Boot counting, the fallback entry and automatic rollback (systemd-boot on the ESP).
+    #[command(subcommand)]
+    Boot(BootCmd),
     /// The activity log: runs `questlog ARGS…`.
     #[command(disable_help_flag = true)]
     Log(Passthrough),
@@ -144,6 +147,19 @@ pub enum SnapshotCmd {
     ServeConn,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BootCmd {
+    /// The boot entries: kernel, boot-counting tries, the fallback snapshot.
+    Status,
+    /// This boot reached multi-user.target: fresh tries for the entry, the fallback entry
+    /// follows the newest good snapshot, spooled boot events go to questlogd
+    /// (run by ainux-boot-good.service).
+    MarkGood,
+    /// In a fallback boot: roll back to the snapshot named by ainux.autorollback=ID, keeping the
+    /// root that failed read-only (run by ainux-autorollback.service, which then reboots).
+    AutoRollback,
+}
+
 /// Errors of the `ainux` command.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -167,6 +183,10 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Boot(#[from] crate::boot::BootError),
+    #[error(transparent)]
+    AutoRollback(#[from] crate::boot::AutoRollbackError),
     #[error("{0}")]
     Failed(String),
 }
@@ -199,9 +219,20 @@ impl CliError {
     }
 }
 
-/// The boot loader hook: the one place that decides which [`BootLoader`] the CLI uses.
-pub fn boot_loader() -> Box<dyn BootLoader> {
-    Box::new(NoBootLoader)
+/// The boot loader hook: the one place that decides which [`BootLoader`] the CLI uses: the
+/// ESP's entries when the ESP is mounted (its automount mounts it on this first look), else
+/// nothing to update.
+pub fn boot_loader(cfg: &Config) -> Box<dyn BootLoader> {
+    match cfg.boot.open_esp() {
+        Ok(esp) => Box::new(crate::boot::EspLoader {
+            esp,
+            cfg: cfg.boot.clone(),
+        }),
+        Err(e) => {
+            tracing::debug!(cause = %e, "no boot entries to update");
+            Box::new(NoBootLoader)
+        }
+    }
 }
 
 /// Parses the command line, runs it, prints, and exits.
@@ -285,8 +316,8 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Rollback { id, no_wait } => {
             let cfg = load_config(&cli.config_file)?;
             let lock = take_lock(&cfg, &format!("rollback {id}"), no_wait)?;
+            let loader = boot_loader(&cfg);
             let store = Store::new(cfg);
-            let loader = boot_loader();
             let r = store.rollback(&lock, id, loader.as_ref())?;
             let mut fields = questlog_client::protocol::Fields::new();
             fields.insert("backup".into(), r.backup.into());
@@ -329,6 +360,101 @@ pub fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Snapshot(cmd) => snapshot(cmd, json, &cli.config_file),
+        Command::Boot(cmd) => boot(cmd, json, &cli.config_file),
+    }
+}
+
+fn boot(cmd: BootCmd, json: bool, file: &Option<PathBuf>) -> Result<i32, CliError> {
+    let cfg = load_config(file)?;
+    match cmd {
+        BootCmd::Status => {
+            let s = crate::boot::status(&cfg.boot)?;
+            if json {
+                println!("{}", serde_json::to_string(&s).expect("serialises"));
+                return Ok(0);
+            }
+            let tries = match (s.tries_left, s.tries_done) {
+                (None, _) => "boot counting off".to_string(),
+                (Some(l), d) => format!("{l} tries left, {} done", d.unwrap_or(0)),
+            };
+            println!("ESP            {}", s.esp.display());
+            println!(
+                "main entry     {} ({tries}{})",
+                s.main_entry,
+                if s.main_entry_bad {
+                    "; given up: the fallback boots next"
+                } else {
+                    ""
+                }
+            );
+            println!("kernel         {}", s.kernel.as_deref().unwrap_or("?"));
+            println!(
+                "auto rollback  {}",
+                if s.auto_rollback {
+                    format!("on, after {} failed boots", s.tries)
+                } else {
+                    "off".into()
+                }
+            );
+            println!(
+                "fallback       {}",
+                s.fallback_snapshot
+                    .map_or("none (no good root snapshot)".into(), |i| format!(
+                        "snapshot {i}"
+                    ))
+            );
+            println!("kernels on ESP {}", s.kernels_on_esp.join(", "));
+            if let Some(id) = s.fallback_boot {
+                println!("this boot      a fallback boot of snapshot {id}");
+            }
+            if s.pending_events > 0 {
+                println!("pending events {} (for questlogd)", s.pending_events);
+            }
+            Ok(0)
+        }
+        BootCmd::MarkGood => {
+            if let Some(id) = crate::boot::this_boot_fallback() {
+                let msg = format!("a fallback boot of snapshot {id} is not marked good");
+                if json {
+                    println!("{}", json!({"ok": true, "skipped": msg}));
+                } else {
+                    println!("{msg}");
+                }
+                return Ok(0);
+            }
+            let store = Store::new(cfg.clone());
+            let r = crate::boot::mark_good(&cfg.boot, &store)?;
+            if json {
+                println!("{}", json!({"ok": true, "mark_good": r}));
+            } else {
+                match &r.rearmed {
+                    Some((a, b)) => println!("boot entry {a} -> {b}"),
+                    None => println!("boot entry unchanged"),
+                }
+                if let Some(id) = r.fallback_snapshot {
+                    println!("fallback: snapshot {id}");
+                }
+                if r.events_delivered > 0 {
+                    println!(
+                        "{} boot event(s) delivered to questlogd",
+                        r.events_delivered
+                    );
+                }
+            }
+            Ok(0)
+        }
+        BootCmd::AutoRollback => {
+            let r = crate::boot::auto_rollback(&cfg)?;
+            if json {
+                println!("{}", json!({"ok": true, "auto_rollback": r}));
+            } else {
+                println!(
+                    "automatic rollback: {} failed to boot; snapshot {} (writable copy of {}) is the default now, the failed root is kept read-only as snapshot {}; rebooting",
+                    r.failed_entry, r.rollback.new_default, r.target, r.rollback.backup
+                );
+            }
+            Ok(0)
+        }
     }
 }
 
@@ -374,7 +500,7 @@ fn row(i: &Info, flags: &str) -> String {
 
 fn snapshot(cmd: SnapshotCmd, json: bool, file: &Option<PathBuf>) -> Result<i32, CliError> {
     let cfg = load_config(file)?;
-    let loader = boot_loader();
+    let loader = boot_loader(&cfg);
     match cmd {
         SnapshotCmd::ServeConn => {
             // A client that went away is its own problem, not a failure of this instance.

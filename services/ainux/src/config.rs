@@ -17,6 +17,8 @@ pub struct Config {
     pub lock_file: PathBuf,
     pub retention: Retention,
     pub access: Access,
+    /// Boot counting, the fallback entry and automatic rollback (see docs/snapshots.md).
+    pub boot: crate::boot::BootConfig,
 }
 
 impl Default for Config {
@@ -28,6 +30,7 @@ impl Default for Config {
             lock_file: "/run/ainux/snapshot.lock".into(),
             retention: Retention::default(),
             access: Access::default(),
+            boot: crate::boot::BootConfig::default(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `ainux info`: image id and version (/etc/os-release), build digest (/usr/lib/ainux/image.json),
+//! `ainux info`: image id and version (/etc/os-release), build digest (/usr/lib/ainux/build.json),
 //! kernel (uname), btrfs subvolumes and the default one.
 
 use crate::btrfs;
@@ -74,7 +74,7 @@ pub fn collect(root: &Path, cfg: &Config) -> Result<Info, InfoError> {
         info.image_version = os_release(&text, "IMAGE_VERSION");
         info.pretty_name = os_release(&text, "PRETTY_NAME");
     }
-    let ij = root.join("usr/lib/ainux/image.json");
+    let ij = root.join("usr/lib/ainux/build.json");
     match std::fs::read(&ij) {
         Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(v) => {
@@ -165,7 +165,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(
-            d.path().join("usr/lib/ainux/image.json"),
+            d.path().join("usr/lib/ainux/build.json"),
             r#"{"image_id":"ainux","image_version":"0.3.1","build_digest":"sha256:abc","built_at":"2026-11-21T07:00:00Z"}"#,
         )
         .unwrap();
@@ -189,7 +189,7 @@ mod tests {
             ..Config::default()
         };
         let i = collect(d.path(), &cfg).unwrap();
-        assert!(i.warnings.iter().any(|w| w.contains("image.json")));
+        assert!(i.warnings.iter().any(|w| w.contains("build.json")));
         assert_eq!(i.image_id, None);
     }
 }

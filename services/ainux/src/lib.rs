@@ -2,6 +2,7 @@
 //! semantics), retention, rollback, the snapshot service behind `ainux-snapshot-client`,
 //! `ainux status`, `ainux info`, and dispatch to the other tools. See docs/snapshots.md.
 
+pub mod boot;
 pub mod btrfs;
 pub mod cli;
 pub mod config;
