@@ -15,6 +15,7 @@ mod aish;
 mod healer;
 mod kmonitor;
 mod questlog;
+mod snapshot;
 mod spine;
 
 pub const MIN: Duration = Duration::from_secs(60);
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     healer::register(&mut r);
     kmonitor::register(&mut r);
     questlog::register(&mut r);
+    snapshot::register(&mut r);
     aish::register(&mut r);
     r.run_main()
 }
