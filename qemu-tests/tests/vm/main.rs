@@ -16,6 +16,7 @@ mod aishd;
 mod healer;
 mod kmonitor;
 mod questlog;
+mod snapshot;
 mod spine;
 
 pub const MIN: Duration = Duration::from_secs(60);
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     healer::register(&mut r);
     kmonitor::register(&mut r);
     questlog::register(&mut r);
+    snapshot::register(&mut r);
     aish::register(&mut r);
     aishd::register(&mut r);
     r.run_main()
