@@ -221,8 +221,8 @@ pub struct Driver<S: Systemd> {
     connected: bool,
     reconnects: u64,
     latencies: Latencies,
-    /// The detection latency of the last restart call, for its audit record.
-    last_latency: Option<(String, f64)>,
+    /// Detection latencies of restart calls not yet audited, by unit.
+    last_latency: HashMap<String, f64>,
     reloads: u64,
     policy_error: Option<String>,
     policy_warnings: Vec<String>,
@@ -281,7 +281,7 @@ impl<S: Systemd> Driver<S> {
             connected: false,
             reconnects: 0,
             latencies: Latencies::default(),
-            last_latency: None,
+            last_latency: HashMap::new(),
             reloads: 0,
             policy_error: None,
             policy_warnings: Vec::new(),
@@ -417,6 +417,18 @@ impl<S: Systemd> Driver<S> {
     }
 
     async fn on_state(&mut self, st: UnitState) {
+        // The detection time is the signal's arrival, before any call below.
+        if st.active == "failed" || st.sub == "auto-restart" || st.result != "success" {
+            self.latencies
+                .pending
+                .entry(st.unit.clone())
+                .or_insert_with(Instant::now);
+        } else if st.active == "active" {
+            self.latencies.pending.remove(&st.unit);
+        }
+        if self.latencies.pending.len() > self.cfg.max_units {
+            self.latencies.pending.clear();
+        }
         if !self.known_info.contains(&st.unit) {
             match self.sd.unit_deps(&st.unit).await {
                 Ok(d) => {
@@ -435,17 +447,6 @@ impl<S: Systemd> Driver<S> {
                 Err(e) => debug!(cause = %e, unit = %st.unit, "cannot read unit dependencies"),
             }
             self.spawn_health(&st.unit);
-        }
-        if st.active == "failed" || st.sub == "auto-restart" || st.result != "success" {
-            self.latencies
-                .pending
-                .entry(st.unit.clone())
-                .or_insert_with(Instant::now);
-        } else if st.active == "active" {
-            self.latencies.pending.remove(&st.unit);
-        }
-        if self.latencies.pending.len() > self.cfg.max_units {
-            self.latencies.pending.clear();
         }
         self.feed(Event::UnitState {
             unit: st.unit,
@@ -578,7 +579,12 @@ impl<S: Systemd> Driver<S> {
                 return;
             }
             let effects = self.machine.handle(Instant::now().into_std(), ev);
-            for e in effects {
+            // Audit records (file and questlog writes) wait until the calls
+            // to systemd of the same step are out: the restart goes first.
+            let (audits, actions): (Vec<Effect>, Vec<Effect>) = effects
+                .into_iter()
+                .partition(|e| matches!(e, Effect::Audit(_)));
+            for e in actions.into_iter().chain(audits) {
                 self.perform(e, &mut pending).await;
             }
         }
@@ -596,10 +602,12 @@ impl<S: Systemd> Driver<S> {
                     .insert((unit, kind), (Instant::now() + after, token));
             }
             Effect::RestartUnit { unit } => {
-                self.last_latency = None;
                 if let Some(t) = self.latencies.pending.remove(&unit) {
                     let ms = t.elapsed().as_secs_f64() * 1000.0;
-                    self.last_latency = Some((unit.clone(), ms));
+                    if self.last_latency.len() >= self.cfg.max_units {
+                        self.last_latency.clear();
+                    }
+                    self.last_latency.insert(unit.clone(), ms);
                     self.latencies.samples.push_back(ms);
                     if self.latencies.samples.len() > 1024 {
                         self.latencies.samples.pop_front();
@@ -658,16 +666,8 @@ impl<S: Systemd> Driver<S> {
                 }
             }
             Effect::Alert { unit, message } => {
+                // Audited by the machine's own record next to this effect.
                 error!(unit = %unit, alert = %message, "healer alert");
-                self.record(AuditEntry::new(Audit {
-                    unit,
-                    action: "alert".into(),
-                    reason: message,
-                    state_before: String::new(),
-                    state_after: String::new(),
-                    n_restarts: None,
-                    attempt: 0,
-                }));
             }
             Effect::RefreshState { unit } => match self.sd.unit_state(&unit).await {
                 Ok(st) => pending.push_back(Event::UnitState {
@@ -690,11 +690,8 @@ impl<S: Systemd> Driver<S> {
                       before = %a.state_before, after = %a.state_after,
                       n_restarts = ?a.n_restarts, "audit");
                 let mut entry = AuditEntry::new(a);
-                if entry.action == "restart"
-                    && let Some((u, ms)) = self.last_latency.take()
-                    && u == entry.unit
-                {
-                    entry.since_failure_ms = Some(ms);
+                if entry.action == "restart" {
+                    entry.since_failure_ms = self.last_latency.remove(&entry.unit);
                 }
                 self.record(entry);
             }

@@ -214,8 +214,14 @@ async fn failing_restarts_escalate_and_give_up() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(env.restarts("app.service"), 4);
     let h = env.history(Some("app.service")).await;
-    assert!(h.iter().any(|e| e.action == "alert"), "{h:?}");
-    assert!(h.iter().any(|e| e.action == "gave-up"));
+    // one record per alert: the alert step once, giving up once
+    let alerts = h.iter().filter(|e| e.action == "alert").count();
+    assert_eq!(alerts, 1, "{h:?}");
+    assert_eq!(
+        h.iter().filter(|e| e.action == "gave-up").count(),
+        1,
+        "{h:?}"
+    );
     env.stop().await;
 }
 
