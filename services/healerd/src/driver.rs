@@ -584,7 +584,19 @@ impl<S: Systemd> Driver<S> {
             let (audits, actions): (Vec<Effect>, Vec<Effect>) = effects
                 .into_iter()
                 .partition(|e| matches!(e, Effect::Audit(_)));
-            for e in actions.into_iter().chain(audits) {
+            let mut effects = actions.into_iter().chain(audits).peekable();
+            while let Some(e) = effects.next() {
+                // A reset-failed right before the restart of the same unit (start limit
+                // near): both calls go out at once, in order on the one bus connection,
+                // so the restart does not wait for the reset's reply.
+                if let Effect::ResetFailed { unit } = &e
+                    && matches!(effects.peek(), Some(Effect::RestartUnit { unit: u }) if u == unit)
+                {
+                    let unit = unit.clone();
+                    effects.next();
+                    self.restart(&unit, true, &mut pending).await;
+                    continue;
+                }
                 self.perform(e, &mut pending).await;
             }
         }
@@ -601,39 +613,7 @@ impl<S: Systemd> Driver<S> {
                 self.timers
                     .insert((unit, kind), (Instant::now() + after, token));
             }
-            Effect::RestartUnit { unit } => {
-                if let Some(t) = self.latencies.pending.remove(&unit) {
-                    let ms = t.elapsed().as_secs_f64() * 1000.0;
-                    if self.last_latency.len() >= self.cfg.max_units {
-                        self.last_latency.clear();
-                    }
-                    self.last_latency.insert(unit.clone(), ms);
-                    self.latencies.samples.push_back(ms);
-                    if self.latencies.samples.len() > 1024 {
-                        self.latencies.samples.pop_front();
-                    }
-                }
-                match self.sd.restart_unit(&unit).await {
-                    Ok(job) => {
-                        info!(unit = %unit, job = %job, "restart queued");
-                        self.our_jobs.insert(job.clone(), unit);
-                        self.our_jobs_order.push_back(job);
-                        while self.our_jobs_order.len() > MAX_OUR_JOBS {
-                            if let Some(old) = self.our_jobs_order.pop_front() {
-                                self.our_jobs.remove(&old);
-                            }
-                        }
-                    }
-                    Err(err) => {
-                        error!(cause = %err, unit = %unit, "restart failed");
-                        pending.push_back(Event::JobRemoved {
-                            unit,
-                            ours: true,
-                            result: "failed".into(),
-                        });
-                    }
-                }
-            }
+            Effect::RestartUnit { unit } => self.restart(&unit, false, pending).await,
             Effect::ResetFailed { unit } => {
                 if let Err(err) = self.sd.reset_failed(&unit).await {
                     warn!(cause = %err, unit = %unit, "reset-failed failed");
@@ -694,6 +674,52 @@ impl<S: Systemd> Driver<S> {
                     entry.since_failure_ms = self.last_latency.remove(&entry.unit);
                 }
                 self.record(entry);
+            }
+        }
+    }
+
+    /// The restart call (with a reset-failed sent just before it when asked), its
+    /// detection latency and job bookkeeping.
+    async fn restart(&mut self, unit: &str, reset_first: bool, pending: &mut VecDeque<Event>) {
+        if let Some(t) = self.latencies.pending.remove(unit) {
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if self.last_latency.len() >= self.cfg.max_units {
+                self.last_latency.clear();
+            }
+            self.last_latency.insert(unit.to_string(), ms);
+            self.latencies.samples.push_back(ms);
+            if self.latencies.samples.len() > 1024 {
+                self.latencies.samples.pop_front();
+            }
+        }
+        let res = if reset_first {
+            let (reset, restart) =
+                tokio::join!(self.sd.reset_failed(unit), self.sd.restart_unit(unit));
+            if let Err(err) = reset {
+                warn!(cause = %err, unit = %unit, "reset-failed failed");
+            }
+            restart
+        } else {
+            self.sd.restart_unit(unit).await
+        };
+        match res {
+            Ok(job) => {
+                info!(unit = %unit, job = %job, "restart queued");
+                self.our_jobs.insert(job.clone(), unit.to_string());
+                self.our_jobs_order.push_back(job);
+                while self.our_jobs_order.len() > MAX_OUR_JOBS {
+                    if let Some(old) = self.our_jobs_order.pop_front() {
+                        self.our_jobs.remove(&old);
+                    }
+                }
+            }
+            Err(err) => {
+                error!(cause = %err, unit = %unit, "restart failed");
+                pending.push_back(Event::JobRemoved {
+                    unit: unit.to_string(),
+                    ours: true,
+                    result: "failed".into(),
+                });
             }
         }
     }
