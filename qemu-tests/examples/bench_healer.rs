@@ -177,6 +177,14 @@ done
         detect.last().copied().unwrap_or(0.0)
     );
     println!(
+        "failure signal -> restart call, all samples (ms, sorted): {}",
+        detect
+            .iter()
+            .map(|d| format!("{d:.1}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!(
         "failure -> active again (systemd journal, guest monotonic clock): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         p(&to_active_sorted, 50.0),
         p(&to_active_sorted, 95.0),

@@ -253,6 +253,12 @@ fn healer_restarts_crashed_unit(ctx: &mut Ctx) -> anyhow::Result<()> {
     m.succeed(&format!("systemctl start {unit}"))?;
     let pid = prop(m, unit, "MainPID")?;
     let skip = history(m, unit)?.len();
+    // Installed, daemon-reloaded and started: not an administrator's stop.
+    let first = actions(&history(m, unit)?);
+    ensure!(
+        !first.iter().any(|a| a == "admin-stop"),
+        "a unit first seen after daemon-reload was audited as stopped: {first:?}"
+    );
     m.succeed(&format!("systemctl kill -s KILL {unit}"))?;
     let new = wait_new_pid(m, unit, &pid)?;
     let h = wait_for_action(m, unit, "restart", skip, MIN)?;
@@ -369,6 +375,11 @@ steps = ["reset-failed-restart", "alert"]
     ensure!(
         acts.iter().position(|a| a == "alert") < acts.iter().position(|a| a == "gave-up"),
         "alert must come before gave-up: {acts:?}"
+    );
+    ensure!(
+        acts.iter().filter(|a| *a == "alert").count() == 1
+            && acts.iter().filter(|a| *a == "gave-up").count() == 1,
+        "one flapping episode, one alert and one give-up record: {acts:?}"
     );
     // Given up: the unit stays failed, no further restart.
     m.succeed("sleep 3")?;

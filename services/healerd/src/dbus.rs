@@ -158,6 +158,64 @@ async fn read_state(c: &Connection, path: &str, unit: &str) -> UnitState {
     }
 }
 
+/// What one `PropertiesChanged` message means for a unit's state.
+#[derive(Debug, PartialEq)]
+enum Fold {
+    /// Nothing to forward (yet).
+    Ignore,
+    /// The state after this message.
+    Have(UnitState),
+    /// A unit not seen before whose message does not carry its state: read it.
+    ReadCurrent,
+}
+
+/// Apply one message's changed properties to the last known state of `unit`.
+///
+/// Messages are handled in the order systemd sent them, so the state comes
+/// from the messages, not from a read of the current state: a read answers
+/// with a later state than the messages still queued behind it, and replaying
+/// those afterwards looks like the unit went back (a unit loaded by
+/// `daemon-reload` and started at once would seem active, then stopped by an
+/// administrator, then started again). systemd sends every
+/// emits-change property of an interface in each message, so the Unit
+/// interface's carries `ActiveState`/`SubState`; a Service interface message
+/// for an unknown unit waits for the Unit one that follows it.
+fn fold(
+    cached: Option<&UnitState>,
+    unit: &str,
+    iface: &str,
+    changed: &mut HashMap<String, OwnedVariant>,
+) -> Fold {
+    let mut st = match cached {
+        Some(st) => st.clone(),
+        None if iface == UNIT_IFACE && changed.contains_key("ActiveState") => UnitState {
+            unit: unit.to_string(),
+            active: String::new(),
+            sub: String::new(),
+            result: "success".into(),
+            n_restarts: None,
+        },
+        None if iface == UNIT_IFACE => return Fold::ReadCurrent,
+        None => return Fold::Ignore,
+    };
+    if let Some(v) = string(changed.remove("ActiveState")) {
+        st.active = v;
+    }
+    if let Some(v) = string(changed.remove("SubState")) {
+        st.sub = v;
+    }
+    if let Some(v) = string(changed.remove("Result")) {
+        st.result = v;
+    }
+    if let Some(v) = changed
+        .remove("NRestarts")
+        .and_then(|v| u32::try_from(v).ok())
+    {
+        st.n_restarts = Some(v);
+    }
+    Fold::Have(st)
+}
+
 /// Turn the bus messages into signals until the stream ends.
 async fn forward<St>(c: Connection, mut stream: St, tx: mpsc::Sender<Signal>)
 where
@@ -204,34 +262,28 @@ where
             if cache.len() > 8192 {
                 cache.clear();
             }
-            let entry = match cache.get(&unit) {
-                Some(e) => e.clone(),
-                None => read_state(&c, &path, &unit).await,
+            let fresh = !cache.contains_key(&unit);
+            let mut st = match fold(cache.get(&unit), &unit, &iface, &mut changed) {
+                Fold::Ignore => continue,
+                Fold::Have(st) => st,
+                Fold::ReadCurrent => read_state(&c, &path, &unit).await,
             };
-            let mut st = entry;
-            if let Some(v) = string(changed.remove("ActiveState")) {
-                st.active = v;
-            }
-            if let Some(v) = string(changed.remove("SubState")) {
-                st.sub = v;
-            }
-            if let Some(v) = string(changed.remove("Result")) {
-                st.result = v;
-            }
-            if let Some(v) = changed
-                .remove("NRestarts")
-                .and_then(|v| u32::try_from(v).ok())
-            {
-                st.n_restarts = Some(v);
-            }
-            // On the way down, make sure Result is current (it lives on
-            // another interface whose signal may come second).
-            if iface == UNIT_IFACE
+            // systemd sends a unit's Service interface change before the Unit
+            // one, so a known unit's Result is already current here. For a unit
+            // seen for the first time on its way down, read Result (one call,
+            // off the path of units we already know).
+            if fresh
+                && iface == UNIT_IFACE
                 && (st.active == "failed" || st.active == "inactive" || st.sub == "auto-restart")
                 && unit.ends_with(".service")
                 && let Some(r) = string(get_prop(&c, &path, SERVICE_IFACE, "Result").await)
             {
                 st.result = r;
+            }
+            if fresh && st.n_restarts.is_none() && unit.ends_with(".service") {
+                st.n_restarts = get_prop(&c, &path, SERVICE_IFACE, "NRestarts")
+                    .await
+                    .and_then(|v| u32::try_from(v).ok());
             }
             if cache.get(&unit) == Some(&st) {
                 continue; // nothing we care about changed
@@ -414,5 +466,101 @@ mod tests {
         );
         assert_eq!(unit_from_path("/org/freedesktop/systemd1/job/5"), None);
         assert_eq!(unit_from_path("/org/freedesktop/systemd1/unit/bad_2"), None);
+    }
+
+    fn props(kv: &[(&str, &str)]) -> HashMap<String, OwnedVariant> {
+        kv.iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    OwnedVariant::try_from(zbus::Variant::from(*v)).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// Run messages through `fold` as `forward` does (minus the reads) and
+    /// return the states it would forward.
+    fn replay(msgs: &[(&str, &[(&str, &str)])]) -> Vec<(String, String, String)> {
+        let mut cache: HashMap<String, UnitState> = HashMap::new();
+        let mut out = Vec::new();
+        for (iface, kv) in msgs {
+            let mut changed = props(kv);
+            let st = match fold(cache.get("app.service"), "app.service", iface, &mut changed) {
+                Fold::Ignore => continue,
+                Fold::ReadCurrent => panic!("no read expected"),
+                Fold::Have(st) => st,
+            };
+            if cache.get("app.service") == Some(&st) {
+                continue;
+            }
+            cache.insert("app.service".into(), st.clone());
+            out.push((st.active, st.sub, st.result));
+        }
+        out
+    }
+
+    fn s3(a: &str, b: &str, c: &str) -> (String, String, String) {
+        (a.into(), b.into(), c.into())
+    }
+
+    #[test]
+    fn states_come_from_the_messages_in_order() {
+        // A unit loaded by daemon-reload and started at once: the load's
+        // messages (stopped) are still queued when the start's arrive. The
+        // states go stopped -> running, never running -> stopped -> running.
+        let got = replay(&[
+            (SERVICE_IFACE, &[("Result", "success")]),
+            (
+                UNIT_IFACE,
+                &[("ActiveState", "inactive"), ("SubState", "dead")],
+            ),
+            (SERVICE_IFACE, &[("Result", "success")]),
+            (
+                UNIT_IFACE,
+                &[("ActiveState", "active"), ("SubState", "running")],
+            ),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                s3("inactive", "dead", "success"),
+                s3("active", "running", "success")
+            ]
+        );
+        // A crash: the Service interface's Result comes first, then the state.
+        let got = replay(&[
+            (
+                UNIT_IFACE,
+                &[("ActiveState", "active"), ("SubState", "running")],
+            ),
+            (SERVICE_IFACE, &[("Result", "signal")]),
+            (
+                UNIT_IFACE,
+                &[("ActiveState", "failed"), ("SubState", "failed")],
+            ),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                s3("active", "running", "success"),
+                s3("active", "running", "signal"),
+                s3("failed", "failed", "signal"),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_unit_without_state_in_the_message_is_read() {
+        let mut changed = props(&[("Id", "app.service")]);
+        assert_eq!(
+            fold(None, "app.service", UNIT_IFACE, &mut changed),
+            Fold::ReadCurrent
+        );
+        let mut changed = props(&[("Result", "signal")]);
+        assert_eq!(
+            fold(None, "app.service", SERVICE_IFACE, &mut changed),
+            Fold::Ignore
+        );
     }
 }

@@ -221,8 +221,8 @@ pub struct Driver<S: Systemd> {
     connected: bool,
     reconnects: u64,
     latencies: Latencies,
-    /// The detection latency of the last restart call, for its audit record.
-    last_latency: Option<(String, f64)>,
+    /// Detection latencies of restart calls not yet audited, by unit.
+    last_latency: HashMap<String, f64>,
     reloads: u64,
     policy_error: Option<String>,
     policy_warnings: Vec<String>,
@@ -281,7 +281,7 @@ impl<S: Systemd> Driver<S> {
             connected: false,
             reconnects: 0,
             latencies: Latencies::default(),
-            last_latency: None,
+            last_latency: HashMap::new(),
             reloads: 0,
             policy_error: None,
             policy_warnings: Vec::new(),
@@ -417,6 +417,18 @@ impl<S: Systemd> Driver<S> {
     }
 
     async fn on_state(&mut self, st: UnitState) {
+        // The detection time is the signal's arrival, before any call below.
+        if st.active == "failed" || st.sub == "auto-restart" || st.result != "success" {
+            self.latencies
+                .pending
+                .entry(st.unit.clone())
+                .or_insert_with(Instant::now);
+        } else if st.active == "active" {
+            self.latencies.pending.remove(&st.unit);
+        }
+        if self.latencies.pending.len() > self.cfg.max_units {
+            self.latencies.pending.clear();
+        }
         if !self.known_info.contains(&st.unit) {
             match self.sd.unit_deps(&st.unit).await {
                 Ok(d) => {
@@ -435,17 +447,6 @@ impl<S: Systemd> Driver<S> {
                 Err(e) => debug!(cause = %e, unit = %st.unit, "cannot read unit dependencies"),
             }
             self.spawn_health(&st.unit);
-        }
-        if st.active == "failed" || st.sub == "auto-restart" || st.result != "success" {
-            self.latencies
-                .pending
-                .entry(st.unit.clone())
-                .or_insert_with(Instant::now);
-        } else if st.active == "active" {
-            self.latencies.pending.remove(&st.unit);
-        }
-        if self.latencies.pending.len() > self.cfg.max_units {
-            self.latencies.pending.clear();
         }
         self.feed(Event::UnitState {
             unit: st.unit,
@@ -578,7 +579,24 @@ impl<S: Systemd> Driver<S> {
                 return;
             }
             let effects = self.machine.handle(Instant::now().into_std(), ev);
-            for e in effects {
+            // Audit records (file and questlog writes) wait until the calls
+            // to systemd of the same step are out: the restart goes first.
+            let (audits, actions): (Vec<Effect>, Vec<Effect>) = effects
+                .into_iter()
+                .partition(|e| matches!(e, Effect::Audit(_)));
+            let mut effects = actions.into_iter().chain(audits).peekable();
+            while let Some(e) = effects.next() {
+                // A reset-failed right before the restart of the same unit (start limit
+                // near): both calls go out at once, in order on the one bus connection,
+                // so the restart does not wait for the reset's reply.
+                if let Effect::ResetFailed { unit } = &e
+                    && matches!(effects.peek(), Some(Effect::RestartUnit { unit: u }) if u == unit)
+                {
+                    let unit = unit.clone();
+                    effects.next();
+                    self.restart(&unit, true, &mut pending).await;
+                    continue;
+                }
                 self.perform(e, &mut pending).await;
             }
         }
@@ -595,37 +613,7 @@ impl<S: Systemd> Driver<S> {
                 self.timers
                     .insert((unit, kind), (Instant::now() + after, token));
             }
-            Effect::RestartUnit { unit } => {
-                self.last_latency = None;
-                if let Some(t) = self.latencies.pending.remove(&unit) {
-                    let ms = t.elapsed().as_secs_f64() * 1000.0;
-                    self.last_latency = Some((unit.clone(), ms));
-                    self.latencies.samples.push_back(ms);
-                    if self.latencies.samples.len() > 1024 {
-                        self.latencies.samples.pop_front();
-                    }
-                }
-                match self.sd.restart_unit(&unit).await {
-                    Ok(job) => {
-                        info!(unit = %unit, job = %job, "restart queued");
-                        self.our_jobs.insert(job.clone(), unit);
-                        self.our_jobs_order.push_back(job);
-                        while self.our_jobs_order.len() > MAX_OUR_JOBS {
-                            if let Some(old) = self.our_jobs_order.pop_front() {
-                                self.our_jobs.remove(&old);
-                            }
-                        }
-                    }
-                    Err(err) => {
-                        error!(cause = %err, unit = %unit, "restart failed");
-                        pending.push_back(Event::JobRemoved {
-                            unit,
-                            ours: true,
-                            result: "failed".into(),
-                        });
-                    }
-                }
-            }
+            Effect::RestartUnit { unit } => self.restart(&unit, false, pending).await,
             Effect::ResetFailed { unit } => {
                 if let Err(err) = self.sd.reset_failed(&unit).await {
                     warn!(cause = %err, unit = %unit, "reset-failed failed");
@@ -658,16 +646,8 @@ impl<S: Systemd> Driver<S> {
                 }
             }
             Effect::Alert { unit, message } => {
+                // Audited by the machine's own record next to this effect.
                 error!(unit = %unit, alert = %message, "healer alert");
-                self.record(AuditEntry::new(Audit {
-                    unit,
-                    action: "alert".into(),
-                    reason: message,
-                    state_before: String::new(),
-                    state_after: String::new(),
-                    n_restarts: None,
-                    attempt: 0,
-                }));
             }
             Effect::RefreshState { unit } => match self.sd.unit_state(&unit).await {
                 Ok(st) => pending.push_back(Event::UnitState {
@@ -690,13 +670,56 @@ impl<S: Systemd> Driver<S> {
                       before = %a.state_before, after = %a.state_after,
                       n_restarts = ?a.n_restarts, "audit");
                 let mut entry = AuditEntry::new(a);
-                if entry.action == "restart"
-                    && let Some((u, ms)) = self.last_latency.take()
-                    && u == entry.unit
-                {
-                    entry.since_failure_ms = Some(ms);
+                if entry.action == "restart" {
+                    entry.since_failure_ms = self.last_latency.remove(&entry.unit);
                 }
                 self.record(entry);
+            }
+        }
+    }
+
+    /// The restart call (with a reset-failed sent just before it when asked), its
+    /// detection latency and job bookkeeping.
+    async fn restart(&mut self, unit: &str, reset_first: bool, pending: &mut VecDeque<Event>) {
+        if let Some(t) = self.latencies.pending.remove(unit) {
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if self.last_latency.len() >= self.cfg.max_units {
+                self.last_latency.clear();
+            }
+            self.last_latency.insert(unit.to_string(), ms);
+            self.latencies.samples.push_back(ms);
+            if self.latencies.samples.len() > 1024 {
+                self.latencies.samples.pop_front();
+            }
+        }
+        let res = if reset_first {
+            let (reset, restart) =
+                tokio::join!(self.sd.reset_failed(unit), self.sd.restart_unit(unit));
+            if let Err(err) = reset {
+                warn!(cause = %err, unit = %unit, "reset-failed failed");
+            }
+            restart
+        } else {
+            self.sd.restart_unit(unit).await
+        };
+        match res {
+            Ok(job) => {
+                info!(unit = %unit, job = %job, "restart queued");
+                self.our_jobs.insert(job.clone(), unit.to_string());
+                self.our_jobs_order.push_back(job);
+                while self.our_jobs_order.len() > MAX_OUR_JOBS {
+                    if let Some(old) = self.our_jobs_order.pop_front() {
+                        self.our_jobs.remove(&old);
+                    }
+                }
+            }
+            Err(err) => {
+                error!(cause = %err, unit = %unit, "restart failed");
+                pending.push_back(Event::JobRemoved {
+                    unit: unit.to_string(),
+                    ours: true,
+                    result: "failed".into(),
+                });
             }
         }
     }

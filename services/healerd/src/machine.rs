@@ -122,6 +122,9 @@ pub enum Effect {
         unit: String,
         units: Vec<String>,
     },
+    /// Raise an alert (logged at error level). The machine always emits the
+    /// matching audit record beside it, so the driver must not record the
+    /// alert a second time.
     Alert {
         unit: String,
         message: String,
@@ -249,6 +252,9 @@ struct Unit {
     last_seen: Instant,
     last_failure: Option<Instant>,
     last_reason: String,
+    /// First seen stopped and not seen running since (loaded by a
+    /// `daemon-reload`, or never started): its first start is not news.
+    never_ran: bool,
 }
 
 impl Unit {
@@ -277,6 +283,7 @@ impl Unit {
             last_seen: now,
             last_failure: None,
             last_reason: String::new(),
+            never_ran: false,
         }
     }
     fn idle(&self) -> bool {
@@ -575,6 +582,7 @@ impl Machine {
         {
             // First sight of a unit that is simply not running: leave it be.
             unit.phase = Phase::AdminStopped;
+            unit.never_ran = true;
             return;
         }
         if new.sub == "auto-restart" {
@@ -631,6 +639,12 @@ impl Machine {
         let unit = self.units.get_mut(name).expect("unit exists");
         unit.expect_restart = false;
         let before = describe(unit);
+        if std::mem::take(&mut unit.never_ran) && unit.phase == Phase::AdminStopped {
+            // Its first start (e.g. a unit installed, `daemon-reload`ed and
+            // started): nothing to report, just watch it from now on.
+            unit.phase = Phase::Healthy;
+            return;
+        }
         match unit.phase {
             Phase::Restarting => {
                 self.in_flight = self.in_flight.saturating_sub(1);
@@ -866,6 +880,9 @@ impl Machine {
             keys.push(format!("requires:{r}"));
         }
         let gthreshold = policy.flapping.group_threshold.max(2) as usize;
+        // One alert per episode: every relation that trips now goes into a
+        // single alert, and a relation alerted within the window stays quiet.
+        let mut tripped: Vec<(String, BTreeSet<String>)> = Vec::new();
         for key in keys {
             if !self.related.contains_key(&key) && self.related.len() >= MAX_RELATION_KEYS {
                 continue;
@@ -887,38 +904,44 @@ impl Machine {
                     .get(&key)
                     .is_some_and(|t| now.saturating_duration_since(*t) < window);
                 if !recent {
-                    if self.related_alerted.len() >= MAX_RELATION_KEYS {
-                        self.related_alerted.clear();
-                    }
-                    self.related_alerted.insert(key.clone(), now);
-                    let list: Vec<String> = members.iter().cloned().collect();
-                    let suspect = key
-                        .strip_prefix("requires:")
-                        .map(|d| format!("; common requirement {d}"))
-                        .unwrap_or_default();
-                    let message = format!(
-                        "related units flapping ({key}): {}{suspect}",
-                        list.join(", ")
-                    );
-                    out.push(Effect::Alert {
-                        unit: name.to_string(),
-                        message: message.clone(),
-                    });
-                    for m in &list {
-                        if let Some(u) = self.units.get_mut(m) {
-                            u.flapping = true;
-                        }
-                    }
-                    let unit = &self.units[name];
-                    out.push(audit(
-                        name,
-                        unit,
-                        "group-flapping",
-                        &message,
-                        describe(unit),
-                    ));
+                    tripped.push((key, members));
                 }
             }
+        }
+        if !tripped.is_empty() {
+            if self.related_alerted.len() + tripped.len() > MAX_RELATION_KEYS {
+                self.related_alerted.clear();
+            }
+            let mut all: BTreeSet<String> = BTreeSet::new();
+            let mut parts = Vec::new();
+            for (key, members) in &tripped {
+                self.related_alerted.insert(key.clone(), now);
+                all.extend(members.iter().cloned());
+                let suspect = key
+                    .strip_prefix("requires:")
+                    .map(|d| format!("; common requirement {d}"))
+                    .unwrap_or_default();
+                let list: Vec<&str> = members.iter().map(String::as_str).collect();
+                parts.push(format!("({key}): {}{suspect}", list.join(", ")));
+            }
+            let message = format!("related units flapping {}", parts.join("; "));
+            out.push(Effect::Alert {
+                unit: name.to_string(),
+                message: message.clone(),
+            });
+            for m in &all {
+                if let Some(u) = self.units.get_mut(m) {
+                    u.flapping = true;
+                }
+            }
+            let unit = &self.units[name];
+            out.push(audit(
+                name,
+                unit,
+                "group-flapping",
+                &message,
+                describe(unit),
+            ));
         }
         flapping
     }
@@ -1007,6 +1030,13 @@ impl Machine {
         }
         let before = describe(unit);
         let base = base_delay(&policy.restart, unit.attempt);
+        if base.is_zero() {
+            // No backoff for this attempt: restart now, without a timer round
+            // through the driver's loop (the detection fast path).
+            unit.attempt = unit.attempt.saturating_add(1);
+            self.restart_or_queue(now, name, policy, false, reason, out);
+            return;
+        }
         let jitter = policy.restart.jitter * self.rng.symmetric();
         let delay = Duration::from_secs_f64((base.as_secs_f64() * (1.0 + jitter)).max(0.0));
         let unit = self.units.get_mut(name).expect("unit exists");

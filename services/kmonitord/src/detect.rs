@@ -91,7 +91,9 @@ pub struct DetectorConfig {
     pub empirical: f64,
     /// Multiplier of the per-measure minimum tail scale.
     pub min_scale: f64,
-    /// `-log10(p)` that maps to a score of 1.
+    /// `-log10(p)` that maps to a score of 1. With the default alert threshold of 0.3 an
+    /// alert needs `p <= 10^-4.2`: 14 lets a 6-sigma step alert within two samples in 95 % of
+    /// the injections of `kmonitor latency` while NAB's `artificialNoAnomaly` stays silent.
     pub full_scale: f64,
     /// Samples over which a repeated peak is damped.
     pub suppress: usize,
@@ -129,7 +131,7 @@ impl Default for DetectorConfig {
             disabled: Vec::new(),
             empirical: 1.0,
             min_scale: 0.3,
-            full_scale: 16.0,
+            full_scale: 14.0,
             suppress: 300,
             damp: 0.1,
             damp_ratio: 1.0,

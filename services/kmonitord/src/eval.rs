@@ -475,6 +475,16 @@ mod tests {
     }
 
     #[test]
+    fn injected_steps_alert_within_two_samples_at_p95() {
+        let r = step_latency(&DetectorConfig::default(), 100, 600, 6.0, 200).unwrap();
+        assert_eq!(r.missed, 0);
+        assert_eq!(r.false_alerts, 0, "{r:?}");
+        assert!(r.p95.is_some_and(|p| p <= 2), "{r:?}");
+        assert!(r.median.is_some_and(|m| m <= r.p95.unwrap()));
+        assert!(r.max >= r.p95);
+    }
+
+    #[test]
     fn scores_are_online() {
         // Changing a future value must not change earlier scores.
         let mut a: Vec<f64> = (0..400).map(|i| (i % 17) as f64).collect();
@@ -494,6 +504,8 @@ pub struct LatencyReport {
     /// sample after the change alerted), per detected series.
     pub latencies: Vec<usize>,
     pub median: Option<usize>,
+    /// 95th percentile (nearest rank) of the latencies.
+    pub p95: Option<usize>,
     pub max: Option<usize>,
     /// Series whose step never alerted within `horizon` samples.
     pub missed: usize,
@@ -552,6 +564,8 @@ pub fn step_latency(
     Ok(LatencyReport {
         series: n,
         median: sorted.get(sorted.len() / 2).copied(),
+        p95: (!sorted.is_empty())
+            .then(|| sorted[(sorted.len() * 95).div_ceil(100).clamp(1, sorted.len()) - 1]),
         max: sorted.last().copied(),
         latencies,
         missed,

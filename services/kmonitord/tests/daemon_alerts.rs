@@ -124,8 +124,9 @@ fn cpu_and_fill_alerts_reach_alerts_endpoint_and_questlog() {
         } else {
             idle += 10;
         }
-        write_stat(&root, busy, idle);
+        // The process first: a round that sees the busy CPU also sees who burns it.
         write_proc(&root, 42, "burner", ticks, "burn.service");
+        write_stat(&root, busy, idle);
         if let Some(a) = avail.lock().unwrap().as_mut() {
             *a -= 1e6;
         }
@@ -231,4 +232,93 @@ fn broken_config_is_a_clear_error() {
     let c = Config::load(Some(&p), vec![]).unwrap();
     assert_eq!(c.rules.len(), 1);
     assert_eq!(c.rules[0].severity, "critical");
+}
+
+fn write_netdev(root: &Path, ifaces: &[&str], n: u64) {
+    let mut text = String::from(
+        "Inter-|   Receive                                                |  Transmit\n \
+         face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n",
+    );
+    for i in ifaces {
+        text.push_str(&format!(
+            "{i}: {} {} 0 0 0 0 0 0 {} {} 0 0 0 0 0 0\n",
+            n * 1000,
+            n * 10,
+            n * 500,
+            n * 5
+        ));
+    }
+    std::fs::write(root.join("net/dev"), text).unwrap();
+}
+
+/// An interface that goes away mid-run loses its series (values and anomaly scores); NaN and
+/// infinite readings are exposed as they are and never reach a detector; the daemon lives on.
+#[test]
+fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proc");
+    std::fs::create_dir_all(root.join("net")).unwrap();
+    std::fs::write(root.join("loadavg"), "0.5 0.4 0.3 1/50 9\n").unwrap();
+    write_stat(&root, 0, 0);
+    write_netdev(&root, &["eth0", "usb0"], 0);
+    let cfg = Config {
+        interval_secs: 0.05,
+        listen: "127.0.0.1:0".into(),
+        proc_root: root.clone(),
+        filesystems: false,
+        ..Config::default()
+    };
+    let handle = daemon::start(cfg).unwrap();
+    let wait_for = |what: &str, cond: &dyn Fn(&str) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let m = get(handle.addr, "/metrics");
+            if cond(&m) {
+                return m;
+            }
+            assert!(Instant::now() < deadline, "{what}: {m}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut n = 1;
+    let usb_score =
+        r#"ainux_anomaly_score{series="node_network_receive_bytes_total{device=\"usb0\"}"}"#;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        write_netdev(&root, &["eth0", "usb0"], n);
+        n += 1;
+        let m = get(handle.addr, "/metrics");
+        if m.contains(usb_score) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "usb0 never scored: {m}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // usb0 is unplugged.
+    write_netdev(&root, &["eth0"], n);
+    let m = wait_for("usb0 dropped", &|m| {
+        !m.contains("device=\"usb0\"") && !m.contains("usb0")
+    });
+    assert!(
+        m.contains(r#"node_network_receive_bytes_total{device="eth0"}"#),
+        "{m}"
+    );
+    // Non-finite readings.
+    std::fs::write(root.join("loadavg"), "nan inf -inf 1/50 9\n").unwrap();
+    let m = wait_for("NaN exposed", &|m| m.contains("node_load1 NaN"));
+    let scrape = prometheus_parse::Scrape::parse(m.lines().map(|l| Ok(l.to_owned()))).unwrap();
+    for s in scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == "ainux_anomaly_score")
+    {
+        let prometheus_parse::Value::Gauge(v) = s.value else {
+            panic!("{s:?}")
+        };
+        assert!((0.0..=1.0).contains(&v), "{s:?}");
+    }
+    std::fs::write(root.join("loadavg"), "0.7 0.4 0.3 1/50 9\n").unwrap();
+    wait_for("finite again", &|m| m.contains("node_load1 0.7"));
+    assert!(handle.alive(Duration::from_secs(5)));
+    handle.shutdown();
 }

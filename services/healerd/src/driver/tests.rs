@@ -214,8 +214,25 @@ async fn failing_restarts_escalate_and_give_up() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(env.restarts("app.service"), 4);
     let h = env.history(Some("app.service")).await;
-    assert!(h.iter().any(|e| e.action == "alert"), "{h:?}");
-    assert!(h.iter().any(|e| e.action == "gave-up"));
+    // the reset goes out right before the escalated restart (sent together)
+    let calls = env.fake.calls();
+    let reset = calls
+        .iter()
+        .position(|c| *c == Call::ResetFailed("app.service".into()))
+        .unwrap();
+    assert_eq!(
+        calls[reset + 1],
+        Call::Restart("app.service".into()),
+        "{calls:?}"
+    );
+    // one record per alert: the alert step once, giving up once
+    let alerts = h.iter().filter(|e| e.action == "alert").count();
+    assert_eq!(alerts, 1, "{h:?}");
+    assert_eq!(
+        h.iter().filter(|e| e.action == "gave-up").count(),
+        1,
+        "{h:?}"
+    );
     env.stop().await;
 }
 

@@ -1175,3 +1175,153 @@ fn busy_units_are_never_evicted() {
     let out = h.advance(ms(100));
     assert_eq!(restarts(&out, "app1.service"), 1);
 }
+
+#[test]
+fn zero_initial_delay_restarts_in_the_same_step() {
+    let text = BASE
+        .replace("initial_delay_ms = 100", "initial_delay_ms = 0")
+        .replace("max_delay_ms = 1000", "max_delay_ms = 0");
+    let mut h = Harness::new(&text);
+    h.active("app.service");
+    let out = h.fail("app.service");
+    // The restart is among the effects of the failure itself: no timer round.
+    assert_eq!(restarts(&out, "app.service"), 1, "{out:?}");
+    assert_eq!(backoff_of(&out, "app.service"), None, "{out:?}");
+    assert_eq!(h.m.phase("app.service"), Some(Phase::Restarting));
+    assert!(audits(&out, "schedule-restart").is_empty());
+    assert_eq!(audits(&out, "restart").len(), 1);
+    h.job("app.service", "done");
+    h.active("app.service");
+    // The budget still counts: 3 restarts in the window, then escalation.
+    h.fail("app.service");
+    h.job("app.service", "done");
+    h.active("app.service");
+    h.fail("app.service");
+    h.job("app.service", "done");
+    h.active("app.service");
+    let out = h.fail("app.service");
+    assert!(
+        audits(&out, "restart")
+            .iter()
+            .any(|a| a.reason.contains("escalation step")),
+        "{out:?}"
+    );
+    // A non-zero initial delay still schedules a backoff with its jitter.
+    let mut h = Harness::new(&BASE.replace("jitter = 0.0", "jitter = 0.5"));
+    h.active("app.service");
+    let out = h.fail("app.service");
+    let d = backoff_of(&out, "app.service").expect("backoff");
+    assert!(d >= ms(50) && d <= ms(150), "{d:?}");
+    assert_eq!(restarts(&out, "app.service"), 0);
+}
+
+/// One flapping episode that runs the escalation chain to the end: the alert
+/// is one effect and one audit record, and giving up is one more.
+#[test]
+fn flapping_episode_alerts_once() {
+    let text = BASE
+        .replace("threshold = 50\n", "threshold = 3\n")
+        .replace("max_restarts = 3", "max_restarts = 100")
+        .replace(
+            "[policy.flapping]",
+            "[policy.escalation]\nsteps = [\"reset-failed-restart\", \"alert\"]\n[policy.flapping]",
+        );
+    let mut h = Harness::new(&text);
+    h.active("app.service");
+    for _ in 0..8 {
+        let out = h.fail("app.service");
+        if let Some(d) = backoff_of(&out, "app.service") {
+            h.advance(d);
+        }
+        if h.m.phase("app.service") == Some(Phase::Restarting) {
+            h.job("app.service", "done");
+            h.active("app.service");
+        }
+        h.advance(ms(500));
+    }
+    assert_eq!(h.m.phase("app.service"), Some(Phase::GaveUp));
+    let alerts = h
+        .log
+        .iter()
+        .filter(|e| matches!(e, Effect::Alert { .. }))
+        .count();
+    // the alert step and the give-up
+    assert_eq!(alerts, 2, "{:?}", h.log);
+    assert_eq!(audits(&h.log, "flapping").len(), 1);
+    assert_eq!(audits(&h.log, "alert").len(), 1);
+    assert_eq!(audits(&h.log, "gave-up").len(), 1);
+}
+
+/// Units related twice over (same group and same requirement) that flap
+/// together give one alert naming both relations, not one per relation.
+#[test]
+fn related_flapping_over_two_relations_is_one_alert() {
+    let text = BASE
+        .replace("group_threshold = 50", "group_threshold = 3")
+        .replace(
+            "cooldown_secs = 30",
+            "cooldown_secs = 30\ngroup = \"front\"",
+        );
+    let mut h = Harness::new(&text);
+    h.info("app1.service", &["db.service"], &[]);
+    h.info("app2.service", &["db.service"], &[]);
+    h.active("app1.service");
+    h.active("app2.service");
+    h.crash_and_heal("app1.service");
+    h.crash_and_heal("app2.service");
+    let out = h.fail("app1.service");
+    let alerts: Vec<&String> = out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Alert { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(alerts.len(), 1, "{out:?}");
+    assert!(
+        alerts[0].contains("group:front") && alerts[0].contains("requires:db.service"),
+        "{}",
+        alerts[0]
+    );
+    assert_eq!(audits(&out, "group-flapping").len(), 1);
+    // the next failures within the window stay quiet
+    h.fail("app2.service");
+    h.advance(Duration::from_secs(5));
+    h.fail("app1.service");
+    assert_eq!(audits(&h.log, "group-flapping").len(), 1);
+}
+
+/// A unit installed and loaded by `daemon-reload` is first seen stopped, then
+/// started: not an administrator stop, and its start is not news. Once it has
+/// run, a stop is an administrator's again.
+#[test]
+fn unit_first_seen_after_daemon_reload_is_not_an_admin_stop() {
+    let mut h = Harness::new(BASE);
+    h.state("app.service", "inactive", "dead", "success");
+    h.state("app.service", "activating", "start", "success");
+    h.active("app.service");
+    assert_eq!(h.m.phase("app.service"), Some(Phase::Healthy));
+    assert!(
+        h.log.iter().all(|e| !matches!(e, Effect::Audit(_))),
+        "{:?}",
+        h.log
+    );
+    // it is watched: a crash is healed
+    let out = h.fail("app.service");
+    assert_eq!(backoff_of(&out, "app.service"), Some(ms(100)));
+    h.advance(ms(100));
+    h.job("app.service", "done");
+    h.active("app.service");
+    // and a stop after it ran is an administrator's
+    h.advance(Duration::from_secs(31));
+    let out = h.state("app.service", "inactive", "dead", "success");
+    assert_eq!(audits(&out, "admin-stop").len(), 1, "{out:?}");
+    // a unit stopped at first sight and started later by someone stays quiet too
+    h.state("app2.service", "inactive", "dead", "success");
+    h.advance(Duration::from_secs(600));
+    let out = h.active("app2.service");
+    assert!(
+        out.iter().all(|e| !matches!(e, Effect::Audit(_))),
+        "{out:?}"
+    );
+}

@@ -175,8 +175,8 @@ fn run_latency(a: LatencyArgs) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string(&r)?);
     } else {
         println!(
-            "{} series, step {} sd: median {:?} samples, max {:?}, missed {}, false alerts before the step {}",
-            r.series, a.step_sigma, r.median, r.max, r.missed, r.false_alerts
+            "{} series, step {} sd: median {:?} samples, p95 {:?}, max {:?}, missed {}, false alerts before the step {}",
+            r.series, a.step_sigma, r.median, r.p95, r.max, r.missed, r.false_alerts
         );
     }
     Ok(())
