@@ -197,7 +197,10 @@ fn start(bin: &Path, dir: &Path) -> Daemon {
         .env("AINUX_QUESTLOGD__CLIENT_RATE", "1000000000.0")
         .env("AINUX_QUESTLOGD__CLIENT_BURST", "1000000000.0")
         .env("AINUX_QUESTLOGD__RETENTION__MAX_DB_MB", "0")
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("QUESTLOG_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdin(Stdio::null())
         .spawn()
         .expect("start questlogd");
@@ -288,19 +291,43 @@ fn main() {
     // 2. Ack latency of single events from one client, sent one after another.
     let mut cl = Client::connect(&d.socket).unwrap();
     let mut g = Gen(42);
+    // Side by side, alternating: a ping round trip through the same socket and runtime,
+    // which stores nothing: what the machine's scheduling alone costs.
     let mut lat = Vec::new();
+    let mut ping = Vec::new();
     for i in 0..3000u64 {
         let e = event(&mut g, 99, i);
         let t = Instant::now();
         cl.append(&[e]).unwrap();
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        cl.request(&questlog_client::Request::Ping).unwrap();
+        ping.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let ack_p50 = pct(&mut lat, 50.0);
     let ack_p99 = pct(&mut lat, 99.0);
-    eprintln!("ack: p50 {ack_p50:.3} ms, p99 {ack_p99:.3} ms");
+    let ping_p99 = pct(&mut ping, 99.0);
+    eprintln!(
+        "ack: p50 {ack_p50:.3} ms, p99 {ack_p99:.3} ms (ping p50 {:.3} ms, p99 {ping_p99:.3} ms)",
+        pct(&mut ping, 50.0)
+    );
 
     stop(d);
     let _ = std::fs::remove_dir_all(&ingest_dir);
+    if a.events == 0 {
+        // --events 0: the ingest and ack figures only.
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "questlog",
+                "ingest_eps": ingest_eps.round(),
+                "ack_p50_ms": (ack_p50 * 1000.0).round() / 1000.0,
+                "ack_p99_ms": (ack_p99 * 1000.0).round() / 1000.0,
+                "ping_p99_ms": (ping_p99 * 1000.0).round() / 1000.0,
+            })
+        );
+        return;
+    }
 
     // 3. A database of the target size (its own, so the figures don't depend on the ingest).
     let dir = search_dir;
@@ -384,6 +411,7 @@ fn main() {
             "ingest_eps": ingest_eps.round(),
             "ack_p50_ms": (ack_p50 * 1000.0).round() / 1000.0,
             "ack_p99_ms": (ack_p99 * 1000.0).round() / 1000.0,
+            "ping_p99_ms": (ping_p99 * 1000.0).round() / 1000.0,
             "search_p95_ms": (search_p95 * 100.0).round() / 100.0,
             "stats_ms": (stats_ms * 100.0).round() / 100.0,
             "bytes_per_event": bytes_per_event.round(),

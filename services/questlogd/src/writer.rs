@@ -3,7 +3,8 @@
 
 use crate::store::{NewEvent, Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
-use tracing::{error, info, warn};
+use std::time::Instant;
+use tracing::{debug, error, info, warn};
 
 /// Why a write failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +119,12 @@ pub fn run(
 }
 
 fn index(store: &mut Store, step: usize) -> usize {
+    let t = Instant::now();
     match store.index_step(step) {
-        Ok(n) => n,
+        Ok(n) => {
+            slow("index", t, n);
+            n
+        }
         Err(e) => {
             warn!(cause = %e, "full-text indexing failed");
             0
@@ -167,8 +172,10 @@ fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
+    let t = Instant::now();
     match store.insert_batch(&rows, &cursor_refs) {
         Ok(stored) => {
+            slow("commit", t, rows.len());
             let mut it = stored.into_iter();
             for (n, reply) in replies {
                 let mine: Vec<bool> = it.by_ref().take(n).collect();
@@ -190,5 +197,13 @@ fn classify(e: &StoreError) -> WriteFailure {
         WriteFailure::Full
     } else {
         WriteFailure::Failed(e.to_string())
+    }
+}
+
+/// Logs (at debug level) a writer step that held the write lock for more than a millisecond.
+fn slow(op: &str, t: Instant, rows: usize) {
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    if ms > 1.0 {
+        debug!(op, ms, rows, "slow writer step");
     }
 }
