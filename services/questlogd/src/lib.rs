@@ -24,7 +24,7 @@ use crate::journal::{CURSOR_KEY, JournalSource};
 use crate::redact::Redactor;
 use crate::server::Shared;
 use crate::store::{Store, StoreError};
-use crate::writer::{RetentionPolicy, WriteJob, WriterMsg};
+use crate::writer::{RetentionPolicy, WriteJob, WriteStore, WriterMsg};
 use questlog_client::protocol::{Event, EventKind};
 use std::io;
 use std::os::unix::net::UnixListener as StdListener;
@@ -142,9 +142,11 @@ pub async fn run(
         max_bytes: (cfg.retention.max_db_mb > 0).then_some(cfg.retention.max_db_mb << 20),
     };
     let max_batch = cfg.max_batch;
+    let store = Arc::new(WriteStore::new(store));
+    let wstore = store.clone();
     let writer = std::thread::Builder::new()
         .name("writer".into())
-        .spawn(move || writer::run(store, wrx, max_batch, retention))
+        .spawn(move || writer::run(&wstore, wrx, max_batch, retention))
         .map_err(|_| DaemonError::Writer)?;
 
     if let Some(aside) = &aside {
@@ -220,7 +222,7 @@ pub async fn run(
             .map_err(|_| DaemonError::Writer)?;
     }
 
-    let shared = Arc::new(Shared::new(cfg, redactor, wtx, db_path));
+    let shared = Arc::new(Shared::new(cfg, redactor, wtx, store.clone(), db_path));
     let sd = shutdown.clone();
     let server = tokio::spawn(server::serve(listener, shared.clone(), sd));
     (opts.on_ready)();
@@ -234,12 +236,12 @@ pub async fn run(
     drop(shared);
     ckpt_stop.store(true, Ordering::SeqCst);
     let _ = tokio::task::spawn_blocking(move || checkpointer.join()).await;
-    let store = tokio::task::spawn_blocking(move || writer.join())
+    tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|_| DaemonError::Writer)?
         .map_err(|_| DaemonError::Writer)?;
     info!(
-        events = store.count().unwrap_or(0),
+        events = store.lock().count().unwrap_or(0),
         "all events flushed; stopped"
     );
     Ok(())

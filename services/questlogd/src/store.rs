@@ -37,6 +37,12 @@ impl StoreError {
             if e.code == rusqlite::ErrorCode::DiskFull)
     }
 
+    /// The statement was interrupted (background work giving way to an append).
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted)
+    }
+
     pub fn is_corrupt(&self) -> bool {
         matches!(self, StoreError::Corrupt { .. })
             || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
@@ -94,6 +100,12 @@ const MIGRATIONS: &[&str] = &[
     DROP TRIGGER events_ad;
     INSERT OR REPLACE INTO meta (key, value)
         SELECT 'fts_upto', CAST(coalesce(max(id), 0) AS TEXT) FROM events;
+    "#,
+    // 3: FTS5 merges its segments in small steps the writer runs when idle (`merge_step`),
+    // instead of in lumps of tens of milliseconds inside an indexing commit.
+    r#"
+    INSERT INTO events_fts(events_fts, rank) VALUES ('automerge', 0);
+    INSERT INTO events_fts(events_fts, rank) VALUES ('crisismerge', 32);
     "#,
 ];
 
@@ -305,6 +317,11 @@ impl Store {
         })
     }
 
+    /// A handle that interrupts this connection's running statement from another thread.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -438,6 +455,18 @@ impl Store {
         tx.commit()?;
         self.fts_upto = last;
         Ok(n as usize)
+    }
+
+    /// Merges full-text index segments, writing about `pages` pages (resumable; small steps
+    /// keep each under a millisecond or so). Returns whether there was work to do.
+    pub fn merge_step(&mut self, pages: i64) -> Result<bool, StoreError> {
+        let before = self.conn.total_changes();
+        self.conn.execute(
+            "INSERT INTO events_fts(events_fts, rank) VALUES ('merge', ?1)",
+            [pages],
+        )?;
+        // FTS5 documents a change count difference of 2 or more as "work was done".
+        Ok(self.conn.total_changes() - before >= 2)
     }
 
     /// Checks the full-text index against the events (tests, `questlogd --check`).
