@@ -2,6 +2,9 @@
 //! and database, driven through its socket. Prints progress on stderr and one JSON line last.
 //!
 //! bench --bin-dir DIR --hook FILE [--seconds 30] [--events 1000000] [--work DIR]
+//!
+//! With `--work DIR`, a search database left there by an earlier run with exactly `--events`
+//! events is used again instead of being filled anew (for trying search changes quickly).
 
 use questlog_client::Client;
 use questlog_client::protocol::{Event, EventKind, Query};
@@ -272,7 +275,14 @@ fn main() {
     };
     let ingest_dir = dir.join("ingest");
     let search_dir = dir.join("search");
+    let reuse = a.work.is_some()
+        && questlogd::store::Store::open_reader(&search_dir.join("questlog.db"))
+            .and_then(|s| s.count())
+            .is_ok_and(|n| n == a.events);
     for d in [&ingest_dir, &search_dir] {
+        if reuse && d == &search_dir {
+            continue;
+        }
         let _ = std::fs::remove_dir_all(d);
         std::fs::create_dir_all(d).unwrap();
     }
@@ -331,17 +341,39 @@ fn main() {
 
     // 3. A database of the target size (its own, so the figures don't depend on the ingest).
     let dir = search_dir;
-    let d = start(&a.bin_dir, &dir);
-    eprintln!("filling a database with {} events", a.events);
-    let need = a.events;
-    load(&d.socket, 4, 1000, 1 << 40, |k, _| k + 4000 > need);
-    stop(d);
+    if reuse {
+        eprintln!(
+            "using the database of {} events in {}",
+            a.events,
+            dir.display()
+        );
+    } else {
+        let d = start(&a.bin_dir, &dir);
+        eprintln!("filling a database with {} events", a.events);
+        let need = a.events;
+        load(&d.socket, 4, 1000, 1 << 40, |k, _| k + 4000 > need);
+        stop(d);
+    }
     let d = start(&a.bin_dir, &dir);
     let mut cl = Client::connect(&d.socket).unwrap();
-    let count = questlogd::store::Store::open_reader(&dir.join("questlog.db"))
-        .unwrap()
-        .count()
-        .unwrap();
+    let reader = questlogd::store::Store::open_reader(&dir.join("questlog.db")).unwrap();
+    let count = reader.count().unwrap();
+    // The daemon compacts its full-text index while idle; measure the state a database of this
+    // size is in on a machine that has had a moment to itself (a minute or so after the fill).
+    let t = Instant::now();
+    let mut segs = reader.fts_segments().unwrap();
+    let mut still = 0;
+    while still < 6 && t.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = reader.fts_segments().unwrap();
+        still = if now == segs { still + 1 } else { 0 };
+        segs = now;
+    }
+    drop(reader);
+    eprintln!(
+        "full-text index: {segs} segments after {:.1} s of idle compaction",
+        t.elapsed().as_secs_f64()
+    );
     let bytes: u64 = ["questlog.db", "questlog.db-wal", "questlog.db-shm"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
@@ -353,6 +385,7 @@ fn main() {
     // 4. Substring search (FTS5 trigram), newest 50 matches, through the socket.
     let mut g = Gen(7);
     let mut st = Vec::new();
+    let mut by_kind: [Vec<f64>; 4] = Default::default();
     for _ in 0..10 {
         let _ = cl.query(Query {
             text: Some("warm".into()),
@@ -376,7 +409,19 @@ fn main() {
                 ..Default::default()
             })
             .unwrap();
-        st.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        st.push(ms);
+        by_kind[i % 4].push(ms);
+    }
+    for (k, v) in ["word", "word_number", "3 letters", "program args"]
+        .iter()
+        .zip(by_kind.iter_mut())
+    {
+        eprintln!(
+            "search {k}: p50 {:.2} ms, max {:.2} ms",
+            pct(v, 50.0),
+            pct(v, 100.0)
+        );
     }
     let search_p95 = pct(&mut st, 95.0);
     eprintln!(
@@ -396,9 +441,17 @@ fn main() {
     eprintln!("stats: {stats_ms:.2} ms");
 
     // 6. The bash hook's cost per prompt, with the real agent reading the pipe.
-    let hook_p99 = hook_bench(&a, &d.socket, &dir);
+    stop(d);
+    // 6. The hook's cost per prompt, against a daemon of its own (the 1M database stays as it
+    // is, so that a later run with `--work` can use it again).
+    let hook_dir = dir.with_file_name("hook");
+    let _ = std::fs::remove_dir_all(&hook_dir);
+    std::fs::create_dir_all(&hook_dir).unwrap();
+    let d = start(&a.bin_dir, &hook_dir);
+    let hook_p99 = hook_bench(&a, &d.socket, &hook_dir);
     eprintln!("hook: p99 {hook_p99:.3} ms per prompt");
     stop(d);
+    let _ = std::fs::remove_dir_all(&hook_dir);
     if a.work.is_none() {
         let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
     }

@@ -308,7 +308,10 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;")?;
+        // Readers share the OS page cache through a map instead of copying pages each.
+        conn.execute_batch(
+            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=1073741824;",
+        )?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
@@ -457,8 +460,9 @@ impl Store {
         Ok(n as usize)
     }
 
-    /// Merges full-text index segments, writing about `pages` pages (resumable; small steps
-    /// keep each under a millisecond or so). Returns whether there was work to do.
+    /// Merges full-text index segments, writing about `pages` pages (resumable, so steps can be
+    /// small). A negative `pages` merges any level with two or more segments (compacts while
+    /// idle); a positive one only levels with four or more. Returns whether there was work.
     pub fn merge_step(&mut self, pages: i64) -> Result<bool, StoreError> {
         let before = self.conn.total_changes();
         self.conn.execute(
@@ -467,6 +471,44 @@ impl Store {
         )?;
         // FTS5 documents a change count difference of 2 or more as "work was done".
         Ok(self.conn.total_changes() - before >= 2)
+    }
+
+    /// Segments in the full-text index: each search looks through every one of them. Read from
+    /// FTS5's structure record (its header: a 4-byte cookie, after a 4-byte marker in the second
+    /// version of the format, then the number of levels and of segments as varints).
+    pub fn fts_segments(&self) -> Result<u64, StoreError> {
+        let blob: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(b) = blob else { return Ok(0) };
+        let mut i = if b.starts_with(&[0xff, 0, 0, 1]) {
+            8
+        } else {
+            4
+        };
+        let mut varint = || {
+            let mut v: u64 = 0;
+            for k in 0..9 {
+                let byte = *b.get(i)?;
+                i += 1;
+                if k == 8 {
+                    return Some((v << 8) | u64::from(byte));
+                }
+                v = (v << 7) | u64::from(byte & 0x7f);
+                if byte & 0x80 == 0 {
+                    return Some(v);
+                }
+            }
+            Some(v)
+        };
+        let _levels = varint();
+        varint().ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: "short full-text structure record".into(),
+        })
     }
 
     /// Checks the full-text index against the events (tests, `questlogd --check`).
@@ -688,14 +730,16 @@ impl Store {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
                 // Indexed rows through FTS5 (trigram: substring match), the rest directly.
-                let mut fts_args = vec![
-                    V::Text(format!("\"{}\"", t.replace('"', "\"\""))),
-                    V::Integer(upto),
-                ];
+                let (expr, verify) = fts_expression(t);
+                let mut fts_args = vec![V::Text(expr), V::Integer(upto)];
                 let mut fts_sql = format!(
                     "SELECT {COLS} FROM events_fts f JOIN events e ON e.id = f.rowid \
                      WHERE events_fts MATCH ?1 AND f.rowid <= ?2"
                 );
+                if verify {
+                    fts_args.push(like(t));
+                    fts_sql.push_str(" AND e.text LIKE ?3 ESCAPE '\\'");
+                }
                 Self::filters(q, viewer, &mut fts_sql, &mut fts_args)?;
                 fts_sql.push_str(&format!(" ORDER BY f.rowid {dir} LIMIT {want}"));
                 let mut tail_args = vec![like(t), V::Integer(upto)];
@@ -848,6 +892,30 @@ impl Store {
             .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
             as u64)
     }
+}
+
+/// The FTS5 expression for a substring search of `t` (3 characters or more), and whether the
+/// rows it finds must be checked with LIKE.
+///
+/// A phrase of every overlapping trigram makes FTS5 walk and compare positions for all of them;
+/// for ASCII text the non-overlapping trigrams that cover `t`, AND-ed, find the same rows and a
+/// few more, which LIKE (ASCII case-insensitive, like the trigram tokenizer there) then drops.
+/// Other text keeps the phrase, since LIKE does not fold non-ASCII case.
+pub fn fts_expression(t: &str) -> (String, bool) {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let chars: Vec<char> = t.chars().collect();
+    if !t.is_ascii() || chars.len() <= 3 {
+        return (quote(t), false);
+    }
+    let mut starts: Vec<usize> = (0..=chars.len() - 3).step_by(3).collect();
+    if !chars.len().is_multiple_of(3) {
+        starts.push(chars.len() - 3);
+    }
+    let terms: Vec<String> = starts
+        .iter()
+        .map(|&i| quote(&chars[i..i + 3].iter().collect::<String>()))
+        .collect();
+    (terms.join(" AND "), true)
 }
 
 const COLS: &str = "e.id, e.ts, e.uid, e.type, e.source, e.text, e.cwd, e.exit, e.duration, \
@@ -1033,6 +1101,53 @@ mod tests {
         while s.index_step(7).unwrap() > 0 {}
         assert_eq!(search(&s, "ls 5"), 10);
         s.fts_integrity_check().unwrap();
+    }
+
+    #[test]
+    fn substring_search_finds_exactly_the_substrings() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let texts = [
+            "deploy feature_12345.rs",
+            "deploy feature 12345",
+            "DEPLOY FEATURE_12345",
+            "feature_1234 and 5",
+            "say \"quoted\" words",
+            "Grüße aus KÖLN",
+            "100% done_now",
+        ];
+        let evs: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ev(1, "command", t, i as i64))
+            .collect();
+        s.insert_batch(&evs, &[]).unwrap();
+        while s.index_step(100).unwrap() > 0 {}
+        let found = |t: &str| {
+            let (rows, _) = s
+                .query(
+                    &Query {
+                        text: Some(t.into()),
+                        ascending: true,
+                        ..Default::default()
+                    },
+                    ROOT,
+                    100,
+                )
+                .unwrap();
+            rows.into_iter().map(|r| r.text).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("feature_12345"),
+            vec!["deploy feature_12345.rs", "DEPLOY FEATURE_12345"]
+        );
+        assert_eq!(found("ure 1234"), vec!["deploy feature 12345"]);
+        assert_eq!(found("\"quoted\""), vec!["say \"quoted\" words"]);
+        assert_eq!(found("köln"), vec!["Grüße aus KÖLN"]);
+        assert_eq!(found("0% d"), vec!["100% done_now"]);
+        assert_eq!(found("e_n"), vec!["100% done_now"]);
+        assert!(found("feature_123456").is_empty());
+        assert_eq!(fts_expression("abcdefg").0, r#""abc" AND "def" AND "efg""#);
     }
 
     #[test]

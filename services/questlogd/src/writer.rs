@@ -50,8 +50,10 @@ const INDEX_ALWAYS: i64 = 20_000;
 /// bigger and not interruptible, so the index keeps up.
 const INDEX_STEP_IDLE: usize = 256;
 const INDEX_STEP_BUSY: usize = 5000;
-/// Pages of full-text segment merging per background step, and after each busy indexing step.
-const MERGE_PAGES_IDLE: i64 = 16;
+/// Pages of full-text segment merging per background step (adapted: halved when an append
+/// interrupted the step, doubled when it finished), and after each busy indexing step.
+const MERGE_PAGES_MIN: i64 = 8;
+const MERGE_PAGES_MAX: i64 = 1024;
 const MERGE_PAGES_BUSY: i64 = 600;
 /// Appends of at most this many events may commit inline in their connection task.
 pub const INLINE_MAX_EVENTS: usize = 64;
@@ -173,6 +175,7 @@ pub fn run(
     let mut pruned_total = 0usize;
     // Full-text segments may want merging (after indexing; at start, to be sure).
     let mut merging = true;
+    let mut merge_pages = MERGE_PAGES_MIN;
     loop {
         let backlog = store.backlog.load(Ordering::Relaxed);
         let idle_work = pruning || merging || backlog >= INDEX_WHEN_IDLE;
@@ -185,7 +188,16 @@ pub fn run(
                             index(s, INDEX_STEP_IDLE);
                             merging = true;
                         } else if merging {
-                            merging = merge(s, MERGE_PAGES_IDLE);
+                            // Compact: any level with two or more segments.
+                            match merge(s, -merge_pages) {
+                                Merge::Done => merging = false,
+                                Merge::More => {
+                                    merge_pages = (merge_pages * 2).min(MERGE_PAGES_MAX);
+                                }
+                                Merge::Interrupted => {
+                                    merge_pages = (merge_pages / 2).max(MERGE_PAGES_MIN);
+                                }
+                            }
                         } else {
                             prune_step(s, retention, &mut pruning, &mut pruned_total);
                         }
@@ -271,18 +283,30 @@ fn index(store: &mut Store, step: usize) -> usize {
     }
 }
 
-/// One step of full-text segment merging; false once there is nothing left to merge.
-fn merge(store: &mut Store, pages: i64) -> bool {
+enum Merge {
+    More,
+    Done,
+    Interrupted,
+}
+
+/// One step of full-text segment merging.
+fn merge(store: &mut Store, pages: i64) -> Merge {
     let t = Instant::now();
     match store.merge_step(pages) {
-        Ok(more) => {
-            slow("merge", t, pages as usize);
-            more
+        Ok(true) => {
+            slow("merge", t, pages.unsigned_abs() as usize);
+            Merge::More
         }
-        Err(e) if e.is_interrupted() => true,
+        Ok(false) => {
+            if let Ok(n) = store.fts_segments() {
+                debug!(segments = n, "full-text index merged");
+            }
+            Merge::Done
+        }
+        Err(e) if e.is_interrupted() => Merge::Interrupted,
         Err(e) => {
             warn!(cause = %e, "full-text merge failed");
-            false
+            Merge::Done
         }
     }
 }
@@ -421,7 +445,8 @@ mod tests {
         let mut s = ws.lock();
         assert_eq!(s.fts_backlog(), 40_001);
         while s.index_step(INDEX_STEP_BUSY).unwrap() > 0 {}
-        while s.merge_step(MERGE_PAGES_BUSY).unwrap() {}
+        while s.merge_step(-MERGE_PAGES_BUSY).unwrap() {}
+        assert!(s.fts_segments().unwrap() <= 4, "compacted");
         s.fts_integrity_check().unwrap();
         let viewer = Viewer {
             uid: 0,
