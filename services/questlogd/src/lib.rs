@@ -125,10 +125,21 @@ pub async fn run(
         std::thread::Builder::new()
             .name("checkpoint".into())
             .spawn(move || {
+                // One line when checkpoints start failing (a full disk: every 200 ms) and one
+                // when they work again.
+                let mut failing = false;
                 while !stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(200));
-                    if let Err(e) = ck.checkpoint_passive() {
-                        warn!(cause = %e, "checkpoint failed");
+                    match ck.checkpoint_passive() {
+                        Err(e) if !failing => {
+                            warn!(cause = %e, "checkpoint failed; the WAL grows until it works");
+                            failing = true;
+                        }
+                        Ok(_) if failing => {
+                            info!("checkpoints work again");
+                            failing = false;
+                        }
+                        _ => {}
                     }
                 }
             })
