@@ -781,8 +781,98 @@ impl Store {
         Ok((out, more))
     }
 
-    /// Aggregates from the per-day table: honours since/until (whole days), user and types.
+    /// Statistics for the events `q` selects. From the per-day aggregates when the filters
+    /// allow it (user, type, and since/until on whole UTC days): fast on any size. Otherwise
+    /// (unit, exit, cwd, source, or times within a day) from the events themselves.
     pub fn stats(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
+        if q.text.is_some() {
+            return Err(StoreError::BadQuery(
+                "stats take filters, not search text".into(),
+            ));
+        }
+        let whole_day = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(86_400_000) == 0);
+        if q.unit.is_some()
+            || q.exit.is_some()
+            || q.cwd.is_some()
+            || q.source.is_some()
+            || !whole_day(q.since_ms)
+            || !whole_day(q.until_ms)
+        {
+            return self.stats_from_events(q, viewer);
+        }
+        self.stats_from_aggregates(q, viewer)
+    }
+
+    fn stats_from_events(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
+        let mut cond = String::from("1");
+        let mut args = Vec::new();
+        let q = Query {
+            after_id: None,
+            ..q.clone()
+        };
+        Self::filters(&q, viewer, &mut cond, &mut args)?;
+        let c = &self.conn;
+        let p = || params_from_iter(args.iter());
+        let mut st = Stats::default();
+        let mut s = c.prepare(&format!(
+            "SELECT e.type, count(*) FROM events e WHERE {cond} GROUP BY e.type ORDER BY 2 DESC, 1"
+        ))?;
+        st.by_type = s
+            .query_map(p(), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<Result<_, _>>()?;
+        st.total = st.by_type.iter().map(|(_, n)| n).sum();
+        let triple = |sql: String| -> Result<Vec<(String, u64, u64)>, StoreError> {
+            let mut s = c.prepare(&sql)?;
+            let v = s
+                .query_map(p(), |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        r.get::<_, i64>(1)? as u64,
+                        r.get::<_, i64>(2)? as u64,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(v)
+        };
+        st.busiest_units = triple(format!(
+            "SELECT e.unit, count(*), sum(substr(e.text, 1, 6) = 'failed') FROM events e
+             WHERE {cond} AND e.type = 'unit' GROUP BY e.unit ORDER BY 2 DESC, 1 LIMIT 10"
+        ))?;
+        st.per_day = triple(format!(
+            "SELECT date(e.ts / 1000, 'unixepoch'), count(*),
+                    sum(e.type = 'command' AND e.exit IS NOT NULL AND e.exit != 0)
+             FROM events e WHERE {cond} GROUP BY 1 ORDER BY 1 DESC LIMIT 31"
+        ))?;
+        // Programs are cut out of the command lines here, as the aggregates do when storing.
+        let mut programs: HashMap<String, (u64, u64)> = HashMap::new();
+        let mut s = c.prepare(&format!(
+            "SELECT e.text, e.exit FROM events e WHERE {cond} AND e.type = 'command'"
+        ))?;
+        let mut rows = s.query(p())?;
+        let (mut runs, mut failed) = (0u64, 0u64);
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(0)?;
+            let exit: Option<i32> = r.get(1)?;
+            let bad = u64::from(exit.is_some_and(|x| x != 0));
+            let e = programs.entry(program_of(&text)).or_default();
+            e.0 += 1;
+            e.1 += bad;
+            runs += 1;
+            failed += bad;
+        }
+        let mut top: Vec<_> = programs.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(10);
+        st.top_commands = top;
+        st.command_failure_rate = if runs > 0 {
+            failed as f64 / runs as f64
+        } else {
+            0.0
+        };
+        Ok(st)
+    }
+
+    fn stats_from_aggregates(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
         use rusqlite::types::Value as V;
         let mut cond = String::from("1");
         let mut args: Vec<V> = Vec::new();
@@ -824,21 +914,11 @@ impl Store {
                 .join(",");
             cond.push_str(&format!(" AND type IN ({list})"));
         }
-        if q.text.is_some()
-            || q.unit.is_some()
-            || q.exit.is_some()
-            || q.cwd.is_some()
-            || q.source.is_some()
-        {
-            return Err(StoreError::BadQuery(
-                "stats take only --since, --until, --user and --type".into(),
-            ));
-        }
         let c = &self.conn;
         let p = || params_from_iter(args.iter());
         let mut st = Stats::default();
         let mut s = c.prepare(&format!(
-            "SELECT type, sum(n) FROM agg WHERE {cond} GROUP BY type ORDER BY 2 DESC"
+            "SELECT type, sum(n) FROM agg WHERE {cond} GROUP BY type ORDER BY 2 DESC, 1"
         ))?;
         st.by_type = s
             .query_map(p(), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
@@ -1148,6 +1228,83 @@ mod tests {
         assert_eq!(found("e_n"), vec!["100% done_now"]);
         assert!(found("feature_123456").is_empty());
         assert_eq!(fts_expression("abcdefg").0, r#""abc" AND "def" AND "efg""#);
+    }
+
+    #[test]
+    fn stats_from_events_agree_with_the_aggregates_and_take_every_filter() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let day = 86_400_000;
+        let mut evs = Vec::new();
+        for i in 0..60i64 {
+            let prog = ["git", "ls", "cargo"][i as usize % 3];
+            let mut e = ev(1000 + (i % 2) as u32, "command", &format!("{prog} x{i}"), 0);
+            e.ts_ms = 20_000 * day + (i % 4) * day + i * 1000;
+            e.exit = Some(if i % 5 == 0 { 2 } else { 0 });
+            (e.agg_key, e.failed) = agg_key("command", &e.text, None, e.exit);
+            e.cwd = Some(if i % 2 == 0 { "/srv/a" } else { "/srv/b/c" }.into());
+            e.source = if i % 3 == 0 { "zsh" } else { "bash" }.into();
+            evs.push(e);
+        }
+        for (i, (unit, what)) in [
+            ("a.service", "failed"),
+            ("a.service", "started"),
+            ("b.service", "failed"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut e = ev(0, "unit", what, 20_001 * day + i as i64);
+            e.unit = Some(unit.to_string());
+            e.exit = None;
+            (e.agg_key, e.failed) = agg_key("unit", what, e.unit.as_deref(), None);
+            evs.push(e);
+        }
+        s.insert_batch(&evs, &[]).unwrap();
+        let agg = s.stats(&Query::default(), ROOT).unwrap();
+        // A `since` inside a day goes to the events; everything is after it.
+        let direct = s
+            .stats(
+                &Query {
+                    since_ms: Some(1),
+                    ..Default::default()
+                },
+                ROOT,
+            )
+            .unwrap();
+        assert_eq!(agg, direct);
+        assert_eq!(agg.total, 63);
+        assert_eq!(agg.busiest_units[0], ("a.service".to_string(), 2, 1));
+        assert_eq!(agg.per_day.len(), 4);
+        let with = |f: &dyn Fn(&mut Query)| {
+            let mut q = Query::default();
+            f(&mut q);
+            s.stats(&q, ROOT).unwrap()
+        };
+        let failed = with(&|q| q.exit = Some(2));
+        assert_eq!(failed.total, 12);
+        assert_eq!(failed.command_failure_rate, 1.0);
+        assert_eq!(with(&|q| q.cwd = Some("/srv/b/".into())).total, 30);
+        assert_eq!(with(&|q| q.cwd = Some("/srv/b".into())).total, 0);
+        assert_eq!(with(&|q| q.source = Some("zsh".into())).total, 20);
+        let unit = with(&|q| q.unit = Some("b.service".into()));
+        assert_eq!(unit.busiest_units, vec![("b.service".to_string(), 1, 1)]);
+        assert!(unit.top_commands.is_empty());
+        let user = with(&|q| {
+            q.uid = Some(1001);
+            q.source = Some("bash".into());
+        });
+        assert_eq!(user.total, 20);
+        assert!(
+            s.stats(
+                &Query {
+                    text: Some("git".into()),
+                    ..Default::default()
+                },
+                ROOT
+            )
+            .is_err()
+        );
     }
 
     #[test]
