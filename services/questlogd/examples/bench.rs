@@ -363,15 +363,28 @@ fn main() {
     let count = reader.count().unwrap();
     // The daemon compacts its full-text index while idle; measure the state a database of this
     // size is in on a machine that has had a moment to itself (a minute or so after the fill).
+    // FTS5 rewrites its structure record at every merge step: wait until it stays the same.
+    let structure = || -> Vec<u8> {
+        let c = rusqlite::Connection::open_with_flags(
+            dir.join("questlog.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        c.query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or_default()
+    };
     let t = Instant::now();
-    let mut segs = reader.fts_segments().unwrap();
+    let mut last = structure();
     let mut still = 0;
     while still < 6 && t.elapsed() < Duration::from_secs(300) {
         std::thread::sleep(Duration::from_millis(500));
-        let now = reader.fts_segments().unwrap();
-        still = if now == segs { still + 1 } else { 0 };
-        segs = now;
+        let now = structure();
+        still = if now == last { still + 1 } else { 0 };
+        last = now;
     }
+    let segs = reader.fts_segments().unwrap();
     drop(reader);
     eprintln!(
         "full-text index: {segs} segments after {:.1} s of idle compaction",
@@ -509,11 +522,13 @@ done
 printf '%s\n' "${__ql_times[@]}" > "$QL_BENCH_OUT"
 exit
 "#;
-    // zsh: preexec before the command, precmd at the prompt (the hook's two functions).
+    // zsh: preexec before the command, precmd at the prompt (the hook's two functions); each
+    // round a new history entry, as typing does (the agent skips a repeated history number).
     let zsh = r#"
 source "$QL_HOOK"
 typeset -a __ql_times
 for ((i = 0; i < 3000; i++)); do
+    print -s "echo bench $i"
     __ql_preexec "echo bench $i"
     true
     t0=$EPOCHREALTIME

@@ -5,7 +5,7 @@
 //! between batches, letting go of the connection between steps.
 
 use crate::store::{NewEvent, Store, StoreError};
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -73,6 +73,8 @@ pub struct WriteStore {
     waiting: AtomicUsize,
     /// Rows not yet in the full-text index, as of the last write.
     backlog: AtomicI64,
+    /// Writes are failing (a full disk): logged once when it starts and once when it ends.
+    failing: AtomicBool,
 }
 
 impl WriteStore {
@@ -83,6 +85,26 @@ impl WriteStore {
             store: Mutex::new(store),
             background: Mutex::new(false),
             waiting: AtomicUsize::new(0),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    /// Notes how a commit went: one error line when writes start failing, one info line when
+    /// they work again, debug lines in between (a full disk fails every request).
+    fn outcome(&self, r: &Result<Vec<bool>, StoreError>, events: usize) {
+        match r {
+            Ok(_) => {
+                if self.failing.swap(false, Ordering::Relaxed) {
+                    info!("writes work again");
+                }
+            }
+            Err(e) => {
+                if self.failing.swap(true, Ordering::Relaxed) {
+                    debug!(cause = %e, events, "write failed; clients will spool");
+                } else {
+                    error!(cause = %e, events, "write failed; clients will spool");
+                }
+            }
         }
     }
 
@@ -138,15 +160,13 @@ impl WriteStore {
         let r = store.insert_batch(&rows, &[]);
         self.note(&store);
         drop(store);
+        self.outcome(&r, rows.len());
         Ok(match r {
             Ok(stored) => {
                 slow("inline commit", t, rows.len());
                 Ok(stored)
             }
-            Err(e) => {
-                error!(cause = %e, events = rows.len(), "write failed; clients will spool");
-                Err(classify(&e))
-            }
+            Err(e) => Err(classify(&e)),
         })
     }
 
@@ -241,7 +261,7 @@ pub fn run(
         }
         if !jobs.is_empty() {
             let mut s = store.lock();
-            commit(&mut s, jobs);
+            commit(store, &mut s, jobs);
             // Searches read unindexed rows directly; keep that tail short even under load.
             if s.fts_backlog() >= INDEX_ALWAYS {
                 index(&mut s, INDEX_STEP_BUSY);
@@ -336,7 +356,7 @@ fn prune_step(
     }
 }
 
-fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
+fn commit(ws: &WriteStore, store: &mut Store, jobs: Vec<WriteJob>) {
     let mut rows = Vec::new();
     let mut cursors: Vec<(String, String)> = Vec::new();
     let mut replies = Vec::with_capacity(jobs.len());
@@ -353,7 +373,9 @@ fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let t = Instant::now();
-    match store.insert_batch(&rows, &cursor_refs) {
+    let r = store.insert_batch(&rows, &cursor_refs);
+    ws.outcome(&r, rows.len());
+    match r {
         Ok(stored) => {
             slow("commit", t, rows.len());
             let mut it = stored.into_iter();
@@ -364,7 +386,6 @@ fn commit(store: &mut Store, jobs: Vec<WriteJob>) {
         }
         Err(e) => {
             let f = classify(&e);
-            error!(cause = %e, events = rows.len(), "write failed; clients will spool");
             for (_, reply) in replies {
                 let _ = reply.send(Err(f.clone()));
             }
