@@ -5,7 +5,7 @@
 //! between batches, letting go of the connection between steps.
 
 use crate::store::{NewEvent, Store, StoreError};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -53,7 +53,11 @@ const INDEX_STEP_BUSY: usize = 5000;
 /// Pages of full-text segment merging per background step (adapted: halved when an append
 /// interrupted the step, doubled when it finished), and after each busy indexing step.
 const MERGE_PAGES_MIN: i64 = 8;
-const MERGE_PAGES_MAX: i64 = 1024;
+const MERGE_PAGES_MAX: i64 = 64;
+/// A merge step is one FTS5 call that `sqlite3_interrupt` can't stop midway, so merging waits
+/// for this long without appends; deferred longer than `MERGE_OVERDUE`, a smallest step runs.
+const MERGE_QUIET: Duration = Duration::from_millis(50);
+const MERGE_OVERDUE: Duration = Duration::from_secs(5);
 const MERGE_PAGES_BUSY: i64 = 600;
 /// Appends of at most this many events may commit inline in their connection task.
 pub const INLINE_MAX_EVENTS: usize = 64;
@@ -75,6 +79,9 @@ pub struct WriteStore {
     backlog: AtomicI64,
     /// Writes are failing (a full disk): logged once when it starts and once when it ends.
     failing: AtomicBool,
+    /// When the last append was committed (µs since `epoch`).
+    last_append_us: AtomicU64,
+    epoch: Instant,
 }
 
 impl WriteStore {
@@ -86,7 +93,20 @@ impl WriteStore {
             background: Mutex::new(false),
             waiting: AtomicUsize::new(0),
             failing: AtomicBool::new(false),
+            last_append_us: AtomicU64::new(0),
+            epoch: Instant::now(),
         }
+    }
+
+    fn appended(&self) {
+        let us = self.epoch.elapsed().as_micros() as u64;
+        self.last_append_us.store(us, Ordering::Relaxed);
+    }
+
+    /// How long since the last append was committed.
+    fn quiet_for(&self) -> Duration {
+        let last = Duration::from_micros(self.last_append_us.load(Ordering::Relaxed));
+        self.epoch.elapsed().saturating_sub(last)
     }
 
     /// Notes how a commit went: one error line when writes start failing, one info line when
@@ -159,6 +179,7 @@ impl WriteStore {
         let t = Instant::now();
         let r = store.insert_batch(&rows, &[]);
         self.note(&store);
+        self.appended();
         drop(store);
         self.outcome(&r, rows.len());
         Ok(match r {
@@ -196,6 +217,7 @@ pub fn run(
     // Full-text segments may want merging (after indexing; at start, to be sure).
     let mut merging = true;
     let mut merge_pages = MERGE_PAGES_MIN;
+    let mut last_merge = Instant::now();
     loop {
         let backlog = store.backlog.load(Ordering::Relaxed);
         let idle_work = pruning || merging || backlog >= INDEX_WHEN_IDLE;
@@ -203,11 +225,23 @@ pub fn run(
             match rx.try_recv() {
                 Ok(m) => m,
                 Err(mpsc::error::TryRecvError::Empty) => {
+                    let quiet = store.quiet_for() >= MERGE_QUIET;
+                    let overdue = last_merge.elapsed() >= MERGE_OVERDUE;
+                    let merge_now = merging && (quiet || overdue);
+                    if backlog < INDEX_WHEN_IDLE && !merge_now && !pruning {
+                        // Only merging left, and appends are coming: wait for a pause.
+                        std::thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                    if merge_now && !quiet {
+                        merge_pages = MERGE_PAGES_MIN;
+                    }
                     let ran = store.background(|s| {
                         if backlog >= INDEX_WHEN_IDLE {
                             index(s, INDEX_STEP_IDLE);
                             merging = true;
-                        } else if merging {
+                        } else if merge_now {
+                            last_merge = Instant::now();
                             // Compact: any level with two or more segments.
                             match merge(s, -merge_pages) {
                                 Merge::Done => merging = false,
@@ -375,6 +409,7 @@ fn commit(ws: &WriteStore, store: &mut Store, jobs: Vec<WriteJob>) {
     let t = Instant::now();
     let r = store.insert_batch(&rows, &cursor_refs);
     ws.outcome(&r, rows.len());
+    ws.appended();
     match r {
         Ok(stored) => {
             slow("commit", t, rows.len());

@@ -427,9 +427,11 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
     let work = d.path().join("work dir");
     std::fs::create_dir_all(&work).unwrap();
     let bin = Path::new(env!("CARGO_BIN_EXE_questlog")).parent().unwrap();
-    // A real interactive zsh on a pseudo-terminal (script(1)), typing line by line.
+    // A real interactive zsh on a pseudo-terminal (script(1)), typing line by line. Midway the
+    // session's agent is killed: the hook starts a new one and nothing is missed.
+    const KILL: &str = "kill $(pgrep -P $$ -f session-agent)";
     let typed = format!(
-        "source '{}'\ncd '{}'\nfalse\nsleep 0.3\nsh -c 'exit 3'\necho \"hi there\"\nexit\n",
+        "source '{}'\ncd '{}'\nfalse\nsleep 0.3\nsh -c 'exit 3'\necho \"hi there\"\n{KILL}\necho after\nexit\n",
         hook.display(),
         work.display()
     );
@@ -463,7 +465,7 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
                 ..Default::default()
             })
             .unwrap();
-        if rows.len() >= 5 || Instant::now() > deadline {
+        if rows.len() >= 7 || Instant::now() > deadline {
             break rows;
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -482,6 +484,8 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
             ("sleep 0.3", Some(0), Some(w)),
             ("sh -c 'exit 3'", Some(3), Some(w)),
             ("echo \"hi there\"", Some(0), Some(w)),
+            (KILL, Some(0), Some(w)),
+            ("echo after", Some(0), Some(w)),
         ],
         "{rows:#?}"
     );
