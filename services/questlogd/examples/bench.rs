@@ -362,27 +362,10 @@ fn main() {
     let reader = questlogd::store::Store::open_reader(&dir.join("questlog.db")).unwrap();
     let count = reader.count().unwrap();
     // The daemon compacts its full-text index while idle; measure the state a database of this
-    // size is in on a machine that has had a moment to itself (a minute or so after the fill).
-    // FTS5 rewrites its structure record at every merge step: wait until it stays the same.
-    let structure = || -> Vec<u8> {
-        let c = rusqlite::Connection::open_with_flags(
-            dir.join("questlog.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
-        c.query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
-            r.get(0)
-        })
-        .unwrap_or_default()
-    };
+    // size is in on a machine that has had a moment to itself: one segment (at most 3 minutes).
     let t = Instant::now();
-    let mut last = structure();
-    let mut still = 0;
-    while still < 6 && t.elapsed() < Duration::from_secs(300) {
-        std::thread::sleep(Duration::from_millis(500));
-        let now = structure();
-        still = if now == last { still + 1 } else { 0 };
-        last = now;
+    while reader.fts_segments().unwrap() > 1 && t.elapsed() < Duration::from_secs(180) {
+        std::thread::sleep(Duration::from_millis(250));
     }
     let segs = reader.fts_segments().unwrap();
     drop(reader);

@@ -464,26 +464,35 @@ impl Store {
     /// small). A negative `pages` merges any level with two or more segments (compacts while
     /// idle); a positive one only levels with four or more. Returns whether there was work.
     pub fn merge_step(&mut self, pages: i64) -> Result<bool, StoreError> {
-        let before = self.conn.total_changes();
+        // Every merge step rewrites FTS5's structure record; if it stayed the same, there was
+        // nothing to merge. (The change count FTS5's documentation suggests for this missed
+        // work here.)
+        let before = self.fts_structure()?;
         self.conn.execute(
             "INSERT INTO events_fts(events_fts, rank) VALUES ('merge', ?1)",
             [pages],
         )?;
-        // FTS5 documents a change count difference of 2 or more as "work was done".
-        Ok(self.conn.total_changes() - before >= 2)
+        Ok(self.fts_structure()? != before)
+    }
+
+    fn fts_structure(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or_default())
     }
 
     /// Segments in the full-text index: each search looks through every one of them. Read from
     /// FTS5's structure record (its header: a 4-byte cookie, after a 4-byte marker in the second
     /// version of the format, then the number of levels and of segments as varints).
     pub fn fts_segments(&self) -> Result<u64, StoreError> {
-        let blob: Option<Vec<u8>> = self
-            .conn
-            .query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let Some(b) = blob else { return Ok(0) };
+        let b = self.fts_structure()?;
+        if b.is_empty() {
+            return Ok(0);
+        }
         let mut i = if b.starts_with(&[0xff, 0, 0, 1]) {
             8
         } else {
