@@ -411,6 +411,30 @@ impl Store {
         })
     }
 
+    /// Free pages in the database file (left by merges and deletions).
+    pub fn free_pages(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
+    }
+
+    /// Gives up to `pages` free pages back to the file system (the database uses incremental
+    /// auto-vacuum). Returns the free pages left.
+    pub fn vacuum_step(&mut self, pages: i64) -> Result<i64, StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA incremental_vacuum({pages});"))?;
+        self.free_pages()
+    }
+
+    /// Checkpoints everything and truncates the WAL file to nothing. Waits (up to the busy
+    /// timeout) for the writer: only for quiet moments.
+    pub fn checkpoint_truncate(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// A passive checkpoint (never blocks the writer). Returns frames left in the WAL.
     pub fn checkpoint_passive(&self) -> Result<i64, StoreError> {
         let (log, done): (i64, i64) =

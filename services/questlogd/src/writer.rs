@@ -58,6 +58,9 @@ const MERGE_PAGES_MAX: i64 = 64;
 /// for this long without appends; deferred longer than `MERGE_OVERDUE`, a smallest step runs.
 const MERGE_QUIET: Duration = Duration::from_millis(50);
 const MERGE_OVERDUE: Duration = Duration::from_secs(5);
+/// After merging, free pages beyond this many are given back, this many per step (when quiet).
+const VACUUM_ABOVE: i64 = 1024;
+const VACUUM_STEP: i64 = 256;
 const MERGE_PAGES_BUSY: i64 = 600;
 /// Appends of at most this many events may commit inline in their connection task.
 pub const INLINE_MAX_EVENTS: usize = 64;
@@ -104,7 +107,7 @@ impl WriteStore {
     }
 
     /// How long since the last append was committed.
-    fn quiet_for(&self) -> Duration {
+    pub fn quiet_for(&self) -> Duration {
         let last = Duration::from_micros(self.last_append_us.load(Ordering::Relaxed));
         self.epoch.elapsed().saturating_sub(last)
     }
@@ -218,9 +221,10 @@ pub fn run(
     let mut merging = true;
     let mut merge_pages = MERGE_PAGES_MIN;
     let mut last_merge = Instant::now();
+    let mut vacuuming = false;
     loop {
         let backlog = store.backlog.load(Ordering::Relaxed);
-        let idle_work = pruning || merging || backlog >= INDEX_WHEN_IDLE;
+        let idle_work = pruning || merging || vacuuming || backlog >= INDEX_WHEN_IDLE;
         let first = if idle_work {
             match rx.try_recv() {
                 Ok(m) => m,
@@ -228,8 +232,10 @@ pub fn run(
                     let quiet = store.quiet_for() >= MERGE_QUIET;
                     let overdue = last_merge.elapsed() >= MERGE_OVERDUE;
                     let merge_now = merging && (quiet || overdue);
-                    if backlog < INDEX_WHEN_IDLE && !merge_now && !pruning {
-                        // Only merging left, and appends are coming: wait for a pause.
+                    let vacuum_now = vacuuming && !merging && quiet;
+                    if backlog < INDEX_WHEN_IDLE && !merge_now && !vacuum_now && !pruning {
+                        // Only merging or vacuuming left, and appends are coming: wait for a
+                        // pause.
                         std::thread::sleep(Duration::from_millis(1));
                         continue;
                     }
@@ -244,12 +250,24 @@ pub fn run(
                             last_merge = Instant::now();
                             // Compact: any level with two or more segments.
                             match merge(s, -merge_pages) {
-                                Merge::Done => merging = false,
+                                Merge::Done => {
+                                    merging = false;
+                                    vacuuming = s.free_pages().is_ok_and(|n| n > VACUUM_ABOVE);
+                                }
                                 Merge::More => {
                                     merge_pages = (merge_pages * 2).min(MERGE_PAGES_MAX);
                                 }
                                 Merge::Interrupted => {
                                     merge_pages = (merge_pages / 2).max(MERGE_PAGES_MIN);
+                                }
+                            }
+                        } else if vacuum_now {
+                            match s.vacuum_step(VACUUM_STEP) {
+                                Ok(left) => vacuuming = left > VACUUM_STEP,
+                                Err(e) if e.is_interrupted() => {}
+                                Err(e) => {
+                                    warn!(cause = %e, "giving free pages back failed");
+                                    vacuuming = false;
                                 }
                             }
                         } else {
