@@ -96,6 +96,6 @@ install_qemu() {
 install_prerequisites() {
     install_qemu
     install_packages ovmf mmdebstrap btrfs-progs dosfstools mtools fdisk curl zstd \
-        util-linux coreutils ca-certificates libbtrfsutil-dev libclang-dev dbus shellcheck jq bc
+        util-linux coreutils ca-certificates libbtrfsutil-dev libclang-dev dbus shellcheck jq bc zsh
     command -v cargo >/dev/null 2>&1 || die "cargo is not installed" "what to do: install the Rust toolchain (rustup)"
 }

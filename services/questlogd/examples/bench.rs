@@ -1,7 +1,10 @@
 //! The questlog benchmark (run by `scripts/bench-questlog`): a real questlogd on a temp socket
 //! and database, driven through its socket. Prints progress on stderr and one JSON line last.
 //!
-//! bench --bin-dir DIR --hook FILE [--seconds 30] [--events 1000000] [--work DIR]
+//! bench --bin-dir DIR --hook FILE --zsh-hook FILE [--seconds 30] [--events 1000000] [--work DIR]
+//!
+//! With `--work DIR`, a search database left there by an earlier run with exactly `--events`
+//! events is used again instead of being filled anew (for trying search changes quickly).
 
 use questlog_client::Client;
 use questlog_client::protocol::{Event, EventKind, Query};
@@ -13,6 +16,7 @@ use std::time::{Duration, Instant};
 struct Args {
     bin_dir: PathBuf,
     hook: PathBuf,
+    zsh_hook: PathBuf,
     seconds: u64,
     events: u64,
     work: Option<PathBuf>,
@@ -22,6 +26,7 @@ fn args() -> Args {
     let mut a = Args {
         bin_dir: PathBuf::from("target/release"),
         hook: PathBuf::from("rootfs-overlay/etc/bash.bashrc.d/questlog.bash"),
+        zsh_hook: PathBuf::from("rootfs-overlay/etc/zsh/questlog.zsh"),
         seconds: 30,
         events: 1_000_000,
         work: None,
@@ -32,6 +37,7 @@ fn args() -> Args {
         match k.as_str() {
             "--bin-dir" => a.bin_dir = v.into(),
             "--hook" => a.hook = v.into(),
+            "--zsh-hook" => a.zsh_hook = v.into(),
             "--seconds" => a.seconds = v.parse().expect("--seconds N"),
             "--events" => a.events = v.parse().expect("--events N"),
             "--work" => a.work = Some(v.into()),
@@ -197,7 +203,10 @@ fn start(bin: &Path, dir: &Path) -> Daemon {
         .env("AINUX_QUESTLOGD__CLIENT_RATE", "1000000000.0")
         .env("AINUX_QUESTLOGD__CLIENT_BURST", "1000000000.0")
         .env("AINUX_QUESTLOGD__RETENTION__MAX_DB_MB", "0")
-        .env("RUST_LOG", "warn")
+        .env(
+            "RUST_LOG",
+            std::env::var("QUESTLOG_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdin(Stdio::null())
         .spawn()
         .expect("start questlogd");
@@ -269,7 +278,14 @@ fn main() {
     };
     let ingest_dir = dir.join("ingest");
     let search_dir = dir.join("search");
+    let reuse = a.work.is_some()
+        && questlogd::store::Store::open_reader(&search_dir.join("questlog.db"))
+            .and_then(|s| s.count())
+            .is_ok_and(|n| n == a.events);
     for d in [&ingest_dir, &search_dir] {
+        if reuse && d == &search_dir {
+            continue;
+        }
         let _ = std::fs::remove_dir_all(d);
         std::fs::create_dir_all(d).unwrap();
     }
@@ -288,33 +304,82 @@ fn main() {
     // 2. Ack latency of single events from one client, sent one after another.
     let mut cl = Client::connect(&d.socket).unwrap();
     let mut g = Gen(42);
+    // Side by side, alternating: a ping round trip through the same socket and runtime,
+    // which stores nothing: what the machine's scheduling alone costs.
     let mut lat = Vec::new();
+    let mut ping = Vec::new();
     for i in 0..3000u64 {
         let e = event(&mut g, 99, i);
         let t = Instant::now();
         cl.append(&[e]).unwrap();
         lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        cl.request(&questlog_client::Request::Ping).unwrap();
+        ping.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let ack_p50 = pct(&mut lat, 50.0);
     let ack_p99 = pct(&mut lat, 99.0);
-    eprintln!("ack: p50 {ack_p50:.3} ms, p99 {ack_p99:.3} ms");
+    let ping_p99 = pct(&mut ping, 99.0);
+    eprintln!(
+        "ack: p50 {ack_p50:.3} ms, p99 {ack_p99:.3} ms (ping p50 {:.3} ms, p99 {ping_p99:.3} ms)",
+        pct(&mut ping, 50.0)
+    );
 
     stop(d);
     let _ = std::fs::remove_dir_all(&ingest_dir);
+    if a.events == 0 {
+        // --events 0: the ingest and ack figures only.
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "questlog",
+                "ingest_eps": ingest_eps.round(),
+                "ack_p50_ms": (ack_p50 * 1000.0).round() / 1000.0,
+                "ack_p99_ms": (ack_p99 * 1000.0).round() / 1000.0,
+                "ping_p99_ms": (ping_p99 * 1000.0).round() / 1000.0,
+            })
+        );
+        return;
+    }
 
     // 3. A database of the target size (its own, so the figures don't depend on the ingest).
     let dir = search_dir;
-    let d = start(&a.bin_dir, &dir);
-    eprintln!("filling a database with {} events", a.events);
-    let need = a.events;
-    load(&d.socket, 4, 1000, 1 << 40, |k, _| k + 4000 > need);
-    stop(d);
+    if reuse {
+        eprintln!(
+            "using the database of {} events in {}",
+            a.events,
+            dir.display()
+        );
+    } else {
+        let d = start(&a.bin_dir, &dir);
+        eprintln!("filling a database with {} events", a.events);
+        let need = a.events;
+        load(&d.socket, 4, 1000, 1 << 40, |k, _| k + 4000 > need);
+        stop(d);
+    }
     let d = start(&a.bin_dir, &dir);
     let mut cl = Client::connect(&d.socket).unwrap();
-    let count = questlogd::store::Store::open_reader(&dir.join("questlog.db"))
-        .unwrap()
-        .count()
-        .unwrap();
+    let reader = questlogd::store::Store::open_reader(&dir.join("questlog.db")).unwrap();
+    let count = reader.count().unwrap();
+    // The daemon compacts its full-text index while idle; measure the state a database of this
+    // size is in on a machine that has had a moment to itself: one segment (at most 3 minutes).
+    // Then it gives the space the merges freed back: free pages, and a WAL file grown by them.
+    let t = Instant::now();
+    let wal = dir.join("questlog.db-wal");
+    let settled = || {
+        reader.fts_segments().unwrap() <= 1
+            && reader.free_pages().unwrap() <= 2048
+            && std::fs::metadata(&wal).map_or(0, |m| m.len()) <= 64 << 20
+    };
+    while !settled() && t.elapsed() < Duration::from_secs(180) {
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let segs = reader.fts_segments().unwrap();
+    drop(reader);
+    eprintln!(
+        "full-text index: {segs} segments after {:.1} s of idle compaction and vacuum",
+        t.elapsed().as_secs_f64()
+    );
     let bytes: u64 = ["questlog.db", "questlog.db-wal", "questlog.db-shm"]
         .iter()
         .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
@@ -326,6 +391,7 @@ fn main() {
     // 4. Substring search (FTS5 trigram), newest 50 matches, through the socket.
     let mut g = Gen(7);
     let mut st = Vec::new();
+    let mut by_kind: [Vec<f64>; 4] = Default::default();
     for _ in 0..10 {
         let _ = cl.query(Query {
             text: Some("warm".into()),
@@ -349,7 +415,19 @@ fn main() {
                 ..Default::default()
             })
             .unwrap();
-        st.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        st.push(ms);
+        by_kind[i % 4].push(ms);
+    }
+    for (k, v) in ["word", "word_number", "3 letters", "program args"]
+        .iter()
+        .zip(by_kind.iter_mut())
+    {
+        eprintln!(
+            "search {k}: p50 {:.2} ms, max {:.2} ms",
+            pct(v, 50.0),
+            pct(v, 100.0)
+        );
     }
     let search_p95 = pct(&mut st, 95.0);
     eprintln!(
@@ -368,10 +446,19 @@ fn main() {
     let stats_ms = pct(&mut ss, 50.0);
     eprintln!("stats: {stats_ms:.2} ms");
 
-    // 6. The bash hook's cost per prompt, with the real agent reading the pipe.
-    let hook_p99 = hook_bench(&a, &d.socket, &dir);
-    eprintln!("hook: p99 {hook_p99:.3} ms per prompt");
     stop(d);
+    // 6. The hook's cost per prompt, against a daemon of its own (the 1M database stays as it
+    // is, so that a later run with `--work` can use it again).
+    let hook_dir = dir.with_file_name("hook");
+    let _ = std::fs::remove_dir_all(&hook_dir);
+    std::fs::create_dir_all(&hook_dir).unwrap();
+    let d = start(&a.bin_dir, &hook_dir);
+    let hook_bash = hook_bench(&a, Shell::Bash, &d.socket, &hook_dir);
+    let hook_zsh = hook_bench(&a, Shell::Zsh, &d.socket, &hook_dir);
+    let hook_p99 = hook_bash.max(hook_zsh);
+    eprintln!("hook: p99 per prompt: bash {hook_bash:.3} ms, zsh {hook_zsh:.3} ms");
+    stop(d);
+    let _ = std::fs::remove_dir_all(&hook_dir);
     if a.work.is_none() {
         let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
     }
@@ -384,24 +471,34 @@ fn main() {
             "ingest_eps": ingest_eps.round(),
             "ack_p50_ms": (ack_p50 * 1000.0).round() / 1000.0,
             "ack_p99_ms": (ack_p99 * 1000.0).round() / 1000.0,
+            "ping_p99_ms": (ping_p99 * 1000.0).round() / 1000.0,
             "search_p95_ms": (search_p95 * 100.0).round() / 100.0,
             "stats_ms": (stats_ms * 100.0).round() / 100.0,
             "bytes_per_event": bytes_per_event.round(),
             "hook_p99_ms": (hook_p99 * 1000.0).round() / 1000.0,
+            "hook_bash_p99_ms": (hook_bash * 1000.0).round() / 1000.0,
+            "hook_zsh_p99_ms": (hook_zsh * 1000.0).round() / 1000.0,
         })
     );
 }
 
-fn hook_bench(a: &Args, socket: &Path, dir: &Path) -> f64 {
+#[derive(Clone, Copy)]
+enum Shell {
+    Bash,
+    Zsh,
+}
+
+/// The hook's cost per prompt in an interactive shell, with the real agent reading the pipe.
+/// Each round runs a command and then the prompt hook, timing the hook with EPOCHREALTIME (no
+/// forks inside the timed part). Returns the 99th percentile in ms.
+fn hook_bench(a: &Args, shell: Shell, socket: &Path, dir: &Path) -> f64 {
     let bindir = std::fs::canonicalize(&a.bin_dir).unwrap();
     let path = format!(
         "{}:{}",
         bindir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    // An interactive bash with the hook; each round runs a command and then the prompt hook,
-    // timing the hook with EPOCHREALTIME (no forks inside the timed part).
-    let script = r#"
+    let bash = r#"
 __ql_times=()
 for ((i = 0; i < 3000; i++)); do
     history -s "echo bench $i"
@@ -415,11 +512,38 @@ done
 printf '%s\n' "${__ql_times[@]}" > "$QL_BENCH_OUT"
 exit
 "#;
+    // zsh: preexec before the command, precmd at the prompt (the hook's two functions); each
+    // round a new history entry, as typing does (the agent skips a repeated history number).
+    let zsh = r#"
+source "$QL_HOOK"
+typeset -a __ql_times
+for ((i = 0; i < 3000; i++)); do
+    print -s "echo bench $i"
+    __ql_preexec "echo bench $i"
+    true
+    t0=$EPOCHREALTIME
+    __ql_precmd
+    t1=$EPOCHREALTIME
+    __ql_times+=( $(( (t1 - t0) * 1000000.0 )) )
+done
+print -l -- $__ql_times > $QL_BENCH_OUT
+exit
+"#;
     let out = dir.join("hook-times");
-    let mut p = Command::new("bash")
-        .args(["--noprofile", "--rcfile"])
-        .arg(&a.hook)
-        .arg("-i")
+    let _ = std::fs::remove_file(&out);
+    let mut cmd = match shell {
+        Shell::Bash => {
+            let mut c = Command::new("bash");
+            c.args(["--noprofile", "--rcfile"]).arg(&a.hook).arg("-i");
+            c
+        }
+        Shell::Zsh => {
+            let mut c = Command::new("zsh");
+            c.args(["-f", "-i"]).env("QL_HOOK", &a.zsh_hook);
+            c
+        }
+    };
+    let mut p = cmd
         .env("PATH", path)
         .env("QUESTLOG_SOCKET", socket)
         .env("QUESTLOG_SPOOL", dir.join("spool.jsonl"))
@@ -429,8 +553,12 @@ exit
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("bash");
+        .expect("start the shell");
     use std::io::Write;
+    let script = match shell {
+        Shell::Bash => bash,
+        Shell::Zsh => zsh,
+    };
     p.stdin
         .take()
         .unwrap()

@@ -232,7 +232,8 @@ pub fn render_rows(rows: &[Record], width: usize, long: bool) -> String {
 /// Stats as aligned sections.
 pub fn render_stats(s: &Stats, width: usize) -> String {
     let mut out = String::new();
-    let name_w = width.saturating_sub(30).clamp(10, 50);
+    // "  NAME COUNT(10) FAILED(10) RATE(6)": the name gets what is left of the width.
+    let name_w = width.saturating_sub(31).clamp(10, 50);
     let _ = writeln!(
         out,
         "{} events; command failure rate {:.1}%",

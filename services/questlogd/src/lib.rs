@@ -24,7 +24,7 @@ use crate::journal::{CURSOR_KEY, JournalSource};
 use crate::redact::Redactor;
 use crate::server::Shared;
 use crate::store::{Store, StoreError};
-use crate::writer::{RetentionPolicy, WriteJob, WriterMsg};
+use crate::writer::{RetentionPolicy, WriteJob, WriteStore, WriterMsg};
 use questlog_client::protocol::{Event, EventKind};
 use std::io;
 use std::os::unix::net::UnixListener as StdListener;
@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -50,6 +50,10 @@ pub enum DaemonError {
     #[error("the writer thread failed")]
     Writer,
 }
+
+/// A WAL file bigger than this is truncated once fully checkpointed and appends paused this long.
+const WAL_TRUNCATE_ABOVE: u64 = 64 << 20;
+const WAL_TRUNCATE_QUIET: Duration = Duration::from_secs(1);
 
 /// Opens a journal source starting after a cursor.
 pub type JournalOpener = Box<dyn FnMut(Option<&str>) -> io::Result<Box<dyn JournalSource>> + Send>;
@@ -118,17 +122,44 @@ pub async fn run(
 
     // Checkpoints run beside the writer, so that no commit waits for one.
     store.disable_autocheckpoint()?;
+    let store = Arc::new(WriteStore::new(store));
     let ckpt_stop = Arc::new(AtomicBool::new(false));
     let checkpointer = {
         let stop = ckpt_stop.clone();
         let ck = Store::open_checkpointer(&db_path)?;
+        let ws = store.clone();
+        let mut wal = db_path.as_os_str().to_owned();
+        wal.push("-wal");
+        let wal = PathBuf::from(wal);
         std::thread::Builder::new()
             .name("checkpoint".into())
             .spawn(move || {
+                // One line when checkpoints start failing (a full disk: every 200 ms) and one
+                // when they work again.
+                let mut failing = false;
                 while !stop.load(Ordering::SeqCst) {
                     std::thread::sleep(Duration::from_millis(200));
-                    if let Err(e) = ck.checkpoint_passive() {
-                        warn!(cause = %e, "checkpoint failed");
+                    let r = ck.checkpoint_passive();
+                    // All of the WAL is in the database and nothing was appended for a while:
+                    // give a big WAL file's space back (the only checkpoint that waits for the
+                    // writer, hence only when quiet).
+                    if let Ok(0) = r
+                        && ws.quiet_for() >= WAL_TRUNCATE_QUIET
+                        && std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRUNCATE_ABOVE)
+                        && let Err(e) = ck.checkpoint_truncate()
+                    {
+                        debug!(cause = %e, "truncating checkpoint failed");
+                    }
+                    match r {
+                        Err(e) if !failing => {
+                            warn!(cause = %e, "checkpoint failed; the WAL grows until it works");
+                            failing = true;
+                        }
+                        Ok(_) if failing => {
+                            info!("checkpoints work again");
+                            failing = false;
+                        }
+                        _ => {}
                     }
                 }
             })
@@ -142,9 +173,10 @@ pub async fn run(
         max_bytes: (cfg.retention.max_db_mb > 0).then_some(cfg.retention.max_db_mb << 20),
     };
     let max_batch = cfg.max_batch;
+    let wstore = store.clone();
     let writer = std::thread::Builder::new()
         .name("writer".into())
-        .spawn(move || writer::run(store, wrx, max_batch, retention))
+        .spawn(move || writer::run(&wstore, wrx, max_batch, retention))
         .map_err(|_| DaemonError::Writer)?;
 
     if let Some(aside) = &aside {
@@ -220,7 +252,7 @@ pub async fn run(
             .map_err(|_| DaemonError::Writer)?;
     }
 
-    let shared = Arc::new(Shared::new(cfg, redactor, wtx, db_path));
+    let shared = Arc::new(Shared::new(cfg, redactor, wtx, store.clone(), db_path));
     let sd = shutdown.clone();
     let server = tokio::spawn(server::serve(listener, shared.clone(), sd));
     (opts.on_ready)();
@@ -234,12 +266,12 @@ pub async fn run(
     drop(shared);
     ckpt_stop.store(true, Ordering::SeqCst);
     let _ = tokio::task::spawn_blocking(move || checkpointer.join()).await;
-    let store = tokio::task::spawn_blocking(move || writer.join())
+    tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|_| DaemonError::Writer)?
         .map_err(|_| DaemonError::Writer)?;
     info!(
-        events = store.count().unwrap_or(0),
+        events = store.lock().count().unwrap_or(0),
         "all events flushed; stopped"
     );
     Ok(())

@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::ingest::{Limits, to_row};
 use crate::redact::Redactor;
 use crate::store::{Store, StoreError, Viewer};
-use crate::writer::{WriteFailure, WriteJob, WriterMsg};
+use crate::writer::{WriteFailure, WriteJob, WriteStore, WriterMsg};
 use ainux_common::frame::{self, FrameError};
 use questlog_client::protocol::{AppendAck, ErrorCode, MAX_EVENTS_PER_REQUEST, Request, Response};
 use std::collections::HashMap;
@@ -25,6 +25,7 @@ pub struct Shared {
     pub cfg: Config,
     pub redactor: Redactor,
     pub writer: mpsc::Sender<WriterMsg>,
+    pub store: Arc<WriteStore>,
     pub db_path: PathBuf,
     pub reader_group: String,
     readers: Mutex<Vec<Store>>,
@@ -37,12 +38,14 @@ impl Shared {
         cfg: Config,
         redactor: Redactor,
         writer: mpsc::Sender<WriterMsg>,
+        store: Arc<WriteStore>,
         db_path: PathBuf,
     ) -> Self {
         Shared {
             cfg,
             redactor,
             writer,
+            store,
             db_path,
             reader_group: "adm".into(),
             readers: Mutex::new(Vec::new()),
@@ -318,7 +321,12 @@ async fn handle(
                 .iter()
                 .filter(|r| r.flags & crate::store::FLAG_TRUNCATED != 0)
                 .count();
-            match append(&shared.writer, rows, None).await {
+            // Commit inline when the write connection is free; else queue for a group commit.
+            let result = match shared.store.try_commit(rows) {
+                Ok(r) => r,
+                Err(rows) => append(&shared.writer, rows, None).await,
+            };
+            match result {
                 Ok(stored) => {
                     let accepted = stored.iter().filter(|s| **s).count();
                     Response::Appended(AppendAck {

@@ -37,6 +37,12 @@ impl StoreError {
             if e.code == rusqlite::ErrorCode::DiskFull)
     }
 
+    /// The statement was interrupted (background work giving way to an append).
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::OperationInterrupted)
+    }
+
     pub fn is_corrupt(&self) -> bool {
         matches!(self, StoreError::Corrupt { .. })
             || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
@@ -94,6 +100,12 @@ const MIGRATIONS: &[&str] = &[
     DROP TRIGGER events_ad;
     INSERT OR REPLACE INTO meta (key, value)
         SELECT 'fts_upto', CAST(coalesce(max(id), 0) AS TEXT) FROM events;
+    "#,
+    // 3: FTS5 merges its segments in small steps the writer runs when idle (`merge_step`),
+    // instead of in lumps of tens of milliseconds inside an indexing commit.
+    r#"
+    INSERT INTO events_fts(events_fts, rank) VALUES ('automerge', 0);
+    INSERT INTO events_fts(events_fts, rank) VALUES ('crisismerge', 32);
     "#,
 ];
 
@@ -296,13 +308,21 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch("PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;")?;
+        // Readers share the OS page cache through a map instead of copying pages each.
+        conn.execute_batch(
+            "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=1073741824;",
+        )?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),
             fts_upto: 0,
             max_id: 0,
         })
+    }
+
+    /// A handle that interrupts this connection's running statement from another thread.
+    pub fn interrupt_handle(&self) -> rusqlite::InterruptHandle {
+        self.conn.get_interrupt_handle()
     }
 
     pub fn path(&self) -> &Path {
@@ -391,6 +411,30 @@ impl Store {
         })
     }
 
+    /// Free pages in the database file (left by merges and deletions).
+    pub fn free_pages(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
+    }
+
+    /// Gives up to `pages` free pages back to the file system (the database uses incremental
+    /// auto-vacuum). Returns the free pages left.
+    pub fn vacuum_step(&mut self, pages: i64) -> Result<i64, StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA incremental_vacuum({pages});"))?;
+        self.free_pages()
+    }
+
+    /// Checkpoints everything and truncates the WAL file to nothing. Waits (up to the busy
+    /// timeout) for the writer: only for quiet moments.
+    pub fn checkpoint_truncate(&self) -> Result<bool, StoreError> {
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// A passive checkpoint (never blocks the writer). Returns frames left in the WAL.
     pub fn checkpoint_passive(&self) -> Result<i64, StoreError> {
         let (log, done): (i64, i64) =
@@ -438,6 +482,66 @@ impl Store {
         tx.commit()?;
         self.fts_upto = last;
         Ok(n as usize)
+    }
+
+    /// Merges full-text index segments, writing about `pages` pages (resumable, so steps can be
+    /// small). A negative `pages` merges any level with two or more segments (compacts while
+    /// idle); a positive one only levels with four or more. Returns whether there was work.
+    pub fn merge_step(&mut self, pages: i64) -> Result<bool, StoreError> {
+        // Every merge step rewrites FTS5's structure record; if it stayed the same, there was
+        // nothing to merge. (The change count FTS5's documentation suggests for this missed
+        // work here.)
+        let before = self.fts_structure()?;
+        self.conn.execute(
+            "INSERT INTO events_fts(events_fts, rank) VALUES ('merge', ?1)",
+            [pages],
+        )?;
+        Ok(self.fts_structure()? != before)
+    }
+
+    fn fts_structure(&self) -> Result<Vec<u8>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    /// Segments in the full-text index: each search looks through every one of them. Read from
+    /// FTS5's structure record (its header: a 4-byte cookie, after a 4-byte marker in the second
+    /// version of the format, then the number of levels and of segments as varints).
+    pub fn fts_segments(&self) -> Result<u64, StoreError> {
+        let b = self.fts_structure()?;
+        if b.is_empty() {
+            return Ok(0);
+        }
+        let mut i = if b.starts_with(&[0xff, 0, 0, 1]) {
+            8
+        } else {
+            4
+        };
+        let mut varint = || {
+            let mut v: u64 = 0;
+            for k in 0..9 {
+                let byte = *b.get(i)?;
+                i += 1;
+                if k == 8 {
+                    return Some((v << 8) | u64::from(byte));
+                }
+                v = (v << 7) | u64::from(byte & 0x7f);
+                if byte & 0x80 == 0 {
+                    return Some(v);
+                }
+            }
+            Some(v)
+        };
+        let _levels = varint();
+        varint().ok_or_else(|| StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: "short full-text structure record".into(),
+        })
     }
 
     /// Checks the full-text index against the events (tests, `questlogd --check`).
@@ -659,14 +763,16 @@ impl Store {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0);
                 // Indexed rows through FTS5 (trigram: substring match), the rest directly.
-                let mut fts_args = vec![
-                    V::Text(format!("\"{}\"", t.replace('"', "\"\""))),
-                    V::Integer(upto),
-                ];
+                let (expr, verify) = fts_expression(t);
+                let mut fts_args = vec![V::Text(expr), V::Integer(upto)];
                 let mut fts_sql = format!(
                     "SELECT {COLS} FROM events_fts f JOIN events e ON e.id = f.rowid \
                      WHERE events_fts MATCH ?1 AND f.rowid <= ?2"
                 );
+                if verify {
+                    fts_args.push(like(t));
+                    fts_sql.push_str(" AND e.text LIKE ?3 ESCAPE '\\'");
+                }
                 Self::filters(q, viewer, &mut fts_sql, &mut fts_args)?;
                 fts_sql.push_str(&format!(" ORDER BY f.rowid {dir} LIMIT {want}"));
                 let mut tail_args = vec![like(t), V::Integer(upto)];
@@ -708,8 +814,98 @@ impl Store {
         Ok((out, more))
     }
 
-    /// Aggregates from the per-day table: honours since/until (whole days), user and types.
+    /// Statistics for the events `q` selects. From the per-day aggregates when the filters
+    /// allow it (user, type, and since/until on whole UTC days): fast on any size. Otherwise
+    /// (unit, exit, cwd, source, or times within a day) from the events themselves.
     pub fn stats(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
+        if q.text.is_some() {
+            return Err(StoreError::BadQuery(
+                "stats take filters, not search text".into(),
+            ));
+        }
+        let whole_day = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(86_400_000) == 0);
+        if q.unit.is_some()
+            || q.exit.is_some()
+            || q.cwd.is_some()
+            || q.source.is_some()
+            || !whole_day(q.since_ms)
+            || !whole_day(q.until_ms)
+        {
+            return self.stats_from_events(q, viewer);
+        }
+        self.stats_from_aggregates(q, viewer)
+    }
+
+    fn stats_from_events(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
+        let mut cond = String::from("1");
+        let mut args = Vec::new();
+        let q = Query {
+            after_id: None,
+            ..q.clone()
+        };
+        Self::filters(&q, viewer, &mut cond, &mut args)?;
+        let c = &self.conn;
+        let p = || params_from_iter(args.iter());
+        let mut st = Stats::default();
+        let mut s = c.prepare(&format!(
+            "SELECT e.type, count(*) FROM events e WHERE {cond} GROUP BY e.type ORDER BY 2 DESC, 1"
+        ))?;
+        st.by_type = s
+            .query_map(p(), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+            .collect::<Result<_, _>>()?;
+        st.total = st.by_type.iter().map(|(_, n)| n).sum();
+        let triple = |sql: String| -> Result<Vec<(String, u64, u64)>, StoreError> {
+            let mut s = c.prepare(&sql)?;
+            let v = s
+                .query_map(p(), |r| {
+                    Ok((
+                        r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        r.get::<_, i64>(1)? as u64,
+                        r.get::<_, i64>(2)? as u64,
+                    ))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(v)
+        };
+        st.busiest_units = triple(format!(
+            "SELECT e.unit, count(*), sum(substr(e.text, 1, 6) = 'failed') FROM events e
+             WHERE {cond} AND e.type = 'unit' GROUP BY e.unit ORDER BY 2 DESC, 1 LIMIT 10"
+        ))?;
+        st.per_day = triple(format!(
+            "SELECT date(e.ts / 1000, 'unixepoch'), count(*),
+                    sum(e.type = 'command' AND e.exit IS NOT NULL AND e.exit != 0)
+             FROM events e WHERE {cond} GROUP BY 1 ORDER BY 1 DESC LIMIT 31"
+        ))?;
+        // Programs are cut out of the command lines here, as the aggregates do when storing.
+        let mut programs: HashMap<String, (u64, u64)> = HashMap::new();
+        let mut s = c.prepare(&format!(
+            "SELECT e.text, e.exit FROM events e WHERE {cond} AND e.type = 'command'"
+        ))?;
+        let mut rows = s.query(p())?;
+        let (mut runs, mut failed) = (0u64, 0u64);
+        while let Some(r) = rows.next()? {
+            let text: String = r.get(0)?;
+            let exit: Option<i32> = r.get(1)?;
+            let bad = u64::from(exit.is_some_and(|x| x != 0));
+            let e = programs.entry(program_of(&text)).or_default();
+            e.0 += 1;
+            e.1 += bad;
+            runs += 1;
+            failed += bad;
+        }
+        let mut top: Vec<_> = programs.into_iter().map(|(k, (n, f))| (k, n, f)).collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(10);
+        st.top_commands = top;
+        st.command_failure_rate = if runs > 0 {
+            failed as f64 / runs as f64
+        } else {
+            0.0
+        };
+        Ok(st)
+    }
+
+    fn stats_from_aggregates(&self, q: &Query, viewer: Viewer) -> Result<Stats, StoreError> {
         use rusqlite::types::Value as V;
         let mut cond = String::from("1");
         let mut args: Vec<V> = Vec::new();
@@ -751,21 +947,11 @@ impl Store {
                 .join(",");
             cond.push_str(&format!(" AND type IN ({list})"));
         }
-        if q.text.is_some()
-            || q.unit.is_some()
-            || q.exit.is_some()
-            || q.cwd.is_some()
-            || q.source.is_some()
-        {
-            return Err(StoreError::BadQuery(
-                "stats take only --since, --until, --user and --type".into(),
-            ));
-        }
         let c = &self.conn;
         let p = || params_from_iter(args.iter());
         let mut st = Stats::default();
         let mut s = c.prepare(&format!(
-            "SELECT type, sum(n) FROM agg WHERE {cond} GROUP BY type ORDER BY 2 DESC"
+            "SELECT type, sum(n) FROM agg WHERE {cond} GROUP BY type ORDER BY 2 DESC, 1"
         ))?;
         st.by_type = s
             .query_map(p(), |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
@@ -819,6 +1005,30 @@ impl Store {
             .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
             as u64)
     }
+}
+
+/// The FTS5 expression for a substring search of `t` (3 characters or more), and whether the
+/// rows it finds must be checked with LIKE.
+///
+/// A phrase of every overlapping trigram makes FTS5 walk and compare positions for all of them;
+/// for ASCII text the non-overlapping trigrams that cover `t`, AND-ed, find the same rows and a
+/// few more, which LIKE (ASCII case-insensitive, like the trigram tokenizer there) then drops.
+/// Other text keeps the phrase, since LIKE does not fold non-ASCII case.
+pub fn fts_expression(t: &str) -> (String, bool) {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let chars: Vec<char> = t.chars().collect();
+    if !t.is_ascii() || chars.len() <= 3 {
+        return (quote(t), false);
+    }
+    let mut starts: Vec<usize> = (0..=chars.len() - 3).step_by(3).collect();
+    if !chars.len().is_multiple_of(3) {
+        starts.push(chars.len() - 3);
+    }
+    let terms: Vec<String> = starts
+        .iter()
+        .map(|&i| quote(&chars[i..i + 3].iter().collect::<String>()))
+        .collect();
+    (terms.join(" AND "), true)
 }
 
 const COLS: &str = "e.id, e.ts, e.uid, e.type, e.source, e.text, e.cwd, e.exit, e.duration, \
@@ -1004,6 +1214,130 @@ mod tests {
         while s.index_step(7).unwrap() > 0 {}
         assert_eq!(search(&s, "ls 5"), 10);
         s.fts_integrity_check().unwrap();
+    }
+
+    #[test]
+    fn substring_search_finds_exactly_the_substrings() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let texts = [
+            "deploy feature_12345.rs",
+            "deploy feature 12345",
+            "DEPLOY FEATURE_12345",
+            "feature_1234 and 5",
+            "say \"quoted\" words",
+            "Grüße aus KÖLN",
+            "100% done_now",
+        ];
+        let evs: Vec<_> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ev(1, "command", t, i as i64))
+            .collect();
+        s.insert_batch(&evs, &[]).unwrap();
+        while s.index_step(100).unwrap() > 0 {}
+        let found = |t: &str| {
+            let (rows, _) = s
+                .query(
+                    &Query {
+                        text: Some(t.into()),
+                        ascending: true,
+                        ..Default::default()
+                    },
+                    ROOT,
+                    100,
+                )
+                .unwrap();
+            rows.into_iter().map(|r| r.text).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("feature_12345"),
+            vec!["deploy feature_12345.rs", "DEPLOY FEATURE_12345"]
+        );
+        assert_eq!(found("ure 1234"), vec!["deploy feature 12345"]);
+        assert_eq!(found("\"quoted\""), vec!["say \"quoted\" words"]);
+        assert_eq!(found("köln"), vec!["Grüße aus KÖLN"]);
+        assert_eq!(found("0% d"), vec!["100% done_now"]);
+        assert_eq!(found("e_n"), vec!["100% done_now"]);
+        assert!(found("feature_123456").is_empty());
+        assert_eq!(fts_expression("abcdefg").0, r#""abc" AND "def" AND "efg""#);
+    }
+
+    #[test]
+    fn stats_from_events_agree_with_the_aggregates_and_take_every_filter() {
+        let d = tempfile::tempdir().unwrap();
+        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let day = 86_400_000;
+        let mut evs = Vec::new();
+        for i in 0..60i64 {
+            let prog = ["git", "ls", "cargo"][i as usize % 3];
+            let mut e = ev(1000 + (i % 2) as u32, "command", &format!("{prog} x{i}"), 0);
+            e.ts_ms = 20_000 * day + (i % 4) * day + i * 1000;
+            e.exit = Some(if i % 5 == 0 { 2 } else { 0 });
+            (e.agg_key, e.failed) = agg_key("command", &e.text, None, e.exit);
+            e.cwd = Some(if i % 2 == 0 { "/srv/a" } else { "/srv/b/c" }.into());
+            e.source = if i % 3 == 0 { "zsh" } else { "bash" }.into();
+            evs.push(e);
+        }
+        for (i, (unit, what)) in [
+            ("a.service", "failed"),
+            ("a.service", "started"),
+            ("b.service", "failed"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut e = ev(0, "unit", what, 20_001 * day + i as i64);
+            e.unit = Some(unit.to_string());
+            e.exit = None;
+            (e.agg_key, e.failed) = agg_key("unit", what, e.unit.as_deref(), None);
+            evs.push(e);
+        }
+        s.insert_batch(&evs, &[]).unwrap();
+        let agg = s.stats(&Query::default(), ROOT).unwrap();
+        // A `since` inside a day goes to the events; everything is after it.
+        let direct = s
+            .stats(
+                &Query {
+                    since_ms: Some(1),
+                    ..Default::default()
+                },
+                ROOT,
+            )
+            .unwrap();
+        assert_eq!(agg, direct);
+        assert_eq!(agg.total, 63);
+        assert_eq!(agg.busiest_units[0], ("a.service".to_string(), 2, 1));
+        assert_eq!(agg.per_day.len(), 4);
+        let with = |f: &dyn Fn(&mut Query)| {
+            let mut q = Query::default();
+            f(&mut q);
+            s.stats(&q, ROOT).unwrap()
+        };
+        let failed = with(&|q| q.exit = Some(2));
+        assert_eq!(failed.total, 12);
+        assert_eq!(failed.command_failure_rate, 1.0);
+        assert_eq!(with(&|q| q.cwd = Some("/srv/b/".into())).total, 30);
+        assert_eq!(with(&|q| q.cwd = Some("/srv/b".into())).total, 0);
+        assert_eq!(with(&|q| q.source = Some("zsh".into())).total, 20);
+        let unit = with(&|q| q.unit = Some("b.service".into()));
+        assert_eq!(unit.busiest_units, vec![("b.service".to_string(), 1, 1)]);
+        assert!(unit.top_commands.is_empty());
+        let user = with(&|q| {
+            q.uid = Some(1001);
+            q.source = Some("bash".into());
+        });
+        assert_eq!(user.total, 20);
+        assert!(
+            s.stats(
+                &Query {
+                    text: Some("git".into()),
+                    ..Default::default()
+                },
+                ROOT
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -583,3 +583,113 @@ fn journal_events_survive_restarts_exactly_once() {
     assert_eq!(seen[1].as_deref(), Some("cursor-4"));
     assert_eq!(count(&db).0, 7);
 }
+
+/// Mounts a tmpfs of `size` at `dir`, visible only to this thread and the threads it starts
+/// (a private mount namespace), or changes the size of the one there.
+fn tmpfs(dir: &Path, size: &str, remount: bool) {
+    use std::ffi::CString;
+    let c = |s: &str| CString::new(s).unwrap();
+    let target = c(dir.to_str().unwrap());
+    let data = c(&format!("size={size},mode=0700"));
+    let (fstype, src) = (c("tmpfs"), c("questlog-test"));
+    let flags = if remount { libc::MS_REMOUNT } else { 0 };
+    // SAFETY: plain syscalls on C strings that outlive them.
+    let rc = unsafe {
+        libc::mount(
+            src.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
+            flags,
+            data.as_ptr().cast(),
+        )
+    };
+    assert_eq!(rc, 0, "mount tmpfs: {}", std::io::Error::last_os_error());
+}
+
+#[test]
+fn a_full_disk_means_back_pressure_and_spooling_and_nothing_accepted_is_lost() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: a private tmpfs needs root");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let db_dir = d.path().join("db");
+    std::fs::create_dir_all(&db_dir).unwrap();
+    // SAFETY: unsharing this thread's mount namespace (threads started from here share it), and
+    // keeping our mounts out of the parent namespace.
+    unsafe {
+        assert_eq!(libc::unshare(libc::CLONE_NEWNS), 0, "unshare");
+        let root = std::ffi::CString::new("/").unwrap();
+        assert_eq!(
+            libc::mount(
+                std::ptr::null(),
+                root.as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ),
+            0
+        );
+    }
+    tmpfs(&db_dir, "600k", false);
+    let cfg = config(d.path());
+    let db = cfg.database.clone();
+    assert!(db.starts_with(&db_dir));
+    let daemon = Daemon::start(cfg, None);
+    let spool = Spool::new(d.path().join("spool/spool.jsonl"), 8 << 20);
+    let mut c = SpoolingClient::new(daemon.socket.clone(), spool.clone());
+    let mut sent = 0usize;
+    let mut spooled = 0usize;
+    let text = |i: usize| format!("make target-{i} {}", "x".repeat(1500 + i % 7));
+    // Fill the file system; keep going a while after it is full.
+    while spooled < 40 {
+        assert!(sent < 5000, "the disk never filled up");
+        match c.send(vec![command(&format!("f-{sent}"), &text(sent))]) {
+            Ok(questlog_client::client::Delivery::Stored(ack)) => assert_eq!(ack.accepted, 1),
+            Ok(questlog_client::client::Delivery::Spooled) => spooled += 1,
+            Err(e) => panic!("event {sent} neither stored nor spooled: {e}"),
+        }
+        sent += 1;
+    }
+    assert!(spool.len() >= 40, "refused events wait in the spool");
+    // The daemon lives on and says why.
+    let mut probe = daemon.client();
+    match probe.append(&[command("probe", "probe while full")]) {
+        Err(ClientError::Refused { code, message, .. }) => {
+            assert_eq!(code, ErrorCode::Unavailable);
+            assert!(message.contains("full"), "{message}");
+        }
+        other => panic!("expected a refusal while full, got {other:?}"),
+    }
+    assert!(matches!(
+        probe.request(&Request::Ping),
+        Ok(Response::Pong { .. })
+    ));
+    // Space comes back: the spool drains with the next send.
+    tmpfs(&db_dir, "64m", true);
+    let r = c
+        .send(vec![command(&format!("f-{sent}"), &text(sent))])
+        .unwrap();
+    assert!(matches!(r, questlog_client::client::Delivery::Stored(_)));
+    sent += 1;
+    assert!(spool.is_empty());
+    daemon.stop();
+    assert_eq!(count(&db), (sent as u64, sent as u64));
+    let s = Store::open_reader(&db).unwrap();
+    let (rows, _) = s
+        .query(
+            &Query {
+                text: Some("target-3 ".into()),
+                ..Default::default()
+            },
+            root(),
+            10,
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the full-text index caught up");
+    drop(s);
+    // SAFETY: unmounting our own tmpfs before the temp dir goes.
+    let target = std::ffi::CString::new(db_dir.to_str().unwrap()).unwrap();
+    unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
+}
