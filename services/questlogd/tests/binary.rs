@@ -429,7 +429,9 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
     let bin = Path::new(env!("CARGO_BIN_EXE_questlog")).parent().unwrap();
     // A real interactive zsh on a pseudo-terminal (script(1)), typing line by line. Midway the
     // session's agent is killed: the hook starts a new one and nothing is missed.
-    const KILL: &str = "kill $(pgrep -P $$ -f session-agent)";
+    // (It waits for the agent to be gone: a record written into the pipe in the instant before
+    // an agent dies is lost with it, a race the hook cannot see; this tests the restart.)
+    const KILL: &str = "kill $(pgrep -P $$ -f session-agent); sleep 0.5";
     let typed = format!(
         "source '{}'\ncd '{}'\nfalse\nsleep 0.3\nsh -c 'exit 3'\necho \"hi there\"\n{KILL}\necho after\nexit\n",
         hook.display(),
