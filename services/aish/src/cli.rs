@@ -271,11 +271,12 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                             if shown < o.show {
                                 shown += 1;
                                 let _ = writeln!(out, "{req}\n  ref:  {reference}");
-                                for (cmd, conf) in preds {
-                                    let sc = crate::nlc2cmd::score(cmd, reference);
+                                for c in preds {
+                                    let sc = crate::nlc2cmd::score(&c.command, reference);
                                     let _ = writeln!(
                                         out,
-                                        "  pred: {cmd}  (confidence {conf:.3}, score {sc:.3})"
+                                        "  pred: {}  (confidence {:.3}, score {sc:.3}, {})",
+                                        c.command, c.confidence, c.source
                                     );
                                 }
                                 let _ = writeln!(out, "  top5: {s5:.2}");

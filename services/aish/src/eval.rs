@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::danger::{self, Level};
 use crate::nlc2cmd;
-use crate::translate::{Context, Translator};
+use crate::translate::{Candidate, Context, Translator};
 
 #[derive(Debug, Error)]
 pub enum EvalError {
@@ -367,13 +367,13 @@ impl Acc {
 }
 
 /// Evaluate the translator on a TSV with `request`/`description` and `command` columns.
-/// `on_row` sees each request, its reference, the top-five `(command, confidence)` pairs and
+/// `on_row` sees each request, its reference, the top-five candidates and
 /// their weighted top-5 score.
 pub fn translate(
     file: &Path,
     translator: &Translator,
     ctx: &Context,
-    mut on_row: impl FnMut(&str, &str, &[(String, f64)], f64),
+    mut on_row: impl FnMut(&str, &str, &[Candidate], f64),
 ) -> Result<TranslateReport, EvalError> {
     let tsv = Tsv::read(file)?;
     let ri = tsv.col(&["request", "description"])?;
@@ -409,7 +409,7 @@ pub fn translate(
         let s5 = nlc2cmd::score_many_weighted(&weighted, reference);
         let s1_u = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
         let s5_u = nlc2cmd::score_many(&preds, reference);
-        on_row(req, reference, &weighted, s5);
+        on_row(req, reference, &cands[..cands.len().min(5)], s5);
         let ref_u = nlc2cmd::first_utility(reference);
         let fu = !ref_u.is_empty()
             && preds

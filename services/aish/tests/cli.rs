@@ -96,7 +96,7 @@ fn eval_translate_scores_a_file() {
     assert_eq!(v["all"]["nlc2cmd_top5_unweighted"], 1.0, "{v}");
     // weighted by the candidates' confidences: positive, at most the unweighted score
     let top1 = v["all"]["nlc2cmd_top1"].as_f64().unwrap();
-    assert!(top1 > 0.3 && top1 <= 1.0, "{v}");
+    assert!(top1 > 0.0 && top1 <= 1.0, "{v}");
     assert_eq!(v["tune"]["all"]["rows"], 1, "{v}");
     assert_eq!(v["holdout"]["all"]["rows"], 1, "{v}");
     assert_eq!(v["all"]["first_utility_accuracy"], 1.0, "{v}");

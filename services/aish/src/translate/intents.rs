@@ -24,6 +24,7 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
         out.push(Candidate {
             command: c.clone(),
             confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
+            score: 0.0,
             source: format!("intent:{intent}"),
             description: desc.to_string(),
         });

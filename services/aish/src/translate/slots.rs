@@ -155,9 +155,31 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     || w.starts_with("image")
                     || w.starts_with("script")
             };
+            // "all PDF files", "the JPGs": an upper-case extension after a determiner; not
+            // "output as JSON" or "ISO 8601"
+            let determiner = matches!(
+                prev,
+                "all"
+                    | "the"
+                    | "my"
+                    | "every"
+                    | "each"
+                    | "any"
+                    | "some"
+                    | "los"
+                    | "las"
+                    | "todos"
+                    | "todas"
+                    | "les"
+                    | "des"
+                    | "tous"
+                    | "toutes"
+            );
             if filey(next)
                 || filey(prev)
-                || t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && t.len() > 1
+                || determiner
+                    && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+                    && t.len() > 1
             {
                 s.exts.push(lt.clone());
                 continue;

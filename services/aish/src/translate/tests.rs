@@ -96,7 +96,22 @@ fn candidates_are_bounded_and_ordered() {
     let c = Translator::new().translate("find large files taking up space", &ctx());
     assert!(!c.is_empty() && c.len() <= 5);
     assert!(c.windows(2).all(|w| w[0].confidence >= w[1].confidence));
+    assert!(c.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(Translator::new().translate("   ", &ctx()).is_empty());
+}
+
+#[test]
+fn confidences_are_calibrated_probabilities() {
+    // a strong intent match ranked first is worth more than a vocabulary guess ranked lower
+    assert!(calibrate(0, "intent:disk-usage", 0.9) > calibrate(0, "vocabulary", 0.9));
+    assert!(calibrate(0, "vocabulary", 0.9) > calibrate(3, "vocabulary", 0.9));
+    assert!(calibrate(0, "intent:x", 0.9) > calibrate(0, "intent:x", 0.7));
+    for req in ["show disk usage", "frobnicate the zorglub", "list files"] {
+        for c in Translator::new().translate(req, &ctx()) {
+            assert!(c.confidence > 0.0 && c.confidence < 1.0, "{req}: {c:?}");
+            assert!(c.score > 0.0 && c.score <= 1.0, "{req}: {c:?}");
+        }
+    }
 }
 
 #[test]
@@ -186,8 +201,8 @@ fn weak_alternatives_are_dropped() {
         "restart nginx",
     ] {
         let c = Translator::new().translate(req, &ctx());
-        let best = c[0].confidence;
-        assert!(c.iter().all(|x| x.confidence >= 0.5 * best), "{req}: {c:?}");
+        let best = c[0].score;
+        assert!(c.iter().all(|x| x.score >= 0.5 * best), "{req}: {c:?}");
     }
 }
 
