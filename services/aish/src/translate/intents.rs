@@ -293,7 +293,25 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &["df -h".into(), "df -h /".into(), format!("du -sh {dirq}/*")],
         );
     }
-    if m.has(&["size", "usage", "big", "space", "much"]) && m.has(&["directory", "folder"]) {
+    // "how big is this folder", not "copy … to all directories" or "size of all *.jpg files"
+    if m.has(&["size", "usage", "big", "space", "much"])
+        && m.has(&["directory", "folder"])
+        && sl.exts.is_empty()
+        && !m.has(&[
+            "file",
+            "copy",
+            "delete",
+            "remove",
+            "move",
+            "create",
+            "difference",
+            "compare",
+            "list",
+            "sort",
+            "find",
+            "search",
+        ])
+    {
         cand(
             &mut out,
             "dir-size",
@@ -364,11 +382,52 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "repository",
             "service",
         ]);
-    let archiving = (m.has(&["compress", "archive", "pack", "backup"])
-        || m.has(&["zip", "tar"])
-            && !m.has(&[
-                "find", "search", "locate", "list", "show", "delete", "count", "remove",
-            ]))
+    // "archive/sync/mirror A to B", "copy A to host:B": rsync's archive mode, not a tarball
+    let operands: Vec<&String> = sl.quoted.iter().chain(&sl.paths).collect();
+    let remote = operands
+        .iter()
+        .any(|o| o.contains(':') && !o.contains("://") && !o.starts_with(':'))
+        || m.has(&["host", "remote", "server", "rsync"]);
+    let syncing = (m.has(&["archive", "sync", "synchronize", "mirror", "rsync"])
+        || m.has(&["copy", "backup", "transfer"]) && remote)
+        && sl.exts.is_empty()
+        && (remote || operands.len() >= 2 && m.raw(&[" to "]))
+        && !m.has(&["tar", "zip", "gzip"]);
+    if syncing {
+        let compress = m.has(&["compress", "compression"]);
+        let opts = if compress { "-avz" } else { "-av" };
+        let mut extra = String::new();
+        if m.raw(&["delet", "remov", "borra", "elimina", "supprim"]) {
+            extra.push_str(" --delete");
+        }
+        if m.has(&["progress"]) {
+            extra.push_str(" --progress");
+        }
+        if m.has(&["ssh"]) {
+            extra.push_str(" -e ssh");
+        }
+        let (src, dst) = match (operands.first(), operands.last()) {
+            (Some(a), Some(b)) if operands.len() >= 2 => (quote(a), quote(b)),
+            (Some(a), _) => (quote(a), "DEST".to_string()),
+            _ => ("SRC".to_string(), "DEST".to_string()),
+        };
+        cand(
+            &mut out,
+            "sync",
+            0.92,
+            "copy a tree in archive mode (permissions, times, links kept), locally or to a host",
+            &[
+                format!("rsync {opts}{extra} {src} {dst}"),
+                format!("rsync -avz{extra} {src} {dst}"),
+            ],
+        );
+    }
+    let archiving = !syncing
+        && (m.has(&["compress", "archive", "pack", "backup"])
+            || m.has(&["zip", "tar"])
+                && !m.has(&[
+                    "find", "search", "locate", "list", "show", "delete", "count", "remove",
+                ]))
         && !m.has(&["extract", "unzip", "decompress", "unpack"])
         && sl.exts.iter().all(|e| {
             matches!(
@@ -453,6 +512,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "within",
         ])
         && !m.has(&["named", "name", "called"])
+        // editing text, changing directory or filtering processes are other intents
+        && !m.has(&[
+            "change", "replace", "substitute", "rename", "insert", "convert", "process",
+            "variable",
+        ])
     {
         let q = quote(&sl.quoted[0]);
         let mut cmds = vec![
@@ -481,17 +545,21 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let counting_matches = !sl.quoted.is_empty()
         && m.has(&["contain", "containing", "match", "matching", "with"])
         || m.has(&["each", "occur", "occurrence", "frequency"]);
-    if m.has(&["count", "number", "many"]) && !counting_matches {
+    // "number of lines", not "line numbers"
+    let counting =
+        m.has(&["count", "many"]) || m.raw(&["number of", "numero de", "cantidad de", "nombre de"]);
+    if counting && !counting_matches {
         let target = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
         if m.has(&["line"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
-            cand(
-                &mut out,
-                "count-lines",
-                0.92,
-                "count lines",
-                &[format!("wc -l {t}")],
-            );
+            let mut cmds = vec![format!("wc -l {t}")];
+            // the lines of every matching file in a tree
+            if let Some(e) = sl.exts.first()
+                && (target.is_none() || m.has(&["all", "recursive", "recursively", "tree"]))
+            {
+                cmds.insert(0, format!("find {dirq} -name '*.{e}' | xargs cat | wc -l"));
+            }
+            cand(&mut out, "count-lines", 0.92, "count lines", &cmds);
         } else if m.has(&["word"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
             cand(

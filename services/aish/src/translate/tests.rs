@@ -251,3 +251,52 @@ fn find_matches_paths_and_regexes() {
         "{c:?}"
     );
 }
+
+#[test]
+fn archive_to_a_host_is_rsync_not_a_tarball() {
+    let c = top("archive \"/srv/www\" to \"backup.example:/srv/www\" compressing data");
+    assert_eq!(c[0], "rsync -avz /srv/www backup.example:/srv/www", "{c:?}");
+    let c = top("mirror /data/music to /mnt/usb/music deleting extra files");
+    assert_eq!(
+        c[0], "rsync -av --delete /data/music /mnt/usb/music",
+        "{c:?}"
+    );
+    // a plain "compress this folder" is still a tarball
+    assert!(top("compress the photos folder")[0].starts_with("tar -czf"));
+}
+
+#[test]
+fn line_numbers_are_not_a_count() {
+    let c = top("print notes.txt with line numbers");
+    assert!(!c[0].starts_with("wc"), "{c:?}");
+    assert_eq!(
+        top("count the number of lines in notes.txt")[0],
+        "wc -l notes.txt"
+    );
+    let c = top("count all the lines of all *.rs files in the current directory tree");
+    assert_eq!(c[0], "find . -name '*.rs' | xargs cat | wc -l", "{c:?}");
+}
+
+#[test]
+fn generic_verbs_do_not_pick_a_tool() {
+    // "display" alone must not pick some tool whose short description says "display"
+    let t = Translator::new();
+    let c = t.translate("display the kernel release", &ctx());
+    assert!(c[0].command.starts_with("uname"), "{c:?}");
+}
+
+#[test]
+fn upper_case_formats_are_not_file_extensions() {
+    let sl = slots::extract("print the date in ISO 8601 format as JSON", &ctx());
+    assert!(sl.exts.is_empty(), "{sl:?}");
+    let sl = slots::extract("convert all PDF files to text", &ctx());
+    assert_eq!(sl.exts, ["pdf"]);
+}
+
+#[test]
+fn spanish_requests_use_the_glossary() {
+    let c = top("calcula la suma de comprobación SHA256 de notes.txt");
+    assert!(c.iter().any(|x| x.starts_with("sha256sum")), "{c:?}");
+    let c = top("muestra el espacio libre en disco");
+    assert!(c[0].starts_with("df"), "{c:?}");
+}
