@@ -217,6 +217,141 @@ pyenv | python versions install switch | versiones python | versions python | in
 systemd-analyze | boot time analyze performance | tiempo arranque | temps demarrage |
 ffmpeg | convert video audio media encode | convertir video audio | convertir video audio |
 convert | image convert resize format imagemagick | imagen convertir redimensionar | image convertir redimensionner |
+test | test condition exists exist equal equals string empty non-empty zero length integer greater less variable true false regular readable writable executable expression compare | comprobar condicion existe igual cadena vacia variable | tester condition existe egal chaine vide variable |
+mesg | allow disallow messages terminal write access receive talk wall | permitir mensajes terminal | autoriser messages terminal |
+renice | priority niceness running process change scheduling pid | prioridad proceso | priorite processus |
+nice | priority niceness launch adjusted scheduling lower higher | prioridad ejecutar | priorite lancer |
+ionice | io priority class scheduling disk idle realtime best-effort | prioridad disco | priorite disque |
+chattr | attribute attributes immutable append-only ext4 filesystem flag | atributos inmutable | attributs immuable |
+lsattr | attribute attributes immutable ext4 list flags | atributos | attributs |
+losetup | loop device devices image attach detach backing | dispositivo loop imagen | peripherique boucle image |
+sysctl | kernel parameter parameters runtime proc sys tunable | parametros kernel | parametres noyau |
+localectl | locale locales keyboard layout keymap language system x11 | idioma teclado distribucion | langue clavier disposition |
+loginctl | login sessions seats users logind lock terminate | sesiones usuarios | sessions utilisateurs |
+busctl | d-bus dbus bus objects services introspect method call monitor | bus servicios | bus services |
+systemd-run | transient unit scope service timer | unidad transitoria | unite transitoire |
+fuser | processes using file socket port mount identify kill | procesos usando archivo puerto | processus utilisant fichier port |
+flock | lock file locks exclusive shared script concurrent lockfile | bloqueo archivo | verrou fichier |
+timeout | time limit duration kill after seconds run limited | limite tiempo | limite temps |
+setsid | new session detached terminal | nueva sesion | nouvelle session |
+ldd | shared libraries library dependencies dynamic linked executable | bibliotecas compartidas dependencias | bibliotheques partagees dependances |
+objdump | object disassemble disassembly sections headers symbols binary elf | desensamblar objeto binario | desassembler objet binaire |
+nm | symbols symbol table object binary library | simbolos objeto | symboles objet |
+readelf | elf headers sections segments program symbols binary | cabeceras elf | entetes elf |
+gdb | debugger debug breakpoint backtrace core dump attach step | depurador depurar | debogueur deboguer |
+perf | performance profiling profile counters sampling cpu record report stat top events | rendimiento perfil | performance profil |
+zstd | zstandard zst compress decompress compression level fast | comprimir descomprimir zst | compresser decompresser zst |
+lz4 | lz4 compress decompress fast compression | comprimir descomprimir | compresser decompresser |
+b2sum | blake2 checksum hash digest verify | suma blake2 | somme blake2 |
+sha1sum | sha1 checksum hash digest verify | suma sha1 | somme sha1 |
+sha512sum | sha512 checksum hash digest verify | suma sha512 | somme sha512 |
+cksum | crc checksum cyclic redundancy | suma crc | somme crc |
+wipefs | wipe signatures filesystem partition-table signature erase device | borrar firmas | effacer signatures |
+mkswap | swap area swapspace partition | area swap intercambio | espace swap echange |
+swapon | swap enable activate swapspace | activar swap intercambio | activer swap echange |
+e2fsck | ext2 ext3 ext4 filesystem check repair fsck | comprobar reparar sistema archivos | verifier reparer systeme fichiers |
+tune2fs | ext2 ext3 ext4 filesystem tunable parameters label reserved blocks mount count | ajustar sistema archivos | ajuster systeme fichiers |
+resize2fs | resize grow shrink ext2 ext3 ext4 filesystem | redimensionar sistema archivos | redimensionner systeme fichiers |
+blkid | block device uuid label filesystem type attributes | uuid etiqueta | uuid etiquette |
+findmnt | mounted filesystems mount points tree | sistemas montados | systemes montes |
+partx | partitions partition table kernel disk image | particiones | partitions |
+sfdisk | partition table script dump partitions disk | particiones tabla | partitions table |
+blockdev | block device ioctls readonly read-write size sectors flush buffers | dispositivo bloques | peripherique blocs |
+badblocks | bad blocks sectors disk device surface | bloques defectuosos | blocs defectueux |
+chroot | root directory change run command shell new root jail | raiz cambiar | racine changer |
+unshare | namespace namespaces new isolated | espacio nombres | espace noms |
+nsenter | enter namespace namespaces process | espacio nombres | espace noms |
+lsns | namespaces list | espacios nombres | espaces noms |
+ipcrm | ipc message queue semaphore shared memory segment remove | cola mensajes semaforo memoria compartida | file messages semaphore memoire partagee |
+pmap | memory map process address space | mapa memoria proceso | carte memoire processus |
+pidof | pid process name running program | pid proceso | pid processus |
+logger | syslog system log message entry journal write | registro sistema mensaje | journal systeme message |
+wall | broadcast message all logged users terminals | mensaje todos usuarios | message tous utilisateurs |
+write | message another user terminal tty | mensaje usuario | message utilisateur |
+users | logged usernames currently | usuarios conectados | utilisateurs connectes |
+lastb | bad failed login attempts | intentos fallidos | tentatives echouees |
+lastlog | recent login users | ultimo inicio sesion | derniere connexion |
+chsh | login shell change | shell inicio | shell connexion |
+chfn | finger information real name office phone | informacion usuario | information utilisateur |
+gpasswd | group administration members password administrators | grupo miembros | groupe membres |
+newgrp | group login change current | grupo cambiar | groupe changer |
+adduser | add user group account interactive home | agregar usuario cuenta | ajouter utilisateur compte |
+deluser | remove user group account | eliminar usuario cuenta | supprimer utilisateur compte |
+namei | path components follow pathname symlinks permissions | componentes ruta | composants chemin |
+dircolors | ls colors ls_colors color setup | colores ls | couleurs ls |
+numfmt | numbers human readable units convert si iec | numeros unidades | nombres unites |
+fmt | reformat paragraph paragraphs width wrap text | formatear parrafos | reformater paragraphes |
+pr | paginate pages header columns printing | paginar | paginer |
+expand | tabs spaces convert | tabulaciones espacios | tabulations espaces |
+unexpand | spaces tabs blanks convert | espacios tabulaciones | espaces tabulations |
+csplit | split context pattern sections pieces | dividir secciones | decouper sections |
+shuf | shuffle random permutation lines pick randomly | aleatorio mezclar | aleatoire melanger |
+factor | prime factors factorize number | factores primos | facteurs premiers |
+iconv | character encoding convert charset utf-8 latin1 | codificacion convertir | encodage convertir |
+envsubst | environment variables substitute template | sustituir variables plantilla | substituer variables modele |
+install | copy set attributes mode owner permissions create directories | copiar atributos | copier attributs |
+dpkg-query | installed packages database query status listing | paquetes instalados consulta | paquets installes requete |
+apt-cache | package cache search policy dependencies depends rdepends showpkg | cache paquetes | cache paquets |
+apt-mark | hold unhold manual auto installed package mark | marcar retener paquete | marquer retenir paquet |
+update-alternatives | alternatives symbolic links default command priority | alternativas | alternatives |
+systemd-tmpfiles | temporary volatile files directories create clean remove configuration | temporales | temporaires |
+mandb | manual page index caches database | indice manual | index manuel |
+whatis | manual page descriptions one-line | descripciones manual | descriptions manuel |
+apropos | search manual page names descriptions keyword | buscar manual | chercher manuel |
+fc-list | fonts installed list fontconfig | fuentes instaladas | polices installees |
+fc-cache | font cache fonts fontconfig rebuild | cache fuentes | cache polices |
+gsettings | gsettings dconf schema key desktop settings gnome | configuracion escritorio | parametres bureau |
+gpg | gpg gnupg pgp keyring encrypt decrypt sign signature detached verify public secret key keys import export armor recipient trust fingerprint | firma cifrar clave llavero | signer chiffrer cle trousseau |
+unzip | zip archive extract list contents test password | extraer zip | extraire zip |
+wget | download web page file url recursive mirror resume retries limit rate background spider | descargar web pagina | telecharger web page |
+curl | url http https request get post put headers json download upload cookie proxy redirect verbose user-agent | peticion http | requete http |
+kill | signal sigterm sigkill sighup pid terminate process send | senal proceso | signal processus |
+journalctl | systemd journal logs log messages unit boot priority follow since until kernel | registros diario | journal |
+systemctl | service unit systemd enable disable start stop restart reload status mask jobs dependencies | servicio unidad | service unite |
+su | switch user login shell root substitute | cambiar usuario | changer utilisateur |
+usermod | modify user account groups supplementary group shell home lock unlock expire | modificar usuario grupos | modifier utilisateur groupes |
+useradd | create user account home directory shell uid | crear usuario cuenta | creer utilisateur compte |
+pgrep | pid pids processes name pattern matching look | pid procesos | pid processus |
+lsblk | block devices disks partitions tree mountpoints | dispositivos bloques discos particiones | peripheriques blocs disques partitions |
+tar | tar tarball archive archives gzip bzip2 xz create extract list members | archivo tar | archive tar |
+head | first beginning lines bytes | primeras lineas | premieres lignes |
+tail | last end lines bytes follow | ultimas lineas | dernieres lignes |
+tc | traffic control qdisc queueing discipline shaping bandwidth network interface | control trafico | controle trafic |
+bc | calculator arbitrary precision math library interactive scale | calculadora precision | calculatrice precision |
+date | date time current format utc timestamp epoch seconds iso | fecha hora | date heure |
+ip | ip address addresses route routing table link interface neighbour arp vlan | direccion ruta interfaz | adresse route interface |
+dd | convert copy block size bs count disk image raw device bytes random zero | copiar bloques imagen | copier blocs image |
+dd | bootable usb drive iso image clone drive disk backup restore benchmark write speed sequential random bytes urandom zero flush block size progress | usb arrancable clonar disco imagen iso | usb amorcable cloner disque image iso |
+git | stage staged unstage index working tree commit amend message author branch checkout switch merge rebase interactive squash cherry-pick revert reset hard soft stash pop apply remote origin upstream fetch pull push force tag annotated clone repository submodule worktree log graph oneline blame bisect reflog diff patch hunk ignored gitignore untracked clean config alias hooks sparse lfs bundle archive notes describe shortlog grep | confirmar rama fusionar repositorio cambios preparar | valider branche fusionner depot modifications indexer |
+docker | container containers image images dockerfile build tag push pull registry hub run detached interactive port publish volume bind mount network bridge compose service stack swarm node exec logs inspect prune dangling builder buildx buildkit context platform layers history save load export import stats restart policy healthcheck entrypoint | contenedor imagen registro volumen red | conteneur image registre volume reseau |
+npm | node nodejs javascript package packages package.json package-lock.json dependencies devdependencies install uninstall global local scoped registry publish unpublish deprecate version semver audit fix vulnerabilities cache npx script scripts run test init outdated update link owner access team org organization two-factor 2fa token login logout whoami profile dist-tag shrinkwrap prune dedupe ci workspace workspaces | paquete javascript dependencias registro | paquet javascript dependances registre |
+kubectl | kubernetes cluster pod pods deployment deployments replicaset statefulset daemonset service services namespace namespaces node nodes manifest yaml apply rollout scale autoscale expose port-forward logs exec describe label annotate taint cordon drain configmap secret ingress context kubeconfig certificate csr approve deny resource limits cpu memory | kubernetes cluster contenedores despliegue | kubernetes cluster deploiement |
+systemctl | systemd service services unit units enable disable start stop restart reload status mask unmask daemon-reload daemon-reexec manager failed active inactive dependencies target default isolate timer timers socket user boot poweroff reboot suspend hibernate halt emergency rescue edit drop-in override environment property show cat list-units list-unit-files journal kill | servicio unidad arranque | service unite demarrage |
+pip | python package packages pypi install uninstall requirements requirements.txt wheel wheels freeze virtualenv venv editable upgrade download index cache config check inspect show dependencies site-packages user | paquete python requisitos | paquet python exigences |
+cargo | rust crate crates cargo.toml cargo.lock build compile release debug run test bench benchmark doc documentation publish yank owner login new init add remove dependency dependencies feature features workspace target install uninstall binary clippy fmt fix update vendor tree metadata package deb registry search check clean | rust paquete compilar | rust paquet compiler |
+btrfs | btrfs filesystem subvolume subvolumes snapshot snapshots send receive balance scrub device devices raid quota qgroup defragment compression checksum rescue restore check property label usage | subvolumen instantanea | sous-volume instantane |
+ip | ip address addresses addr route routes routing table default gateway link links interface interfaces up down neighbour neighbor arp cache vlan tunnel bridge namespace netns rule multicast mtu mac | direccion ruta interfaz enlace puerta | adresse route interface lien passerelle |
+aws | aws amazon cloud s3 bucket buckets object objects ec2 instance instances lambda function iam role roles policy policies user users group cloudformation stack dynamodb table sqs queue sns topic ecr ecs eks cloudwatch logs log groups alarm secretsmanager secret ssm parameter route53 zone acm certificate authority kms key vpc subnet security region profile configure sso account billing backup plans cloud9 environment amplify app quicksight kinesis stream | nube amazon cubo instancia | nuage amazon seau instance |
+gcloud | google cloud gcp project projects compute instance instances vm zone region app engine deploy auth login account configuration config set iam service-account bucket storage sql kubernetes container clusters functions run services logging | nube google proyecto | nuage google projet |
+terraform | infrastructure code plan apply destroy init state workspace provider providers module modules resource resources output variables tfvars validate fmt import refresh lock graph | infraestructura plan aplicar | infrastructure plan appliquer |
+echo | print text string message variable value newline escape interpret backslash colored color prompt line append file redirect environment exit status pid | imprimir texto mensaje | afficher texte message |
+cat | concatenate print file contents display standard input stdin number lines show nonprinting tabs ends squeeze blank create file heredoc | mostrar contenido archivo concatenar | afficher contenu fichier concatener |
+printf | format formatted print string number decimal hexadecimal octal float padding width precision escape color ansi | imprimir formato | imprimer format |
+mvn | maven java project pom.xml build compile package install test clean deploy dependency dependencies artifact archetype lifecycle goal plugin offline skip tests | maven java proyecto | maven java projet |
+rustup | rust toolchain toolchains stable nightly beta install update default override component components target targets cross-compile docs self | rust cadena herramientas | rust chaine outils |
+bzip2 | bzip2 bz2 compress decompress compression block-sorting keep integrity ratio | comprimir bz2 | compresser bz2 |
+xz | xz lzma compress decompress compression level integrity keep | comprimir xz | compresser xz |
+gzip | gzip gz compress decompress compression level keep integrity ratio stdout | comprimir gz | compresser gz |
+passwd | password change user account expire lock unlock status | contrasena cambiar usuario | mot passe changer utilisateur |
+column | columns table tabular align format delimiter separator fill rows | columnas tabla | colonnes tableau |
+expr | expression evaluate arithmetic integer length substring index match regular | expresion aritmetica | expression arithmetique |
+make | makefile target targets build compile rules recipes jobs parallel | compilar objetivo | compiler cible |
+unzip | unzip zip archive extract list contents test password overwrite destination | extraer zip | extraire zip |
+journalctl | journal systemd logs log messages unit boot previous priority follow since until kernel disk usage vacuum rotate | registros diario | journal |
+tmux | terminal multiplexer session sessions window windows pane panes attach detach split | multiplexor terminal sesion ventana | multiplexeur terminal session fenetre |
+awk | pattern scanning processing language field fields column columns separator sum print lines condition | campos columnas | champs colonnes |
+sort | sort sorted order lines alphabetically numerically reverse unique key field human version random | ordenar lineas | trier lignes |
+patch | patch diff apply unified reverse dry-run | parche aplicar | correctif appliquer |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
