@@ -131,3 +131,22 @@ fn explain_names_parts_and_verdict() {
     assert_eq!(v["parts"][1]["utility"], "wc");
     assert_eq!(v["verdict"]["level"], "moderate");
 }
+
+#[test]
+fn translates_without_any_manual_database() {
+    // no `apropos`/`man` in PATH, an empty cache: the built-in knowledge still answers
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aish"))
+        .args(["--json", "show free disk space"])
+        .env("PATH", empty.path())
+        .env("HOME", empty.path())
+        .env("XDG_CACHE_HOME", empty.path().join("cache"))
+        .output()
+        .expect("run aish");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = v["candidates"].as_array().unwrap();
+    assert!(c[0]["command"].as_str().unwrap().starts_with("df"), "{v}");
+    let conf = c[0]["confidence"].as_f64().unwrap();
+    assert!(conf > 0.0 && conf < 1.0, "{v}");
+}
