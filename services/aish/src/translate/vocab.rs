@@ -352,6 +352,77 @@ tmux | terminal multiplexer session sessions window windows pane panes attach de
 awk | pattern scanning processing language field fields column columns separator sum print lines condition | campos columnas | champs colonnes |
 sort | sort sorted order lines alphabetically numerically reverse unique key field human version random | ordenar lineas | trier lignes |
 patch | patch diff apply unified reverse dry-run | parche aplicar | correctif appliquer |
+egrep | extended regular expression regex search pattern files lines | expresion regular extendida | expression reguliere etendue |
+g++ | c++ cpp compile compiler link executable source warnings optimization standard include library debug symbols object | compilar c++ | compiler c++ |
+gcc | c compile compiler link executable source warnings optimization standard include library debug symbols object preprocess assembly | compilar c | compiler c |
+last | last logged users logins reboots shutdown history wtmp since until | ultimos inicios sesion | dernieres connexions |
+bash | bash shell script interpreter interactive login commands execute noexec debug trace errexit | interprete shell script | interpreteur shell script |
+xzgrep | search xz lzma compressed files pattern grep | buscar comprimidos xz | chercher compresses xz |
+bzgrep | search bzip2 bz2 compressed files pattern grep | buscar comprimidos bz2 | chercher compresses bz2 |
+agetty | alternative getty open tty port prompt login virtual console serial line baud | consola terminal | console terminal |
+apt-get | package install remove purge update upgrade dist-upgrade source build-dep clean autoclean autoremove download | paquete instalar | paquet installer |
+dpkg-buildpackage | build debian packages source binary unsigned sign | construir paquetes debian | construire paquets debian |
+dpkg-deb | deb archive package build extract contents info control | paquete deb | paquet deb |
+systemd-mount | mount transient automount unit removable media | montar unidad | monter unite |
+rm | remove delete files directories recursively force interactive prompt verbose empty | eliminar borrar archivos | supprimer effacer fichiers |
+mv | move rename files directories overwrite backup interactive no-clobber target | mover renombrar | deplacer renommer |
+ps | processes running snapshot pid user cpu memory tree forest sort full format threads | procesos | processus |
+nl | number lines numbering body header footer | numerar lineas | numeroter lignes |
+pg_dump | postgresql database dump backup sql plain custom archive tables schema | base datos postgresql copia | base donnees postgresql sauvegarde |
+pg_restore | postgresql restore database archive dump custom tar | restaurar postgresql | restaurer postgresql |
+pg_dumpall | postgresql cluster databases dump all roles tablespaces | postgresql todas bases | postgresql toutes bases |
+pinky | lightweight finger user information | informacion usuario | information utilisateur |
+chcon | selinux security context label type role user change | contexto selinux | contexte selinux |
+filefrag | file fragmentation extents report | fragmentacion | fragmentation |
+mktemp | temporary file directory unique name safely create | temporal archivo | temporaire fichier |
+pyenv | python versions version install global local shell manage | versiones python | versions python |
+top | dynamic real-time processes cpu memory usage sort monitor refresh interactive | procesos tiempo real | processus temps reel |
+ar | archive static library objects members create extract replace | biblioteca estatica | bibliotheque statique |
+sha224sum | sha224 checksum hash digest verify | suma sha224 | somme sha224 |
+sha384sum | sha384 checksum hash digest verify | suma sha384 | somme sha384 |
+xzdiff | compare xz lzma compressed files diff | comparar comprimidos | comparer compresses |
+zdiff | compare gzip compressed files diff | comparar comprimidos | comparer compresses |
+mkfs.fat | fat vfat fat32 filesystem create format usb volume label | fat sistema archivos | fat systeme fichiers |
+mkfs.ext4 | ext4 filesystem create format partition label | ext4 sistema archivos | ext4 systeme fichiers |
+objcopy | copy translate object files sections strip binary | copiar objeto | copier objet |
+poweroff | power off shutdown turn machine halt immediately | apagar | eteindre |
+halt | halt stop machine power reboot | detener maquina | arreter machine |
+setarch | architecture personality change run 32-bit | arquitectura | architecture |
+look | lines beginning prefix sorted dictionary words | palabras prefijo | mots prefixe |
+tr | translate characters delete squeeze replace uppercase lowercase set | traducir caracteres | traduire caracteres |
+bridge | bridge ports fdb vlan forwarding database link | puente | pont |
+chgrp | group ownership change files recursive | grupo propietario | groupe proprietaire |
+corepack | package managers yarn pnpm shims node | gestores paquetes | gestionnaires paquets |
+env | environment variables run command modified empty clear unset print | variables entorno | variables environnement |
+llc | llvm bitcode compile assembly object native | llvm bitcode | llvm bitcode |
+lli | llvm bitcode interpret execute jit | llvm bitcode | llvm bitcode |
+pathchk | path pathname valid portable check | ruta valida | chemin valide |
+valgrind | memory leaks leak check debugging profiling memcheck callgrind cachegrind | fugas memoria | fuites memoire |
+yq | yaml processor query json xml toml | procesador yaml | processeur yaml |
+jq | json processor query filter pretty print keys values select arrays | procesador json | processeur json |
+apt-key | trusted keys apt keyring add delete list | claves apt | cles apt |
+lsb_release | distribution lsb release codename description version | distribucion version | distribution version |
+routel | routing table list routes | tabla rutas | table routes |
+script | record terminal session typescript log replay | grabar sesion terminal | enregistrer session terminal |
+scriptlive | replay typescript session recorded real time | reproducir sesion | rejouer session |
+zipsplit | split zip archive smaller pieces | dividir zip | decouper zip |
+bq | bigquery google datasets tables query jobs | bigquery | bigquery |
+qemu-img | disk image create convert resize snapshot qcow2 raw info | imagen disco | image disque |
+ipcs | ipc facilities shared memory message queues semaphores | memoria compartida | memoire partagee |
+dpkg | debian package install remove purge list status contents files owner | paquete debian | paquet debian |
+systemd-analyze | boot time performance blame critical-chain security verify calendar plot | tiempo arranque | temps demarrage |
+systemd-firstboot | initialize basic system settings first boot locale timezone hostname root password | primer arranque | premier demarrage |
+python | python interpreter script module run interactive repl http server version | interprete python | interpreteur python |
+service | sysv init script service start stop restart status | servicio | service |
+hostnamectl | hostname static pretty transient chassis deployment location | nombre host | nom hote |
+timedatectl | time date timezone ntp synchronization rtc clock set | hora zona horaria | heure fuseau horaire |
+ssh-keygen | ssh key keys generate fingerprint passphrase known_hosts ed25519 rsa | clave ssh | cle ssh |
+ssh-add | ssh agent identities keys add list remove | agente ssh | agent ssh |
+zip | zip archive compress add update encrypt password recursive exclude split | zip comprimir | zip compresser |
+xargs | build execute command lines standard input arguments parallel batch placeholder | argumentos entrada | arguments entree |
+watch | execute program periodically repeatedly interval output changes differences highlight | repetir periodicamente | repeter periodiquement |
+crontab | cron jobs schedule scheduled table edit list remove user periodic | tareas programadas | taches planifiees |
+at | schedule job later time once queue | programar tarea | planifier tache |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
