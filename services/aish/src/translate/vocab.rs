@@ -420,9 +420,10 @@ ssh-keygen | ssh key keys generate fingerprint passphrase known_hosts ed25519 rs
 ssh-add | ssh agent identities keys add list remove | agente ssh | agent ssh |
 zip | zip archive compress add update encrypt password recursive exclude split | zip comprimir | zip compresser |
 xargs | build execute command lines standard input arguments parallel batch placeholder | argumentos entrada | arguments entree |
-watch | execute program periodically repeatedly interval output changes differences highlight | repetir periodicamente | repeter periodiquement |
+watch | execute program periodically repeatedly interval output changes highlight | repetir periodicamente | repeter periodiquement |
 crontab | cron jobs schedule scheduled table edit list remove user periodic | tareas programadas | taches planifiees |
 at | schedule job later time once queue | programar tarea | planifier tache |
+diff | differences difference side by side unified context patch recursive brief identical | diferencias lado | differences cote |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
