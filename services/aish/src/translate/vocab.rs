@@ -424,6 +424,103 @@ watch | execute program periodically repeatedly interval output changes highligh
 crontab | cron jobs schedule scheduled table edit list remove user periodic | tareas programadas | taches planifiees |
 at | schedule job later time once queue | programar tarea | planifier tache |
 diff | differences difference side by side unified context patch recursive brief identical | diferencias lado | differences cote |
+2to3 | python 2 3 convert port code migrate fixers | convertir python | convertir python |
+zsh | zsh shell interactive script execute commands | shell zsh | shell zsh |
+msgattrib | gettext po message catalog attributes fuzzy obsolete translated untranslated filter | catalogo mensajes traduccion | catalogue messages traduction |
+msgcat | concatenate merge gettext po message catalogs | catalogos mensajes | catalogues messages |
+msgfmt | compile gettext po message catalog binary mo | compilar catalogo | compiler catalogue |
+xgettext | extract gettext translatable strings source pot template | extraer cadenas traducibles | extraire chaines traduisibles |
+pg_basebackup | postgresql base backup cluster replication wal streaming | copia base postgresql | sauvegarde base postgresql |
+pg_receivewal | postgresql wal write-ahead log stream receive replication slot | wal postgresql | wal postgresql |
+pg_config | postgresql installed version configuration compile flags paths | configuracion postgresql | configuration postgresql |
+pg_isready | postgresql server connection status accepting ready | servidor postgresql listo | serveur postgresql pret |
+createuser | postgresql user role create superuser | usuario postgresql | utilisateur postgresql |
+createdb | postgresql database create new | crear base datos | creer base donnees |
+reindexdb | postgresql reindex database indexes rebuild | reindexar postgresql | reindexer postgresql |
+pgbench | postgresql benchmark tps clients transactions | rendimiento postgresql | performance postgresql |
+fc-scan | font files scan fontconfig patterns | escanear fuentes | scanner polices |
+mcat | mtools raw floppy disk image dump | disco mtools | disque mtools |
+mcopy | mtools copy msdos fat files image floppy | copiar msdos | copier msdos |
+xlsclients | x11 clients applications running display list | clientes x11 | clients x11 |
+xauth | x11 authority cookies magic xauthority | autoridad x11 | autorite x11 |
+xkill | kill x11 window client click | cerrar ventana | fermer fenetre |
+xprop | x11 window properties atoms | propiedades ventana | proprietes fenetre |
+xwininfo | x11 window information geometry tree id | informacion ventana | information fenetre |
+clear | clear terminal screen scrollback | limpiar pantalla | effacer ecran |
+reset | reset reinitialize terminal | reiniciar terminal | reinitialiser terminal |
+llvm-dis | llvm bitcode disassemble human readable ir | llvm bitcode | llvm bitcode |
+llvm-as | llvm assembler ir bitcode assemble | llvm ensamblador | llvm assembleur |
+xzless | view xz lzma compressed text files pager | ver comprimidos xz | voir compresses xz |
+zipcloak | zip encrypt decrypt password entries | cifrar zip | chiffrer zip |
+zipgrep | search zip archive files pattern grep | buscar zip | chercher zip |
+zipnote | zip comments entries edit | comentarios zip | commentaires zip |
+addr2line | addresses file names line numbers debug symbols executable | direcciones lineas | adresses lignes |
+dbus-daemon | d-bus message bus daemon session system | bus mensajes | bus messages |
+gdbus | d-bus introspect call monitor emit objects | bus objetos | bus objets |
+ldconfig | shared library cache links configure | cache bibliotecas | cache bibliotheques |
+lsipc | ipc facilities shared memory message queues semaphores limits | ipc memoria | ipc memoire |
+pkcon | packagekit packages install remove update refresh search | paquetes packagekit | paquets packagekit |
+rtcwake | sleep suspend wake up rtc alarm clock seconds | despertar suspender | reveiller suspendre |
+systemd-inhibit | inhibit block shutdown sleep idle lock | inhibir apagado | inhiber arret |
+c99 | c99 c compiler standard compile | compilador c | compilateur c |
+colcrt | filter nroff output terminal underline half-line | filtro nroff | filtre nroff |
+jdeps | java class dependency analyzer jar | dependencias java | dependances java |
+jmap | java heap memory map dump process | memoria java | memoire java |
+jps | java virtual machine processes jvm list | procesos java | processus java |
+jstack | java thread stack trace dump process | hilos java | threads java |
+jar | java archive jar create extract list manifest | archivo java | archive java |
+keytool | java keystore certificates keys | almacen claves java | magasin cles java |
+qemu-system-x86_64 | virtual machine emulator boot iso disk image kvm memory cpu | maquina virtual emulador | machine virtuelle emulateur |
+qemu-system-i386 | virtual machine emulator 32-bit boot iso disk image kvm | maquina virtual emulador | machine virtuelle emulateur |
+rustfmt | rust format formatting code style source files | formatear rust | formater rust |
+dumpe2fs | ext2 ext3 ext4 filesystem superblock block group information dump | superbloque | superbloc |
+e2image | ext2 ext3 ext4 filesystem metadata image save | imagen metadatos | image metadonnees |
+e2undo | ext2 ext3 ext4 undo log replay | deshacer | annuler |
+fincore | pages file contents memory cache resident | cache memoria archivo | cache memoire fichier |
+getconf | system configuration variables page size limits | configuracion sistema | configuration systeme |
+kernel-install | kernel images boot loader install remove entries | nucleo arranque | noyau demarrage |
+lslocks | local system locks held file | bloqueos | verrous |
+mkfs.btrfs | btrfs filesystem create format devices raid label | crear btrfs | creer btrfs |
+ptx | permuted index keywords context | indice permutado | index permute |
+systemd-cgtop | control groups cgroups resource usage top cpu memory | grupos control | groupes controle |
+systemd-escape | escape strings unit names paths | escapar nombres unidad | echapper noms unite |
+telinit | runlevel change init | nivel ejecucion | niveau execution |
+arp | arp cache neighbour table ip mac addresses | cache arp | cache arp |
+basenc | encode decode base64 base32 base16 base2 | codificar decodificar | encoder decoder |
+base64 | base64 encode decode data file | codificar base64 | encoder base64 |
+cpan | perl modules install cpan | modulos perl | modules perl |
+gpgconf | gnupg components configuration agent kill reload | configuracion gnupg | configuration gnupg |
+groff | troff typesetting document formatting man pages | formato documentos | formatage documents |
+groups | groups user belongs membership | grupos usuario | groupes utilisateur |
+ld | linker link object files executable library | enlazador | editeur liens |
+mkfifo | named pipe fifo create | tuberia nombrada | tube nomme |
+sg | execute command different group id | grupo ejecutar | groupe executer |
+ssh-keyscan | public ssh host keys gather known_hosts | claves host ssh | cles hote ssh |
+ssh-copy-id | install ssh public key remote authorized_keys | copiar clave ssh | copier cle ssh |
+dpkg-reconfigure | reconfigure installed package debconf | reconfigurar paquete | reconfigurer paquet |
+findfs | find filesystem label uuid device | buscar sistema archivos etiqueta | chercher systeme fichiers etiquette |
+getopt | parse command options arguments shell script | analizar opciones | analyser options |
+groupmod | modify group name gid | modificar grupo | modifier groupe |
+groupadd | create new group gid system | crear grupo | creer groupe |
+ipcmk | create ipc resources shared memory message queue semaphore | crear ipc | creer ipc |
+login | begin session system login user | iniciar sesion | ouvrir session |
+mcookie | random magic cookie xauth generate | cookie aleatoria | cookie aleatoire |
+mknod | block character special files device node fifo | archivos especiales dispositivo | fichiers speciaux peripherique |
+runcon | run command selinux security context | contexto selinux | contexte selinux |
+sensible-browser | default web browser open url | navegador predeterminado | navigateur defaut |
+sensible-editor | default text editor open | editor predeterminado | editeur defaut |
+size | section sizes text data bss object binary | tamanos secciones | tailles sections |
+systemd-delta | overridden extended configuration files units diff | configuraciones sobrescritas | configurations remplacees |
+vmstat | virtual memory statistics processes cpu io swap | estadisticas memoria virtual | statistiques memoire virtuelle |
+zdump | timezone dump current time zones transitions | zona horaria | fuseau horaire |
+zic | timezone compiler zone info | compilador zonas | compilateur zones |
+zramctl | zram compressed ram swap devices | zram | zram |
+sqlite3 | sqlite database sql query tables shell | base datos sqlite | base donnees sqlite |
+perl | perl script interpreter one-liner regex | interprete perl | interpreteur perl |
+pkg-config | library compile link flags cflags libs packages | bibliotecas compilacion | bibliotheques compilation |
+sftp | secure file transfer ssh remote upload download | transferencia segura | transfert securise |
+stdbuf | buffering standard streams line unbuffered | bufer | tampon |
+vmstat | memory paging cpu activity report | memoria | memoire |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
