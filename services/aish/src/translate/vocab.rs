@@ -422,7 +422,7 @@ zip | zip archive compress add update encrypt password recursive exclude split |
 xargs | build execute command lines standard input arguments parallel batch placeholder | argumentos entrada | arguments entree |
 watch | execute program periodically repeatedly interval output changes highlight | repetir periodicamente | repeter periodiquement |
 crontab | cron jobs schedule scheduled table edit list remove user periodic | tareas programadas | taches planifiees |
-at | schedule job later time once queue | programar tarea | planifier tache |
+at | schedule job later time queue | programar tarea | planifier tache |
 diff | differences difference side by side unified context patch recursive brief identical | diferencias lado | differences cote |
 2to3 | python 2 3 convert port code migrate fixers | convertir python | convertir python |
 zsh | zsh shell interactive script execute commands | shell zsh | shell zsh |
@@ -521,6 +521,13 @@ pkg-config | library compile link flags cflags libs packages | bibliotecas compi
 sftp | secure file transfer ssh remote upload download | transferencia segura | transfert securise |
 stdbuf | buffering standard streams line unbuffered | bufer | tampon |
 vmstat | memory paging cpu activity report | memoria | memoire |
+seq | sequence numbers print from to increment step width equal separator | secuencia numeros | sequence nombres |
+sort | once duplicate duplicates lines compare characters | una vez duplicadas | une fois doublons |
+tput | terminal capabilities colors cursor columns lines bold reverse attributes reset clear save restore | terminal colores cursor | terminal couleurs curseur |
+nohup | live beyond terminal hangup survive logout background output nohup.out | sobrevivir terminal | survivre terminal |
+uptime | booted boot since time running load averages users | encendido arranque | demarrage |
+strings | printable strings binary file minimum length offset | cadenas imprimibles | chaines imprimables |
+more | pager page file screen open display interactive | paginador | pagineur |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
