@@ -1307,8 +1307,9 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         // the same action three ways: -exec, a pipe into xargs, NUL-separated
         match act {
             Action::Delete => {
-                cmds.push(format!("{base_t} -delete"));
+                // the classic, portable form first (what scripts and answers mostly use)
                 cmds.push(format!("{base_t} -exec rm {{}} \\;"));
+                cmds.push(format!("{base_t} -delete"));
                 cmds.push(format!("{base_t} | xargs rm -f"));
             }
             Action::Run(c) => {
