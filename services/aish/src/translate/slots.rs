@@ -97,6 +97,17 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
+        // a file-name glob other than `*.ext`: `*fink*`, `btree*.c`, `1US*`
+        if t.contains('*')
+            && t.len() > 1
+            && !t.contains('/')
+            && !t
+                .strip_prefix("*.")
+                .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            s.names.push(t.to_string());
+            continue;
+        }
         // `and/or`, `files/directories`: words joined by a slash, not a path
         let word_pair = t.contains('/')
             && !t.starts_with(['/', '.', '~'])

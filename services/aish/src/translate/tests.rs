@@ -304,3 +304,14 @@ fn spanish_requests_use_the_glossary() {
     let c = top("muestra el espacio libre en disco");
     assert!(c[0].starts_with("df"), "{c:?}");
 }
+
+#[test]
+fn globs_are_name_patterns() {
+    let c = top("find all *fink* files under /etc");
+    assert_eq!(c[0], "find /etc -name '*fink*'", "{c:?}");
+    let c = top("find all btree*.c files under the current directory");
+    assert!(
+        c[0].starts_with("find . ") && c[0].contains("-name 'btree*.c'"),
+        "{c:?}"
+    );
+}
