@@ -8,6 +8,8 @@ use super::{Candidate, Context, fold};
 struct M<'a> {
     norm: &'a [String],
     raw: String,
+    /// The request as typed (case kept).
+    orig: &'a str,
 }
 
 impl M<'_> {
@@ -134,6 +136,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let m = M {
         norm,
         raw: fold(req),
+        orig: req,
     };
     let mut out = Vec::new();
     let dir = sl
@@ -1215,12 +1218,23 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     } else {
         None
     };
-    let ci = m.has(&[
-        "insensitive",
-        "insensitively",
-        "ignoring",
-        "case-insensitive",
-    ]);
+    // "ignoring (the) case", or an extension written in capitals ("all JPG files"): the
+    // user means both spellings
+    let ci = m.has(&["insensitive", "insensitively", "case-insensitive"])
+        || m.raw(&[
+            "ignoring case",
+            "ignoring the case",
+            "ignore case",
+            "ignore the case",
+        ])
+        || sl.exts.first().is_some_and(|e| {
+            let up = e.to_uppercase();
+            e.chars().any(|c| c.is_ascii_alphabetic())
+                && m.orig.split_whitespace().any(|w| {
+                    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
+                    w == up || w.strip_prefix('.') == Some(up.as_str())
+                })
+        });
     // what the pattern is matched against: the base name, the whole path, or a regex
     let nameflag = if m.has(&["regex", "regexp", "regular-expression"]) {
         if m.has(&["extended", "extend", "egrep", "posix-egrep"]) {
@@ -1268,8 +1282,11 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     if m.has(&["executable"]) {
         tests.push("-executable".into());
     }
-    if m.has(&["suid"]) {
+    if m.has(&["suid", "setuid"]) || m.raw(&["set user id"]) {
         tests.push("-perm -4000".into());
+    }
+    if m.has(&["sgid", "setgid"]) || m.raw(&["set group id"]) {
+        tests.push("-perm -2000".into());
     }
     if let Some(p) = &sl.perm
         && !m.has(&["change", "set"])

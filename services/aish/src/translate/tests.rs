@@ -315,3 +315,15 @@ fn globs_are_name_patterns() {
         "{c:?}"
     );
 }
+
+#[test]
+fn case_is_ignored_when_asked_or_written_in_capitals() {
+    let c = top("find all *.ogg files under /music ignoring the case");
+    assert_eq!(c[0], "find /music -iname '*.ogg'", "{c:?}");
+    let c = top("find all JPG files under /photos");
+    assert!(c[0].contains("-iname '*.jpg'"), "{c:?}");
+    let c = top("find all jpg files under /photos");
+    assert!(c[0].contains("-name '*.jpg'"), "{c:?}");
+    let c = top("find all SGID files in the whole file system");
+    assert!(c[0].contains("-perm -2000"), "{c:?}");
+}
