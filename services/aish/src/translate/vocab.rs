@@ -528,6 +528,13 @@ nohup | live beyond terminal hangup survive logout background output nohup.out |
 uptime | booted boot since time running load averages users | encendido arranque | demarrage |
 strings | printable strings binary file minimum length offset | cadenas imprimibles | chaines imprimables |
 more | pager page file screen open display interactive | paginador | pagineur |
+kill | pause resume continue stop program job signal sigstop sigcont sigusr1 sighup hang up reload terminate list signals | pausar reanudar programa | suspendre reprendre programme |
+tail | last lines end file follow growing appended keep reading retry | ultimas lineas final | dernieres lignes fin |
+ls | list directory contents hidden dotfiles long format permissions owners size sorted modification time recursively trailing indicator classify one per line human readable | listar contenido directorio | lister contenu repertoire |
+dmesg | kernel ring buffer messages boot hardware drivers follow wait new human timestamps level | mensajes kernel | messages noyau |
+uname | kernel name release version machine hardware processor operating system information all | nombre kernel | nom noyau |
+id | user group identity uid gid current groups belongs real effective selinux context | identidad usuario | identite utilisateur |
+cat | display contents file concatenate number lines show nonprinting tabs line ends squeeze blank create | mostrar contenido | afficher contenu |
 "#;
 
 /// Spanish and French words mapped to the English words the vocabulary uses.
