@@ -119,6 +119,11 @@ pub struct Translator {
     by_name: HashMap<String, usize>,
     postings: HashMap<String, Vec<(usize, f32)>>,
     glossary: HashMap<String, String>,
+    /// The glossary keyed by [`romance_key`]: inflected Spanish/French forms the glossary
+    /// does not list ("equilibrar", "contenedores", "actualizaciones").
+    glossary_stems: HashMap<String, String>,
+    /// Distinctive objects ([`vocab::OBJECTS`]): (all these terms, tool, weight).
+    objects: Vec<(Vec<String>, String, f64)>,
 }
 
 const STOP: &[&str] = &[
@@ -532,6 +537,54 @@ pub fn stem(w: &str) -> String {
     w.to_string()
 }
 
+/// Function words that mark a text as Spanish or French rather than English.
+const ROMANCE_MARKERS: &[&str] = &[
+    "el", "la", "los", "las", "un", "una", "unos", "unas", "del", "de", "en", "con", "por", "para",
+    "y", "que", "se", "al", "su", "sus", "le", "les", "des", "du", "et", "est", "pour", "avec",
+    "dans", "sur", "mi", "mis", "mon", "ma", "mes", "todos", "todas", "tous", "toutes", "es",
+];
+const ENGLISH_MARKERS: &[&str] = &[
+    "the", "of", "to", "and", "with", "from", "for", "in", "on", "by", "is", "it", "that", "this",
+    "all", "into", "my", "an", "as", "at",
+];
+
+/// Whether a (folded) request is written in Spanish or French.
+pub fn is_romance(ws: &[String]) -> bool {
+    let count = |m: &[&str]| ws.iter().filter(|w| m.contains(&w.as_str())).count();
+    let r = count(ROMANCE_MARKERS);
+    r > 0 && r > count(ENGLISH_MARKERS)
+}
+
+/// A crude Spanish/French stem: enclitic pronouns, plural, participle, gerund, infinitive
+/// and the final vowel of 3rd-person/imperative forms come off, so "equilibra",
+/// "equilibrar" and "equilibrando" share one key, as do "contenedor" and "contenedores".
+pub fn romance_key(w: &str) -> String {
+    let mut s = w.to_string();
+    for clitic in ["los", "las", "lo", "la", "le", "se"] {
+        if s.len() > clitic.len() + 4
+            && s.ends_with(clitic)
+            && ["ar", "er", "ir", "ndo"]
+                .iter()
+                .any(|v| s[..s.len() - clitic.len()].ends_with(v))
+        {
+            s.truncate(s.len() - clitic.len());
+            break;
+        }
+    }
+    const SUFFIXES: &[&str] = &[
+        "amente", "mente", "aciones", "iciones", "acion", "icion", "ciones", "cion", "iendo",
+        "ando", "adas", "ados", "idas", "idos", "ada", "ado", "ida", "ido", "ees", "ee", "es",
+        "ar", "er", "ir", "as", "os", "a", "e", "o", "s",
+    ];
+    for suf in SUFFIXES {
+        if s.len() >= suf.len() + 4 && s.ends_with(suf) {
+            s.truncate(s.len() - suf.len());
+            break;
+        }
+    }
+    s
+}
+
 /// Words of a text, folded; tool-like tokens (`apt-get`, `package.json`) are kept whole.
 pub fn words(s: &str) -> Vec<String> {
     fold(s)
@@ -559,12 +612,33 @@ impl Translator {
                 }
             }
         }
+        let mut glossary_stems = HashMap::new();
+        for line in vocab::GLOSSARY.lines() {
+            for pair in line.split('|') {
+                if let Some((k, v)) = pair.trim().split_once(' ') {
+                    glossary_stems
+                        .entry(romance_key(k.trim()))
+                        .or_insert_with(|| v.trim().to_string());
+                }
+            }
+        }
         let mut t = Translator {
             tools: Vec::new(),
             by_name: HashMap::new(),
             postings: HashMap::new(),
             glossary,
+            glossary_stems,
+            objects: Vec::new(),
         };
+        for line in vocab::OBJECTS.lines() {
+            let cols: Vec<&str> = line.split('|').map(str::trim).collect();
+            if let [ws, tool, weight] = cols[..]
+                && let Ok(weight) = weight.parse::<f64>()
+            {
+                let terms = ws.split_whitespace().map(stem).collect();
+                t.objects.push((terms, tool.to_string(), weight));
+            }
+        }
         for line in vocab::TOOLS.lines() {
             let cols: Vec<&str> = line.split('|').map(str::trim).collect();
             if cols.len() < 4 || cols[0].is_empty() {
@@ -591,10 +665,19 @@ impl Translator {
     }
 
     fn norm_terms(&self, text: &str) -> Vec<String> {
-        words(text)
-            .into_iter()
+        let ws = words(text);
+        let romance = is_romance(&ws);
+        ws.into_iter()
             .filter(|w| !STOP.contains(&w.as_str()))
-            .map(|w| self.glossary.get(&w).cloned().unwrap_or(w))
+            .map(|w| match self.glossary.get(&w) {
+                Some(g) => g.clone(),
+                None if romance && w.len() >= 5 => self
+                    .glossary_stems
+                    .get(&romance_key(&w))
+                    .cloned()
+                    .unwrap_or(w),
+                None => w,
+            })
             .filter(|w| !STOP.contains(&w.as_str()))
             .map(|w| stem(&w))
             .collect()
@@ -735,6 +818,14 @@ impl Translator {
                 for (i, w) in post {
                     *scores.entry(*i).or_insert(0.0) += g * idf * *w as f64;
                 }
+            }
+        }
+        // The request names a tool's distinctive object.
+        for (ws, tool, weight) in &self.objects {
+            if ws.iter().all(|w| terms.contains(w))
+                && let Some(&i) = self.by_name.get(tool.as_str())
+            {
+                *scores.entry(i).or_insert(0.0) += weight;
             }
         }
         // The request names a tool: strong evidence.

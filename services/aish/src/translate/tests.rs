@@ -327,3 +327,45 @@ fn case_is_ignored_when_asked_or_written_in_capitals() {
     let c = top("find all SGID files in the whole file system");
     assert!(c[0].contains("-perm -2000"), "{c:?}");
 }
+
+#[test]
+fn spanish_inflections_share_a_key() {
+    assert_eq!(romance_key("equilibra"), romance_key("equilibrar"));
+    assert_eq!(romance_key("contenedor"), romance_key("contenedores"));
+    assert_eq!(romance_key("actualiza"), romance_key("actualizaciones"));
+    assert_eq!(romance_key("ejecutarlo"), romance_key("ejecutar"));
+    assert!(is_romance(&words("Lista los contenedores de la máquina")));
+    assert!(!is_romance(&words("List the containers of the machine")));
+}
+
+#[test]
+fn inflected_spanish_reaches_the_glossary() {
+    // "desinstalar" is not in the glossary, "desinstala" is.
+    let t = Translator::new();
+    assert!(
+        t.norm_terms("desinstalar el paquete")
+            .contains(&"uninstall".to_string())
+    );
+    // English words are not bent into Spanish ones ("cargo" is not "carga", load).
+    assert!(
+        t.norm_terms("build the cargo crate")
+            .contains(&"cargo".to_string())
+    );
+    assert!(t.norm_terms("el cargo").contains(&"load".to_string()));
+}
+
+#[test]
+fn a_tools_distinctive_object_ranks_it_first() {
+    for (req, tool) in [
+        ("list the running containers", "docker"),
+        ("lista los contenedores en ejecución", "docker"),
+        ("show the commits of a branch", "git"),
+        ("delete a pod", "kubectl"),
+        ("list the objects in a bucket", "aws"),
+        ("show the last 10 lines of a file", "tail"),
+        ("create a temporary file", "mktemp"),
+    ] {
+        let c = top(req);
+        assert_eq!(crate::nlc2cmd::first_utility(&c[0]), tool, "{req}: {c:?}");
+    }
+}

@@ -544,3 +544,117 @@ affiche show|afficher show|liste list|lister list|fichier file|fichiers file|rep
 calcula calculate|calcular calculate|comprobacion checksum|verificacion verify|senal signal|senales signal|disponible available|disponibles available|objeto object|objetos object|suma sum|igual equal|espacios space|grupos group|guion script|resultado result|resultados result|segundo second|predeterminado default|predeterminada default|termina terminate|terminar terminate|bloque block|bloques block|entradas entry|operacion operation|falla fail|primer first|mayusculas uppercase|minusculas lowercase|compara compare|comparar compare|unidades unit|columna column|detalles detail|detallada detail|aplicacion application|interactivamente interactive|claves key|identificador identifier|compresion compression|activa active|activo active|partes part|prioridad priority|seguridad security|apaga shutdown|apagar shutdown|monta mount|desmonta unmount|campo field|campos field|publica public|publico public|guarda save|guardar save|limpia clean|limpiar clean|filtra filter|filtrar filter|referencias reference|referencia reference|marcados marked|devuelve return|elementos item|elemento item|operativo operating|largo long|indice index|opciones option|opcion option|perfil profile|informe report|ignorando ignore|ignora ignore|coincidencia match|coincidencias match|coincidan match|coinciden match|coincida match|coincidente match|coincidentes match|recupera retrieve|presionar press|plano plain|simbolicos symbolic|simbolica symbolic|cero zero|habilita enable|habilitar enable|deshabilita disable|deshabilitar disable|desactiva disable|cancela cancel|autor author|revierte revert|evita avoid|hexadecimal hex|espera wait|esperar wait|recompila recompile|completo full|completa full|vuelca dump|volcar dump|administrador administrator|ejecute run|existe exist|expresiones expression|contenidos content|maximo maximum|recursiva recursive|raiz root|reconstruye rebuild|sigue follow|seguir follow|cierre close|veces times|prefijo prefix|rango range|modificados modified|modificado modified|modifica change|optimiza optimize|omite skip|origen source|ubicacion location|metadatos metadata|sistemas system|recuento count|progreso progress|divide split|dividir split|vecinos neighbor|argumentos argument|argumento argument|lenguaje language|excepto except|hilos thread|flujo stream|estandar standard|comunes common|leyendo read|errores error|propiedades property|propiedad property|rastreados tracked|preparacion staging|blanco blank|descarta discard|longitud length|subcadena substring|analiza analyze|analizar analyze|escanea scan|escanear scan|mata kill|matar kill|finaliza terminate|desconecta disconnect|une join|formatea format|reanuda resume|pausa pause|suspende suspend|bloquea lock|desbloquea unlock|comparte share|ejecutandose running|llamada call|sustituye replace|cadenas string|enlaza link|vinculo link|sincronizar sync|traduce translate|pega paste|recorta cut|sonido sound|pantalla screen|ventana window|teclado keyboard|raton mouse|impresora printer|correo mail|dueno owner|idioma language|codificacion encoding|tablas table|diccionario dictionary|temporal temporary|temporales temporary|volcado dump|depurador debugger|hilo thread|modulos module|tamanos size|aleatorios random|secuencia sequence|ordenadas sorted|ordenado sorted|inverso reverse|inversa reverse|invierte reverse|mismo same|misma same|diferente different|ambos both|monitorea monitor|vigila watch|observa watch|mostrando show|muestran show|listado list|agrupa group
 modo mode|virtual virtual|virtuales virtual|realiza perform|dominio domain|dominios domain|sale exit|captura capture|reproduce play|reproduccion playback|repositorios repository|carga load|cargar load|fuerza force|personalizado custom|personalizados custom|personalizada custom|credenciales credential|selecciona select|portapapeles clipboard|solicita request|solicitud request|solicitudes request|almacenamiento storage|reglas rule|regla rule|serie serial|autenticacion authentication|entra enter|restaura restore|restaurar restore|resumen summary|nivel level|niveles level|multiples multiple|colores color|agente agent|trafico traffic|velocidad speed|comienza start|empieza start|almacen store|almacena store|nuevas new|busqueda search|paginas page|aplicaciones application|limita limit|barra bar|incluye include|sitio site|registra log|graba record|extensiones extension|primero first|direcciones address|gestor manager|conectado connected|conectados connected|emite emit|complemento plugin|complementos plugin|fragmento fragment|fragmentos fragment|instalada installed|instaladas installed|fondo background|documento document|final end|finales end|codigos code|recarga reload|transmision stream|requiere require|predeterminados default|problemas problem|existentes existing|respuesta response|pixel pixel|pixeles pixel|continua continuous|adicionales additional|transacciones transaction|listas list|orden order|toma take|automatico automatic|contengan contain|contiene contain|contenga contain|subcomando subcommand|accion action|menos less|sincronizacion sync|plataforma platform|politicas policy|marca mark|eliminacion delete|escala scale|unico unique|instalacion install|restablece reset|encabezados header|encabezado header|cabecera header|informa report|escaneo scan|brillo brightness|grafico graphic|grafica graphic|graficos graphic|activos active|pares pair|conjunto set|subprocesos subprocess|previa preview|residente resident|modelo model|aumenta increase|repara repair|reparar repair|huerfanos orphan|posee own|reciente recent|sesiones session|lectura read|privada private|identidad identity|ancho width|dependencia dependency|inventario inventory|simbolos symbol|estilo style|individuales individual|cancion song|marcadores bookmark|patrones pattern|excluyendo exclude|bibliotecas library|renderiza render|procesar process|silencioso quiet|opcional optional|descripcion description|separados separated|fechas date|diagrama diagram|inicial initial|analisis analysis|importa import|principales main|redimensiona resize|vista view|esquema schema|escucha listen|ejecutables executable|arrancar boot|bloqueo lock|logicos logical|ajusta adjust|dia day|bordes border|estados state|despliega deploy|privilegios privilege|paralelo parallel|seguro secure|salta skip|profundidad depth|advertencias warning|visualizacion display|maquinas machine|descomprimido decompressed|nube cloud
 "#;
+
+/// A tool's distinctive objects: when a request names all the words of a line (English, after
+/// the glossary and stemming), that tool gains the given weight in the ranking. A container
+/// is Docker's, a commit Git's, a pod Kubernetes', whatever verb comes with it.
+///
+/// Line format: `words | tool | weight`.
+pub const OBJECTS: &str = r#"
+container | docker | 6
+dockerfile | docker | 8
+image push | docker | 5
+image pull | docker | 5
+image registry | docker | 4
+image build | docker | 3
+image tag | docker | 3
+compose | docker | 4
+repository | git | 4
+repo | git | 4
+commit | git | 6
+branch | git | 6
+stash | git | 8
+rebase | git | 8
+cherry-pick | git | 8
+upstream | git | 4
+staged | git | 6
+staging | git | 5
+untracked | git | 6
+tracked | git | 4
+working tree | git | 6
+remote | git | 2
+submodule | git | 8
+worktree | git | 8
+gitignore | git | 8
+pod | kubectl | 8
+namespace | kubectl | 6
+namespac | kubectl | 6
+deployment | kubectl | 6
+kubernete | kubectl | 8
+kubernetes | kubectl | 8
+kubeconfig | kubectl | 8
+bucket | aws | 6
+s3 | aws | 8
+ec2 | aws | 8
+iam | aws | 8
+lambda function | aws | 6
+certificate authority | aws | 4
+dynamodb | aws | 8
+cloudformation | aws | 8
+subvolume | btrfs | 8
+balance filesystem | btrfs | 4
+scrub | btrfs | 6
+raid1 | btrfs | 3
+tarball | tar | 8
+archive create | tar | 3
+archive extract | tar | 3
+archive list | tar | 2
+last line | tail | 5
+end file | tail | 3
+follow file | tail | 3
+first line | head | 5
+temporary file | mktemp | 6
+temporary directory | mktemp | 6
+sequence number | seq | 5
+sequence | seq | 3
+running process | ps | 3
+process tree | ps | 2
+man page | man | 8
+manual page | man | 8
+network interface | ip | 4
+routing table | ip | 5
+route | ip | 3
+arp | ip | 2
+neighbour | ip | 4
+neighbor | ip | 4
+virtual environment | pyenv | 3
+python version | pyenv | 3
+zstd | zstd | 8
+zst | zstd | 8
+lzma | xz | 4
+bz2 | bzip2 | 6
+tmux | tmux | 8
+pane | tmux | 6
+terminal session | tmux | 3
+ssh-agent | ssh-add | 6
+agent key | ssh-add | 4
+block device | lsblk | 4
+storage device | lsblk | 4
+yaml | yq | 4
+json | jq | 4
+unit service | systemctl | 3
+unit | systemctl | 2
+journal | journalctl | 5
+log unit | journalctl | 4
+log boot | journalctl | 4
+hexadecimal | xxd | 3
+hex dump | hexdump | 4
+package.json | npm | 8
+npm | npm | 8
+node module | npm | 5
+javascript package | npm | 6
+python package | pip | 6
+requirements.txt | pip | 8
+crate | cargo | 6
+cargo.toml | cargo | 8
+rust | cargo | 3
+toolchain | rustup | 6
+maven | mvn | 8
+pom.xml | mvn | 8
+terraform | terraform | 8
+infrastructure | terraform | 4
+gcloud | gcloud | 8
+google cloud | gcloud | 8
+javascript | node | 4
+javascript file | node | 6
+"#;
