@@ -600,7 +600,6 @@ archive create | tar | 3
 archive extract | tar | 3
 archive list | tar | 2
 last line | tail | 5
-end file | tail | 3
 follow file | tail | 3
 first line | head | 5
 temporary file | mktemp | 6
@@ -657,4 +656,48 @@ gcloud | gcloud | 8
 google cloud | gcloud | 8
 javascript | node | 4
 javascript file | node | 6
+hidden list | ls | 4
+long format | ls | 5
+long listing | ls | 5
+non-blank | nl | 5
+number line | nl | 2
+line begin prefix | look | 4
+shared memory | ipcs | 6
+message queue | ipcs | 4
+semaphore | ipcs | 6
+ipc | ipcs | 4
+compress pattern | zgrep | 4
+compress grep | zgrep | 5
+login shell | chsh | 6
+available shell | chsh | 4
+username change | usermod | 5
+user change shell | chsh | 4
+transient | systemd-run | 6
+startup time | systemd-analyze | 5
+boot time | systemd-analyze | 4
+critical chain | systemd-analyze | 8
+kernel parameter | sysctl | 5
+kernel variable | sysctl | 5
+immutable | chattr | 8
+mutable | chattr | 6
+attribute file | lsattr | 2
+damaged block | e2fsck | 5
+check filesystem | e2fsck | 3
+repair filesystem | e2fsck | 4
+file lock | flock | 6
+lock command | flock | 4
+octal permission | stat | 5
+current date | date | 5
+current time | date | 4
+character set | tr | 5
+translate character | tr | 5
+squeeze character | tr | 4
+user create | useradd | 4
+user new | useradd | 3
+loaded key | ssh-add | 4
+pid match | pgrep | 4
+process pid name | pgrep | 3
+login history | last | 6
+last login | last | 5
+login information | last | 4
 "#;
