@@ -574,7 +574,7 @@ pub fn romance_key(w: &str) -> String {
     const SUFFIXES: &[&str] = &[
         "amente", "mente", "aciones", "iciones", "acion", "icion", "ciones", "cion", "iendo",
         "ando", "adas", "ados", "idas", "idos", "ada", "ado", "ida", "ido", "ees", "ee", "es",
-        "ar", "er", "ir", "as", "os", "a", "e", "o", "s",
+        "an", "en", "ar", "er", "ir", "as", "os", "a", "e", "o", "s",
     ];
     for suf in SUFFIXES {
         if s.len() >= suf.len() + 4 && s.ends_with(suf) {
