@@ -693,12 +693,25 @@ current time | date | 4
 character set | tr | 5
 translate character | tr | 5
 squeeze character | tr | 4
-user create | useradd | 4
+user create | useradd | 6
 user new | useradd | 3
 loaded key | ssh-add | 4
 pid match | pgrep | 4
 process pid name | pgrep | 3
 login history | last | 6
 last login | last | 5
+shared memory create | ipcmk | 10
+shared memory delete | ipcrm | 10
+shared memory remove | ipcrm | 10
+swap enable | swapon | 6
+swap disable | swapoff | 6
+swap area create | mkswap | 8
+copy remote | scp | 3
+attribute list | lsattr | 4
+attribute show | lsattr | 4
+database all dump | pg_dumpall | 5
+namespace process | nsenter | 8
+encrypt sign | gpg | 5
+gpg | gpg | 6
 login information | last | 4
 "#;
