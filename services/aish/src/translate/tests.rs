@@ -369,3 +369,10 @@ fn a_tools_distinctive_object_ranks_it_first() {
         assert_eq!(crate::nlc2cmd::first_utility(&c[0]), tool, "{req}: {c:?}");
     }
 }
+
+#[test]
+fn function_words_are_never_the_object() {
+    let c = top("show the current status of a service");
+    assert!(c[0].starts_with("systemctl status"), "{c:?}");
+    assert!(!c[0].contains(" of"), "{c:?}");
+}
