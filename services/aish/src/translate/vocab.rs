@@ -713,5 +713,17 @@ database all dump | pg_dumpall | 5
 namespace process | nsenter | 8
 encrypt sign | gpg | 5
 gpg | gpg | 6
+docker-compose | docker | 8
+target switch | systemctl | 4
+graphical target | systemctl | 6
+default target | systemctl | 4
+unit signal | systemctl | 6
+unit kill | systemctl | 6
+automount unit | systemctl | 6
+unit enable | systemctl | 4
+unit disable | systemctl | 4
+cluster | kubectl | 3
+node port | kubectl | 6
+manifest | kubectl | 3
 login information | last | 4
 "#;
