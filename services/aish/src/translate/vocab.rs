@@ -603,12 +603,13 @@ archive list | tar | 2
 last line | tail | 5
 follow file | tail | 3
 first line | head | 5
-temporary file | mktemp | 6
-temporary directory | mktemp | 6
+temporary file create | mktemp | 6
+temporary file make | mktemp | 6
+temporary directory create | mktemp | 6
+temporary directory make | mktemp | 6
 sequence number | seq | 5
 sequence | seq | 3
 running process | ps | 3
-process tree | ps | 2
 man page | man | 8
 manual page | man | 8
 network interface | ip | 4
@@ -658,8 +659,8 @@ google cloud | gcloud | 8
 javascript | node | 4
 javascript file | node | 6
 hidden list | ls | 4
-long format | ls | 5
-long listing | ls | 5
+long format | ls | 3
+long listing | ls | 3
 non-blank | nl | 5
 number line | nl | 2
 line begin prefix | look | 4
