@@ -585,9 +585,33 @@ pub fn romance_key(w: &str) -> String {
     s
 }
 
+/// Mnemonic brackets inside words come off: "[l]ong", "E[x]tract", "[eq]ual" read as
+/// "long", "Extract", "equal". Longer bracketed text ("[Interactive] Remove") is left alone.
+fn unbracket(s: &str) -> String {
+    let cs: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut k = 0;
+    while k < cs.len() {
+        if cs[k] == '['
+            && let Some(len) = cs[k + 1..].iter().take(4).position(|&c| c == ']')
+            && len > 0
+            && cs[k + 1..k + 1 + len].iter().all(|c| c.is_alphanumeric())
+            && (k > 0 && cs[k - 1].is_alphanumeric()
+                || cs.get(k + len + 2).is_some_and(|c| c.is_alphanumeric()))
+        {
+            out.extend(&cs[k + 1..k + 1 + len]);
+            k += len + 2;
+            continue;
+        }
+        out.push(cs[k]);
+        k += 1;
+    }
+    out
+}
+
 /// Words of a text, folded; tool-like tokens (`apt-get`, `package.json`) are kept whole.
 pub fn words(s: &str) -> Vec<String> {
-    fold(s)
+    unbracket(&fold(s))
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '+'))
         .map(|w| w.trim_matches(|c| c == '.' || c == '-' || c == '_'))
         .filter(|w| !w.is_empty())
@@ -822,8 +846,14 @@ impl Translator {
         }
         // The request names a tool's distinctive object.
         for (ws, tool, weight) in &self.objects {
+            // `PKG` is this machine's package manager
+            let tool = if tool == "PKG" {
+                ctx.pm()
+            } else {
+                tool.as_str()
+            };
             if ws.iter().all(|w| terms.contains(w))
-                && let Some(&i) = self.by_name.get(tool.as_str())
+                && let Some(&i) = self.by_name.get(tool)
             {
                 *scores.entry(i).or_insert(0.0) += weight;
             }

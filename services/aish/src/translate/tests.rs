@@ -376,3 +376,30 @@ fn function_words_are_never_the_object() {
     assert!(c[0].starts_with("systemctl status"), "{c:?}");
     assert!(!c[0].contains(" of"), "{c:?}");
 }
+
+#[test]
+fn mnemonic_brackets_are_read_as_words() {
+    assert_eq!(
+        words("List in [l]ong format"),
+        vec!["list", "in", "long", "format"]
+    );
+    assert_eq!(
+        words("E[x]trae un [f]ichero"),
+        vec!["extrae", "un", "fichero"]
+    );
+    assert_eq!(words("[Interactive] Remove"), vec!["interactive", "remove"]);
+    assert_eq!(words("a[0]"), vec!["a0"]);
+}
+
+#[test]
+fn a_bare_package_is_the_system_package_managers() {
+    let c = top("install a package, or update it to the latest available version");
+    assert!(
+        c[0].starts_with("sudo apt") || c[0].starts_with("apt"),
+        "{c:?}"
+    );
+    let mut cx = ctx();
+    cx.package_manager = Some("pacman".into());
+    let c = Translator::new().translate("remove a package", &cx);
+    assert!(c[0].command.contains("pacman"), "{c:?}");
+}

@@ -550,7 +550,7 @@ faltan missing|falta missing|faltantes missing|conocida known|conocido known|con
 /// the glossary and stemming), that tool gains the given weight in the ranking. A container
 /// is Docker's, a commit Git's, a pod Kubernetes', whatever verb comes with it.
 ///
-/// Line format: `words | tool | weight`.
+/// Line format: `words | tool | weight`; the tool `PKG` is this machine's package manager.
 pub const OBJECTS: &str = r#"
 container | docker | 6
 dockerfile | docker | 8
@@ -715,6 +715,13 @@ namespace process | nsenter | 8
 encrypt sign | gpg | 5
 gpg | gpg | 6
 docker-compose | docker | 8
+package install | PKG | 4
+package remove | PKG | 4
+package uninstall | PKG | 4
+package upgrade | PKG | 4
+package update | PKG | 3
+package search | PKG | 3
+package installed list | PKG | 3
 target switch | systemctl | 4
 graphical target | systemctl | 6
 default target | systemctl | 4
