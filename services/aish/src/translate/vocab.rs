@@ -715,6 +715,10 @@ namespace process | nsenter | 8
 encrypt sign | gpg | 5
 gpg | gpg | 6
 docker-compose | docker | 8
+memory human-readable | free | 4
+memory usage | free | 3
+system information | uname | 4
+signal list | kill | 4
 package install | PKG | 4
 package remove | PKG | 4
 package uninstall | PKG | 4
