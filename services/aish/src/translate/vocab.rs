@@ -715,6 +715,10 @@ namespace process | nsenter | 8
 encrypt sign | gpg | 5
 gpg | gpg | 6
 docker-compose | docker | 8
+session attach | tmux | 6
+session detach | tmux | 6
+window split | tmux | 4
+python 2 3 | 2to3 | 8
 memory human-readable | free | 4
 memory usage | free | 3
 system information | uname | 4
