@@ -270,11 +270,16 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                         |req, reference, preds, s5| {
                             if shown < o.show {
                                 shown += 1;
-                                let _ = writeln!(
-                                    out,
-                                    "{req}\n  ref:  {reference}\n  pred: {}  [top5 {s5:.2}]",
-                                    preds.first().map(String::as_str).unwrap_or("")
-                                );
+                                let _ = writeln!(out, "{req}\n  ref:  {reference}");
+                                for c in preds {
+                                    let sc = crate::nlc2cmd::score(&c.command, reference);
+                                    let _ = writeln!(
+                                        out,
+                                        "  pred: {}  (confidence {:.3}, score {sc:.3}, {})",
+                                        c.command, c.confidence, c.source
+                                    );
+                                }
+                                let _ = writeln!(out, "  top5: {s5:.2}");
                             }
                         },
                     );

@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use crate::danger::{self, Level};
 use crate::nlc2cmd;
-use crate::translate::{Context, Translator};
+use crate::translate::{Candidate, Context, Translator};
 
 #[derive(Debug, Error)]
 pub enum EvalError {
@@ -307,13 +307,25 @@ pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError
     })
 }
 
+/// Scores over a set of rows. `nlc2cmd_*` weight each prediction by its confidence (the
+/// competition's scorer); `*_unweighted` count every prediction at confidence 1.
 #[derive(Debug, Serialize, Default, Clone)]
 pub struct TranslateScores {
     pub rows: usize,
     pub nlc2cmd_top1: f64,
     pub nlc2cmd_top5: f64,
+    pub nlc2cmd_top1_unweighted: f64,
+    pub nlc2cmd_top5_unweighted: f64,
     pub first_utility_accuracy: f64,
     pub first_utility_top5: f64,
+}
+
+/// Scores of one split of the rows: `tune` (row index not a multiple of 5, used while writing
+/// the rules) and `holdout` (index ≡ 0 mod 5, only looked at afterwards).
+#[derive(Debug, Serialize, Default, Clone)]
+pub struct SplitScores {
+    pub all: TranslateScores,
+    pub installed: TranslateScores,
 }
 
 #[derive(Debug, Serialize)]
@@ -321,6 +333,8 @@ pub struct TranslateReport {
     pub file: String,
     pub all: TranslateScores,
     pub installed: TranslateScores,
+    pub tune: SplitScores,
+    pub holdout: SplitScores,
     pub latency_ms_p50: f64,
     pub latency_ms_p95: f64,
     pub latency_ms_max: f64,
@@ -331,6 +345,8 @@ struct Acc {
     n: usize,
     top1: f64,
     top5: f64,
+    top1_u: f64,
+    top5_u: f64,
     fu: usize,
     fu5: usize,
 }
@@ -342,6 +358,8 @@ impl Acc {
             rows: self.n,
             nlc2cmd_top1: self.top1 / d,
             nlc2cmd_top5: self.top5 / d,
+            nlc2cmd_top1_unweighted: self.top1_u / d,
+            nlc2cmd_top5_unweighted: self.top5_u / d,
             first_utility_accuracy: self.fu as f64 / d,
             first_utility_top5: self.fu5 as f64 / d,
         }
@@ -349,20 +367,24 @@ impl Acc {
 }
 
 /// Evaluate the translator on a TSV with `request`/`description` and `command` columns.
+/// `on_row` sees each request, its reference, the top-five candidates and
+/// their weighted top-5 score.
 pub fn translate(
     file: &Path,
     translator: &Translator,
     ctx: &Context,
-    mut on_row: impl FnMut(&str, &str, &[String], f64),
+    mut on_row: impl FnMut(&str, &str, &[Candidate], f64),
 ) -> Result<TranslateReport, EvalError> {
     let tsv = Tsv::read(file)?;
     let ri = tsv.col(&["request", "description"])?;
     let ci = tsv.col(&["command"])?;
     let mut all = Acc::default();
     let mut inst = Acc::default();
+    // [tune, holdout] × [all, installed]
+    let mut split: [[Acc; 2]; 2] = Default::default();
     let mut lat = Vec::with_capacity(tsv.rows.len());
     let mut installed_cache: HashMap<String, bool> = HashMap::new();
-    for row in &tsv.rows {
+    for (index, row) in tsv.rows.iter().enumerate() {
         let (Some(req), Some(reference)) = (row.get(ri), row.get(ci)) else {
             continue;
         };
@@ -373,11 +395,21 @@ pub fn translate(
             std::hint::black_box(danger::check(&c.command));
         }
         lat.push(t0.elapsed().as_secs_f64() * 1000.0);
-        let preds: Vec<String> = cands.iter().take(5).map(|c| c.command.clone()).collect();
+        let weighted: Vec<(String, f64)> = cands
+            .iter()
+            .take(5)
+            .map(|c| (c.command.clone(), c.confidence))
+            .collect();
+        let preds: Vec<String> = weighted.iter().map(|(c, _)| c.clone()).collect();
         // An empty answer scores like a wrong one (every reference utility unmatched).
-        let s1 = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
-        let s5 = nlc2cmd::score_many(&preds, reference);
-        on_row(req, reference, &preds, s5);
+        let s1 = match weighted.first() {
+            Some((p, conf)) => nlc2cmd::score_weighted(p, *conf, reference),
+            None => nlc2cmd::score("", reference),
+        };
+        let s5 = nlc2cmd::score_many_weighted(&weighted, reference);
+        let s1_u = nlc2cmd::score(preds.first().map(String::as_str).unwrap_or(""), reference);
+        let s5_u = nlc2cmd::score_many(&preds, reference);
+        on_row(req, reference, &cands[..cands.len().min(5)], s5);
         let ref_u = nlc2cmd::first_utility(reference);
         let fu = !ref_u.is_empty()
             && preds
@@ -387,13 +419,21 @@ pub fn translate(
         let installed = *installed_cache
             .entry(ref_u.clone())
             .or_insert_with(|| !ref_u.is_empty() && ctx.has_command(&ref_u));
-        for acc in [Some(&mut all), installed.then_some(&mut inst)]
-            .into_iter()
-            .flatten()
+        let [sp_all, sp_inst] = &mut split[usize::from(index % 5 == 0)];
+        for acc in [
+            Some(&mut all),
+            installed.then_some(&mut inst),
+            Some(sp_all),
+            installed.then_some(sp_inst),
+        ]
+        .into_iter()
+        .flatten()
         {
             acc.n += 1;
             acc.top1 += s1;
             acc.top5 += s5;
+            acc.top1_u += s1_u;
+            acc.top5_u += s5_u;
             acc.fu += fu as usize;
             acc.fu5 += fu5 as usize;
         }
@@ -410,6 +450,14 @@ pub fn translate(
         file: file.display().to_string(),
         all: all.scores(),
         installed: inst.scores(),
+        tune: SplitScores {
+            all: split[0][0].scores(),
+            installed: split[0][1].scores(),
+        },
+        holdout: SplitScores {
+            all: split[1][0].scores(),
+            installed: split[1][1].scores(),
+        },
         latency_ms_p50: pct(0.5),
         latency_ms_p95: pct(0.95),
         latency_ms_max: lat.last().copied().unwrap_or(0.0),

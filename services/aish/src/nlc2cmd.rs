@@ -6,7 +6,10 @@
 //! `S(p) = Σ_i 1/T · ( [U_p,i = U_r,i] · ½(1 + S_F,i) − [U_p,i ≠ U_r,i] )`
 //!
 //! where `S_F = (2·|F_p ∩ F_r| − |F_p ∪ F_r|) / max(|F_p|, |F_r|)` (1 when both are empty).
+//! Each prediction's score is multiplied by its confidence `δ ∈ [0, 1]` (as in the competition's
+//! reference scorer): a wrong utility proposed with low confidence costs little.
 //! Over several predictions the score is the best one if any is positive, else their mean.
+//! [`score`] and [`score_many`] are the unweighted forms (every confidence 1).
 
 use std::collections::BTreeSet;
 
@@ -253,10 +256,25 @@ pub fn score(pred: &str, reference: &str) -> f64 {
 
 /// Score of several predictions: the best if any is positive, else the mean.
 pub fn score_many(preds: &[String], reference: &str) -> f64 {
+    let weighted: Vec<(String, f64)> = preds.iter().map(|p| (p.clone(), 1.0)).collect();
+    score_many_weighted(&weighted, reference)
+}
+
+/// Score of one prediction made with confidence `conf` (clamped to [0, 1]).
+pub fn score_weighted(pred: &str, conf: f64, reference: &str) -> f64 {
+    conf.clamp(0.0, 1.0) * score(pred, reference)
+}
+
+/// Score of several `(prediction, confidence)` pairs: the best confidence-weighted score if any
+/// is positive, else their mean. No prediction at all scores like an empty one.
+pub fn score_many_weighted(preds: &[(String, f64)], reference: &str) -> f64 {
     if preds.is_empty() {
         return score("", reference);
     }
-    let scores: Vec<f64> = preds.iter().map(|p| score(p, reference)).collect();
+    let scores: Vec<f64> = preds
+        .iter()
+        .map(|(p, c)| score_weighted(p, *c, reference))
+        .collect();
     if scores.iter().any(|s| *s > 0.0) {
         scores.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     } else {
@@ -296,6 +314,19 @@ mod tests {
         assert_eq!(score_many(&p, "ls -al"), 1.0);
         let q = vec!["df".to_string(), "du".to_string()];
         assert_eq!(score_many(&q, "ls"), -1.0);
+    }
+
+    #[test]
+    fn confidence_scales_each_prediction() {
+        assert!((score_weighted("ls -la", 0.5, "ls -al") - 0.5).abs() < 1e-9);
+        assert!((score_weighted("df", 0.2, "ls") + 0.2).abs() < 1e-9);
+        // a confident right answer wins over the rest
+        let p = vec![("df".to_string(), 0.9), ("ls".to_string(), 0.6)];
+        assert!((score_many_weighted(&p, "ls") - 0.6).abs() < 1e-9);
+        // all wrong: the mean of the weighted penalties
+        let q = vec![("df".to_string(), 0.5), ("du".to_string(), 0.1)];
+        assert!((score_many_weighted(&q, "ls") + 0.3).abs() < 1e-9);
+        assert_eq!(score_many_weighted(&[], "ls"), -1.0);
     }
 
     #[test]

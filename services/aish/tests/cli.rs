@@ -92,8 +92,13 @@ fn eval_translate_scores_a_file() {
     assert_eq!(code, 0, "{out}");
     let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert_eq!(v["all"]["rows"], 2);
-    assert_eq!(v["all"]["nlc2cmd_top1"], 1.0, "{v}");
-    assert_eq!(v["all"]["nlc2cmd_top5"], 1.0, "{v}");
+    assert_eq!(v["all"]["nlc2cmd_top1_unweighted"], 1.0, "{v}");
+    assert_eq!(v["all"]["nlc2cmd_top5_unweighted"], 1.0, "{v}");
+    // weighted by the candidates' confidences: positive, at most the unweighted score
+    let top1 = v["all"]["nlc2cmd_top1"].as_f64().unwrap();
+    assert!(top1 > 0.0 && top1 <= 1.0, "{v}");
+    assert_eq!(v["tune"]["all"]["rows"], 1, "{v}");
+    assert_eq!(v["holdout"]["all"]["rows"], 1, "{v}");
     assert_eq!(v["all"]["first_utility_accuracy"], 1.0, "{v}");
 }
 
@@ -125,4 +130,23 @@ fn explain_names_parts_and_verdict() {
     assert_eq!(v["parts"][0]["utility"], "tar");
     assert_eq!(v["parts"][1]["utility"], "wc");
     assert_eq!(v["verdict"]["level"], "moderate");
+}
+
+#[test]
+fn translates_without_any_manual_database() {
+    // no `apropos`/`man` in PATH, an empty cache: the built-in knowledge still answers
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aish"))
+        .args(["--json", "show free disk space"])
+        .env("PATH", empty.path())
+        .env("HOME", empty.path())
+        .env("XDG_CACHE_HOME", empty.path().join("cache"))
+        .output()
+        .expect("run aish");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = v["candidates"].as_array().unwrap();
+    assert!(c[0]["command"].as_str().unwrap().starts_with("df"), "{v}");
+    let conf = c[0]["confidence"].as_f64().unwrap();
+    assert!(conf > 0.0 && conf < 1.0, "{v}");
 }

@@ -8,6 +8,8 @@ use super::{Candidate, Context, fold};
 struct M<'a> {
     norm: &'a [String],
     raw: String,
+    /// The request as typed (case kept).
+    orig: &'a str,
 }
 
 impl M<'_> {
@@ -24,6 +26,7 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
         out.push(Candidate {
             command: c.clone(),
             confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
+            score: 0.0,
             source: format!("intent:{intent}"),
             description: desc.to_string(),
         });
@@ -88,6 +91,39 @@ fn object(sl: &Slots, req: &str, after: &[&str]) -> Option<String> {
         "process",
         "named",
         "called",
+        // function words are never the object
+        "of",
+        "for",
+        "to",
+        "from",
+        "in",
+        "on",
+        "with",
+        "by",
+        "at",
+        "de",
+        "del",
+        "des",
+        "du",
+        "en",
+        "con",
+        "por",
+        "para",
+        "specific",
+        "specified",
+        "given",
+        "certain",
+        "current",
+        "some",
+        "all",
+        "my",
+        "mi",
+        "mon",
+        "this",
+        "that",
+        "its",
+        "their",
+        "your",
     ];
     for (k, w) in ws.iter().enumerate() {
         if after.contains(&fold(w).as_str()) {
@@ -133,6 +169,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let m = M {
         norm,
         raw: fold(req),
+        orig: req,
     };
     let mut out = Vec::new();
     let dir = sl
@@ -292,7 +329,25 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &["df -h".into(), "df -h /".into(), format!("du -sh {dirq}/*")],
         );
     }
-    if m.has(&["size", "usage", "big", "space", "much"]) && m.has(&["directory", "folder"]) {
+    // "how big is this folder", not "copy … to all directories" or "size of all *.jpg files"
+    if m.has(&["size", "usage", "big", "space", "much"])
+        && m.has(&["directory", "folder"])
+        && sl.exts.is_empty()
+        && !m.has(&[
+            "file",
+            "copy",
+            "delete",
+            "remove",
+            "move",
+            "create",
+            "difference",
+            "compare",
+            "list",
+            "sort",
+            "find",
+            "search",
+        ])
+    {
         cand(
             &mut out,
             "dir-size",
@@ -363,11 +418,52 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "repository",
             "service",
         ]);
-    let archiving = (m.has(&["compress", "archive", "pack", "backup"])
-        || m.has(&["zip", "tar"])
-            && !m.has(&[
-                "find", "search", "locate", "list", "show", "delete", "count", "remove",
-            ]))
+    // "archive/sync/mirror A to B", "copy A to host:B": rsync's archive mode, not a tarball
+    let operands: Vec<&String> = sl.quoted.iter().chain(&sl.paths).collect();
+    let remote = operands
+        .iter()
+        .any(|o| o.contains(':') && !o.contains("://") && !o.starts_with(':'))
+        || m.has(&["host", "remote", "server", "rsync"]);
+    let syncing = (m.has(&["archive", "sync", "synchronize", "mirror", "rsync"])
+        || m.has(&["copy", "backup", "transfer"]) && remote)
+        && sl.exts.is_empty()
+        && (remote || operands.len() >= 2 && m.raw(&[" to "]))
+        && !m.has(&["tar", "zip", "gzip"]);
+    if syncing {
+        let compress = m.has(&["compress", "compression"]);
+        let opts = if compress { "-avz" } else { "-av" };
+        let mut extra = String::new();
+        if m.raw(&["delet", "remov", "borra", "elimina", "supprim"]) {
+            extra.push_str(" --delete");
+        }
+        if m.has(&["progress"]) {
+            extra.push_str(" --progress");
+        }
+        if m.has(&["ssh"]) {
+            extra.push_str(" -e ssh");
+        }
+        let (src, dst) = match (operands.first(), operands.last()) {
+            (Some(a), Some(b)) if operands.len() >= 2 => (quote(a), quote(b)),
+            (Some(a), _) => (quote(a), "DEST".to_string()),
+            _ => ("SRC".to_string(), "DEST".to_string()),
+        };
+        cand(
+            &mut out,
+            "sync",
+            0.92,
+            "copy a tree in archive mode (permissions, times, links kept), locally or to a host",
+            &[
+                format!("rsync {opts}{extra} {src} {dst}"),
+                format!("rsync -avz{extra} {src} {dst}"),
+            ],
+        );
+    }
+    let archiving = !syncing
+        && (m.has(&["compress", "archive", "pack", "backup"])
+            || m.has(&["zip", "tar"])
+                && !m.has(&[
+                    "find", "search", "locate", "list", "show", "delete", "count", "remove",
+                ]))
         && !m.has(&["extract", "unzip", "decompress", "unpack"])
         && sl.exts.iter().all(|e| {
             matches!(
@@ -452,6 +548,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "within",
         ])
         && !m.has(&["named", "name", "called"])
+        // editing text, changing directory or filtering processes are other intents
+        && !m.has(&[
+            "change", "replace", "substitute", "rename", "insert", "convert", "process",
+            "variable",
+        ])
     {
         let q = quote(&sl.quoted[0]);
         let mut cmds = vec![
@@ -480,17 +581,21 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let counting_matches = !sl.quoted.is_empty()
         && m.has(&["contain", "containing", "match", "matching", "with"])
         || m.has(&["each", "occur", "occurrence", "frequency"]);
-    if m.has(&["count", "number", "many"]) && !counting_matches {
+    // "number of lines", not "line numbers"
+    let counting =
+        m.has(&["count", "many"]) || m.raw(&["number of", "numero de", "cantidad de", "nombre de"]);
+    if counting && !counting_matches {
         let target = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
         if m.has(&["line"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
-            cand(
-                &mut out,
-                "count-lines",
-                0.92,
-                "count lines",
-                &[format!("wc -l {t}")],
-            );
+            let mut cmds = vec![format!("wc -l {t}")];
+            // the lines of every matching file in a tree
+            if let Some(e) = sl.exts.first()
+                && (target.is_none() || m.has(&["all", "recursive", "recursively", "tree"]))
+            {
+                cmds.insert(0, format!("find {dirq} -name '*.{e}' | xargs cat | wc -l"));
+            }
+            cand(&mut out, "count-lines", 0.92, "count lines", &cmds);
         } else if m.has(&["word"]) {
             let t = target.clone().unwrap_or_else(|| "FILE".into());
             cand(
@@ -1146,12 +1251,23 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     } else {
         None
     };
-    let ci = m.has(&[
-        "insensitive",
-        "insensitively",
-        "ignoring",
-        "case-insensitive",
-    ]);
+    // "ignoring (the) case", or an extension written in capitals ("all JPG files"): the
+    // user means both spellings
+    let ci = m.has(&["insensitive", "insensitively", "case-insensitive"])
+        || m.raw(&[
+            "ignoring case",
+            "ignoring the case",
+            "ignore case",
+            "ignore the case",
+        ])
+        || sl.exts.first().is_some_and(|e| {
+            let up = e.to_uppercase();
+            e.chars().any(|c| c.is_ascii_alphabetic())
+                && m.orig.split_whitespace().any(|w| {
+                    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '.');
+                    w == up || w.strip_prefix('.') == Some(up.as_str())
+                })
+        });
     // what the pattern is matched against: the base name, the whole path, or a regex
     let nameflag = if m.has(&["regex", "regexp", "regular-expression"]) {
         if m.has(&["extended", "extend", "egrep", "posix-egrep"]) {
@@ -1199,8 +1315,11 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
     if m.has(&["executable"]) {
         tests.push("-executable".into());
     }
-    if m.has(&["suid"]) {
+    if m.has(&["suid", "setuid"]) || m.raw(&["set user id"]) {
         tests.push("-perm -4000".into());
+    }
+    if m.has(&["sgid", "setgid"]) || m.raw(&["set group id"]) {
+        tests.push("-perm -2000".into());
     }
     if let Some(p) = &sl.perm
         && !m.has(&["change", "set"])
@@ -1238,8 +1357,9 @@ fn find_intent(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
         // the same action three ways: -exec, a pipe into xargs, NUL-separated
         match act {
             Action::Delete => {
-                cmds.push(format!("{base_t} -delete"));
+                // the classic, portable form first (what scripts and answers mostly use)
                 cmds.push(format!("{base_t} -exec rm {{}} \\;"));
+                cmds.push(format!("{base_t} -delete"));
                 cmds.push(format!("{base_t} | xargs rm -f"));
             }
             Action::Run(c) => {

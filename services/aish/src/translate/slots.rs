@@ -97,6 +97,17 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
+        // a file-name glob other than `*.ext`: `*fink*`, `btree*.c`, `1US*`
+        if t.contains('*')
+            && t.len() > 1
+            && !t.contains('/')
+            && !t
+                .strip_prefix("*.")
+                .is_some_and(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            s.names.push(t.to_string());
+            continue;
+        }
         // `and/or`, `files/directories`: words joined by a slash, not a path
         let word_pair = t.contains('/')
             && !t.starts_with(['/', '.', '~'])
@@ -155,9 +166,31 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     || w.starts_with("image")
                     || w.starts_with("script")
             };
+            // "all PDF files", "the JPGs": an upper-case extension after a determiner; not
+            // "output as JSON" or "ISO 8601"
+            let determiner = matches!(
+                prev,
+                "all"
+                    | "the"
+                    | "my"
+                    | "every"
+                    | "each"
+                    | "any"
+                    | "some"
+                    | "los"
+                    | "las"
+                    | "todos"
+                    | "todas"
+                    | "les"
+                    | "des"
+                    | "tous"
+                    | "toutes"
+            );
             if filey(next)
                 || filey(prev)
-                || t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && t.len() > 1
+                || determiner
+                    && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+                    && t.len() > 1
             {
                 s.exts.push(lt.clone());
                 continue;
