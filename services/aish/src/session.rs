@@ -322,6 +322,8 @@ impl Session {
         let mut out = vec![crate::translate::Candidate {
             command: command.clone(),
             confidence: 1.0,
+            // Ranked first: the configured provider answered.
+            score: local.iter().map(|c| c.score).fold(1.0, f64::max) + 1.0,
             source: remote.source.to_string(),
             description: format!(
                 "{} (from {}, {via})",
