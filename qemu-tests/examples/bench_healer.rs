@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use anyhow::{Context, ensure};
-use qemu_tests::{MachineBuilder, default_image, probe_accel};
+use qemu_tests::boot_for_bench;
 use serde_json::{Value, json};
 
 const UNIT: &str = "healer-bench.service";
@@ -38,20 +38,7 @@ fn main() -> anyhow::Result<()> {
         .context("CRASHES must be a number")?
         .unwrap_or(40);
     ensure!(crashes >= 1, "CRASHES must be at least 1");
-    let image = default_image();
-    ensure!(
-        image.exists(),
-        "no image at {} (build it, or set AINUX_IMAGE)",
-        image.display()
-    );
-    let accel = probe_accel(&image);
-    println!("booting {} ({})", image.display(), accel.as_str());
-    let mut m = MachineBuilder::new(&image)
-        .name("bench-healer")
-        .accel(accel)
-        .start()?;
-    let boot = m.wait_for_boot()?;
-    println!("booted in {:.1} s", boot.as_secs_f64());
+    let (mut m, accel) = boot_for_bench("bench-healer", |b| b)?;
     m.wait_for_unit("healerd.service", Duration::from_secs(180))?;
 
     m.write_file(

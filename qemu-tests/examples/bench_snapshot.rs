@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
-use qemu_tests::{Machine, MachineBuilder, default_image, probe_accel};
+use qemu_tests::{Machine, boot_for_bench};
 use serde_json::json;
 
 /// Runs `cmd` in the guest and returns the guest-side wall time in milliseconds (so the agent's
@@ -44,21 +44,9 @@ fn main() -> anyhow::Result<()> {
         .context("SNAPSHOTS must be a number")?
         .unwrap_or(200);
     ensure!(total >= 20, "SNAPSHOTS must be at least 20");
-    let image = default_image();
-    ensure!(
-        image.exists(),
-        "no image at {} (build it, or set AINUX_IMAGE)",
-        image.display()
-    );
-    let accel = probe_accel(&image);
-    println!("booting {} ({})", image.display(), accel.as_str());
-    let mut m = MachineBuilder::new(&image)
-        .name("bench-snapshot")
-        .accel(accel)
-        .command_timeout(Duration::from_secs(1800))
-        .start()?;
-    let boot = m.wait_for_boot()?;
-    println!("booted in {:.1} s", boot.as_secs_f64());
+    let (mut m, accel) = boot_for_bench("bench-snapshot", |b| {
+        b.command_timeout(Duration::from_secs(1800))
+    })?;
     m.wait_for_unit("ainux-boot-good.service", Duration::from_secs(180))?;
 
     // create: 10 timed snapshots of the running root.

@@ -45,3 +45,21 @@ pub fn artifacts_root() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target/qemu-tests"))
 }
+
+/// A benchmark's machine: the default image (an error naming it when it is missing), the
+/// accelerator a probe boot picks, booted to multi-user.target with progress printed.
+pub fn boot_for_bench(
+    name: &str,
+    configure: impl FnOnce(MachineBuilder) -> MachineBuilder,
+) -> Result<(Machine, Accel), VmError> {
+    let image = default_image();
+    if !image.exists() {
+        return Err(VmError::NoImage(image));
+    }
+    let accel = probe_accel(&image);
+    println!("booting {} ({})", image.display(), accel.as_str());
+    let mut m = configure(MachineBuilder::new(&image).name(name).accel(accel)).start()?;
+    let boot = m.wait_for_boot()?;
+    println!("booted in {:.1} s", boot.as_secs_f64());
+    Ok((m, accel))
+}

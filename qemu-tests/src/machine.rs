@@ -748,9 +748,9 @@ impl Machine {
         }
     }
 
-    /// Reboots the guest and waits until the new boot's agent is ready and multi-user.target
-    /// is reached.
-    pub fn reboot(&mut self) -> Result<Duration, VmError> {
+    /// Asks the guest to reboot (without waiting for an answer: the agent goes down with it).
+    /// Returns the boot id it had.
+    fn start_reboot(&mut self) -> Result<String, VmError> {
         let old = self.boot_id.clone();
         let id = self.id();
         let line = encode_line(&Request::Exec {
@@ -765,6 +765,13 @@ impl Machine {
             .map_err(ioe("writing to the agent"))?;
         self.started_at = Instant::now();
         self.booted_after = None;
+        Ok(old)
+    }
+
+    /// Reboots the guest and waits until the new boot's agent is ready and multi-user.target
+    /// is reached.
+    pub fn reboot(&mut self) -> Result<Duration, VmError> {
+        let old = self.start_reboot()?;
         let t = self.cfg.boot_timeout;
         match self.wait_event(
             |m| matches!(m, Message::Ready { boot_id, .. } if *boot_id != old),
@@ -781,20 +788,7 @@ impl Machine {
     /// multi-user.target, however many boots happen on the way (boots that fail and reboot,
     /// systemd-boot's boot counting, an automatic rollback that reboots).
     pub fn reboot_through(&mut self, timeout: Duration) -> Result<Duration, VmError> {
-        let old = self.boot_id.clone();
-        let id = self.id();
-        let line = encode_line(&Request::Exec {
-            id,
-            cmd: "systemctl reboot".into(),
-            timeout_ms: 10_000,
-        });
-        self.conn
-            .as_mut()
-            .ok_or_else(|| VmError::Agent("the machine is not running".into()))?
-            .write_all(&line)
-            .map_err(ioe("writing to the agent"))?;
-        self.started_at = Instant::now();
-        self.booted_after = None;
+        let old = self.start_reboot()?;
         self.wait_for_new_boot(&old, timeout)
     }
 
