@@ -275,13 +275,19 @@ fn write_atomic(path: &Path, data: &[u8]) -> Result<(), BootError> {
     Ok(())
 }
 
-fn same_content(a: &Path, b: &Path) -> bool {
-    match (fs::metadata(a), fs::metadata(b)) {
-        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {
-            matches!((fs::read(a), fs::read(b)), (Ok(x), Ok(y)) if x == y)
-        }
-        _ => false,
-    }
+/// Whether `dst` is already a copy of `src`: the same size and modification time (within the
+/// 2 s that FAT keeps), as rsync decides with `--modify-window`. [`Esp::install_kernel`] gives
+/// its copies the source's time, so an unchanged kernel is never read again: taking a snapshot
+/// stays fast however big the initrd is.
+fn same_file(src: &Path, dst: &Path) -> bool {
+    let (Ok(a), Ok(b)) = (fs::metadata(src), fs::metadata(dst)) else {
+        return false;
+    };
+    let (Ok(ma), Ok(mb)) = (a.modified(), b.modified()) else {
+        return false;
+    };
+    let gap = ma.duration_since(mb).or_else(|_| mb.duration_since(ma));
+    a.len() == b.len() && gap.is_ok_and(|d| d <= std::time::Duration::from_secs(2))
 }
 
 impl Esp {
@@ -382,11 +388,19 @@ impl Esp {
         fs::create_dir_all(&dir).map_err(io("creating", &dir))?;
         for (src, name) in [(&k.linux, "linux"), (&k.initrd, "initrd")] {
             let dst = dir.join(name);
-            if same_content(src, &dst) {
+            if same_file(src, &dst) {
                 continue;
             }
             let data = fs::read(src).map_err(io("reading", src))?;
             write_atomic(&dst, &data)?;
+            let mtime = fs::metadata(src)
+                .and_then(|m| m.modified())
+                .map_err(io("reading the time of", src))?;
+            fs::File::options()
+                .write(true)
+                .open(&dst)
+                .and_then(|f| f.set_modified(mtime))
+                .map_err(io("setting the time of", &dst))?;
         }
         Ok(())
     }
@@ -1124,6 +1138,43 @@ mod tests {
         assert_eq!(
             fs::read_to_string(esp_dir.join("ainux/6.1.0-27-amd64/linux")).unwrap(),
             "kernel 6.1.0-27-amd64 same"
+        );
+    }
+
+    #[test]
+    fn an_unchanged_kernel_is_not_copied_again_but_a_rebuilt_initrd_is() {
+        let t = tempfile::tempdir().unwrap();
+        let esp_dir = t.path().join("esp");
+        let esp = built_esp(&esp_dir, "6.1.0-27-amd64");
+        let snap = t.path().join("snap");
+        root_with_kernel(&snap, "6.1.0-27-amd64", "s");
+        esp.set_fallback(1, "@snapshots/1/snapshot", &snap).unwrap();
+        let initrd = esp_dir.join("ainux/6.1.0-27-amd64/initrd");
+        // Mark the copy: if it were copied again, the mark would go.
+        let mtime = fs::metadata(&initrd).unwrap().modified().unwrap();
+        fs::write(&initrd, "initrd 6.1.0-27-amd64 X").unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&initrd)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        esp.set_fallback(2, "@snapshots/2/snapshot", &snap).unwrap();
+        assert_eq!(
+            fs::read_to_string(&initrd).unwrap(),
+            "initrd 6.1.0-27-amd64 X"
+        );
+        // update-initramfs rewrote the root's initrd: the ESP gets the new one.
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        fs::write(
+            snap.join("boot/initrd.img-6.1.0-27-amd64"),
+            "initrd 6.1.0-27-amd64 rebuilt",
+        )
+        .unwrap();
+        esp.set_fallback(3, "@snapshots/3/snapshot", &snap).unwrap();
+        assert_eq!(
+            fs::read_to_string(&initrd).unwrap(),
+            "initrd 6.1.0-27-amd64 rebuilt"
         );
     }
 
