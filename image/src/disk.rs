@@ -264,7 +264,9 @@ pub fn make_esp(
         run::run(
             Command::new("mcopy")
                 .env("MTOOLS_SKIP_CHECK", "1")
-                .args(["-o", "-i", &img])
+                // -m keeps the modification time: `ainux` recognises an unchanged kernel on
+                // the ESP by size and time and never reads it again.
+                .args(["-o", "-m", "-i", &img])
                 .arg(&path)
                 .arg(format!("::{dest}")),
             &format!("copying {dest} to the ESP"),
