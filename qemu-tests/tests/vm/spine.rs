@@ -181,7 +181,15 @@ fn project_unit_enabled_by_preset(ctx: &mut Ctx) -> anyhow::Result<()> {
             "{unit} differs from its preset: {dry}"
         );
         if unit.ends_with(".service") {
-            m.wait_for_unit(unit, 2 * MIN)?;
+            // Active, or skipped by its own condition (e.g. ainux-autorollback.service runs
+            // only in a fallback boot).
+            m.wait_until_succeeds(
+                &format!(
+                    "systemctl is-active --quiet {unit} || \
+                     systemctl show -p ConditionResult --value {unit} | grep -qx no"
+                ),
+                2 * MIN,
+            )?;
         }
         checked += 1;
     }
