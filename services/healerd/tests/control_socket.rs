@@ -157,6 +157,14 @@ async fn bind_replaces_a_stale_socket_but_not_a_live_one() {
     {
         let _l = std::os::unix::net::UnixListener::bind(&sock).unwrap();
     } // dropped: the file stays, nobody listens
+    // A child another test forks in this instant holds a copy of the listening socket until it
+    // execs: wait until nobody answers, so the socket really is stale.
+    for _ in 0..200 {
+        if std::os::unix::net::UnixStream::connect(&sock).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let live = ipc::bind(&sock).expect("stale socket replaced");
     let err = ipc::bind(&sock).unwrap_err();
     assert!(err.to_string().contains("x.sock"), "{err}");
