@@ -268,8 +268,21 @@ fn write_atomic(path: &Path, data: &[u8]) -> Result<(), BootError> {
         f.write_all(data).map_err(io("writing", &tmp))?;
         f.sync_all().map_err(io("syncing", &tmp))?;
     }
-    fs::rename(&tmp, path).map_err(io("renaming into place", path))?;
-    if let Ok(d) = fs::File::open(dir) {
+    rename_durably(&tmp, path)
+}
+
+/// Renames `from` to `to` so that a crash right after leaves one of the two whole. On FAT the new
+/// directory entry gets the file's first cluster and size only when the file's inode is written
+/// back, so the file itself is synced after the rename (a synced directory alone can leave a
+/// 0-byte entry), then the directory.
+fn rename_durably(from: &Path, to: &Path) -> Result<(), BootError> {
+    fs::rename(from, to).map_err(io("renaming into place", to))?;
+    fs::File::open(to)
+        .and_then(|f| f.sync_all())
+        .map_err(io("syncing", to))?;
+    if let Some(d) = to.parent()
+        && let Ok(d) = fs::File::open(d)
+    {
         let _ = d.sync_all();
     }
     Ok(())
@@ -498,10 +511,7 @@ impl Esp {
         }
         let dir = self.entries_dir();
         let (from, to) = (dir.join(main.name.file()), dir.join(name.file()));
-        fs::rename(&from, &to).map_err(io("renaming", &from))?;
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
+        rename_durably(&from, &to)?;
         Ok(Some((main.name.file(), name.file())))
     }
 
