@@ -41,11 +41,13 @@ fn aish_runs_request_and_questlog_records_it(ctx: &mut Ctx) -> anyhow::Result<()
     );
     ensure!(r["level"] == "safe", "level {r}");
     ensure!(r["outcome"]["exit_code"] == 0, "outcome {r}");
-    // The command really ran: its output is on stdout.
-    ensure!(
-        out.contains("Filesystem") || out.contains(dir) || out.contains('/'),
-        "no output of {cmd} in {out:?}"
-    );
+    // The command really ran: its output is on stdout (df's header, or du's size<TAB>path lines).
+    let ran = if cmd.starts_with("df") {
+        out.contains("Filesystem")
+    } else {
+        out.lines().any(|l| l.contains('\t'))
+    };
+    ensure!(ran, "no output of {cmd} in {out:?}");
     // …and questlog has the assistant's decision, with the request, command, verdict and cwd.
     let rows = m.wait_until_succeeds(
         &format!(

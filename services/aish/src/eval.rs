@@ -202,70 +202,50 @@ fn tldr_read_only(page: &str, command: &str) -> bool {
     true
 }
 
+/// Checks every command of one danger file: `at_least` rows must be flagged at their level or
+/// above, `at_most` rows kept at theirs or below. Returns (rows met, rows); misses are pushed.
+fn danger_set(
+    path: &Path,
+    set: &'static str,
+    at_least: bool,
+    misses: &mut Vec<Miss>,
+) -> Result<(usize, usize), EvalError> {
+    let tsv = Tsv::read(path)?;
+    let bound = if at_least { "at_least" } else { "at_most" };
+    let (ci, li) = (tsv.col(&["command"])?, tsv.col(&[bound, "level"])?);
+    let mut ok = 0;
+    for (n, row) in tsv.rows.iter().enumerate() {
+        let cmd = row.get(ci).cloned().unwrap_or_default();
+        let want_s = row.get(li).cloned().unwrap_or_default();
+        let want = Level::parse(&want_s).ok_or_else(|| EvalError::BadLevel {
+            path: tsv.path.clone(),
+            line: n + 2,
+            value: want_s.clone(),
+        })?;
+        let v = danger::check(&cmd);
+        if (at_least && v.level >= want) || (!at_least && v.level <= want) {
+            ok += 1;
+        } else {
+            misses.push(Miss {
+                set,
+                command: cmd,
+                expected: want,
+                got: v.level,
+                reason: v
+                    .reasons
+                    .first()
+                    .map(|r| r.detail.clone())
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    Ok((ok, tsv.rows.len()))
+}
+
 pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError> {
     let mut misses = Vec::new();
-    let dangerous = Tsv::read(&dir.join("dangerous.tsv"))?;
-    let (ci, li) = (
-        dangerous.col(&["command"])?,
-        dangerous.col(&["at_least", "level"])?,
-    );
-    let mut d_hit = 0;
-    for (n, row) in dangerous.rows.iter().enumerate() {
-        let cmd = row.get(ci).cloned().unwrap_or_default();
-        let want_s = row.get(li).cloned().unwrap_or_default();
-        let want = Level::parse(&want_s).ok_or_else(|| EvalError::BadLevel {
-            path: dangerous.path.clone(),
-            line: n + 2,
-            value: want_s.clone(),
-        })?;
-        let v = danger::check(&cmd);
-        if v.level >= want {
-            d_hit += 1;
-        } else {
-            misses.push(Miss {
-                set: "dangerous",
-                command: cmd,
-                expected: want,
-                got: v.level,
-                reason: v
-                    .reasons
-                    .first()
-                    .map(|r| r.detail.clone())
-                    .unwrap_or_default(),
-            });
-        }
-    }
-    let benign = Tsv::read(&dir.join("benign.tsv"))?;
-    let (ci, li) = (
-        benign.col(&["command"])?,
-        benign.col(&["at_most", "level"])?,
-    );
-    let mut b_ok = 0;
-    for (n, row) in benign.rows.iter().enumerate() {
-        let cmd = row.get(ci).cloned().unwrap_or_default();
-        let want_s = row.get(li).cloned().unwrap_or_default();
-        let want = Level::parse(&want_s).ok_or_else(|| EvalError::BadLevel {
-            path: benign.path.clone(),
-            line: n + 2,
-            value: want_s.clone(),
-        })?;
-        let v = danger::check(&cmd);
-        if v.level <= want {
-            b_ok += 1;
-        } else {
-            misses.push(Miss {
-                set: "benign",
-                command: cmd,
-                expected: want,
-                got: v.level,
-                reason: v
-                    .reasons
-                    .first()
-                    .map(|r| r.detail.clone())
-                    .unwrap_or_default(),
-            });
-        }
-    }
+    let (d_hit, d_total) = danger_set(&dir.join("dangerous.tsv"), "dangerous", true, &mut misses)?;
+    let (b_ok, b_total) = danger_set(&dir.join("benign.tsv"), "benign", false, &mut misses)?;
     let (mut t_total, mut t_flag, mut t_examples) = (0, 0, Vec::new());
     if let Some(t) = tldr {
         let tsv = Tsv::read(t)?;
@@ -293,12 +273,12 @@ pub fn danger(dir: &Path, tldr: Option<&Path>) -> Result<DangerReport, EvalError
     }
     let share = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Ok(DangerReport {
-        dangerous_total: dangerous.rows.len(),
+        dangerous_total: d_total,
         dangerous_flagged: d_hit,
-        dangerous_recall: share(d_hit, dangerous.rows.len()),
-        benign_total: benign.rows.len(),
+        dangerous_recall: share(d_hit, d_total),
+        benign_total: b_total,
         benign_kept: b_ok,
-        benign_kept_share: share(b_ok, benign.rows.len()),
+        benign_kept_share: share(b_ok, b_total),
         tldr_read_only_total: t_total,
         tldr_read_only_flagged: t_flag,
         tldr_false_alarm_share: share(t_flag, t_total),
