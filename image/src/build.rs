@@ -489,8 +489,6 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
         .or(config.build.cache_directory.clone())
         .unwrap_or_else(|| workspace.join("mkosi.cache"));
     let cache = Cache::open(&cache_root)?;
-    check_space(&out_dir, 4096 * disk::MIB)?;
-    check_space(&cache_root, 1536 * disk::MIB)?;
 
     let work = WorkDir(out_dir.join(format!(".ainux-build-{}", std::process::id())));
     fs::create_dir_all(&work.0).map_err(io("creating", &work.0))?;
@@ -518,6 +516,15 @@ pub fn build(opts: &Options) -> Result<Summary, BuildError> {
         let n = v.len();
         Ok::<_, BuildError>((v, format!("{n} suite(s) pinned by their InRelease digests")))
     })?;
+    // After the mirror checks (quick, and the likelier mistake), before any long work. A disk
+    // image holds the root twice while it is made; a directory or tar only once.
+    let out_need = if config.output.format.is_disk_image() {
+        4096
+    } else {
+        1024
+    };
+    check_space(&out_dir, out_need * disk::MIB)?;
+    check_space(&cache_root, 1536 * disk::MIB)?;
 
     // The project's binaries.
     let (packages, bins, default_target) = image_binaries(&workspace, opts.bare)?;

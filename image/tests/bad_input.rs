@@ -42,8 +42,10 @@ fn can_build() -> bool {
 
 const GOOD: &str = "[Distribution]\nDistribution=debian\nRelease=bookworm\n\n[Output]\nFormat=disk\nImageId=t\n\n[Content]\nPackages=systemd linux-image-amd64\n";
 
+/// A project directory on the build disk (CARGO_TARGET_TMPDIR), not in /tmp: the builder checks
+/// free space where its output goes, and /tmp may be a small tmpfs.
 fn project(conf: &str) -> tempfile::TempDir {
-    let t = tempfile::tempdir().unwrap();
+    let t = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     std::fs::write(t.path().join("mkosi.conf"), conf).unwrap();
     std::fs::create_dir_all(t.path().join("units")).unwrap();
     t
