@@ -57,9 +57,17 @@ pub struct Context {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Source {
-    Provider { name: String, model: String },
-    Cache { name: String, model: String },
+    Provider {
+        name: String,
+        model: String,
+    },
+    Cache {
+        name: String,
+        model: String,
+    },
     Offline,
+    /// Typed by the user (`!cmd`), not translated.
+    User,
 }
 
 impl std::fmt::Display for Source {
@@ -68,6 +76,7 @@ impl std::fmt::Display for Source {
             Source::Provider { name, model } => write!(f, "{name} ({model})"),
             Source::Cache { name, model } => write!(f, "cache of {name} ({model})"),
             Source::Offline => f.write_str("offline translator"),
+            Source::User => f.write_str("the user"),
         }
     }
 }

@@ -27,6 +27,24 @@ pub enum Via {
     InProcess,
 }
 
+/// aishd's job for a command about to be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    pub job: u64,
+    /// A remembered approval of this user covers the command (aishd's check;
+    /// the session's gate still decides, and never lets it cover `critical`).
+    pub remembered: bool,
+}
+
+impl Ticket {
+    fn from_job(job: &Value) -> Option<Ticket> {
+        Some(Ticket {
+            job: job["job"].as_u64()?,
+            remembered: job["state"] == "approved",
+        })
+    }
+}
+
 /// A proposal with its origin.
 #[derive(Debug, Clone)]
 pub struct Remote {
@@ -34,8 +52,8 @@ pub struct Remote {
     pub explanation: String,
     pub source: Source,
     pub via: Via,
-    /// aishd's job id (only `Via::Aishd`).
-    pub job: Option<u64>,
+    /// aishd's job for it (only `Via::Aishd`).
+    pub ticket: Option<Ticket>,
     /// Things the user should know (a provider that could not be set up).
     pub notes: Vec<String>,
 }
@@ -94,7 +112,7 @@ impl Backend {
                 explanation,
                 source: Source::Offline,
                 via: Via::InProcess,
-                job: None,
+                ticket: None,
                 notes,
             });
         }
@@ -127,7 +145,7 @@ impl Backend {
             explanation: a.explanation,
             source: a.source,
             via: Via::InProcess,
-            job: None,
+            ticket: None,
             notes,
         })
     }
@@ -157,7 +175,7 @@ impl Backend {
             explanation: job["explanation"].as_str().unwrap_or("").to_string(),
             source,
             via: Via::Aishd,
-            job: job["job"].as_u64(),
+            ticket: Ticket::from_job(job),
             notes: vec![],
         }))
     }
@@ -193,14 +211,25 @@ impl Backend {
         self.call(&json!({"op": "health"}), Duration::from_secs(2))
     }
 
+    /// A job at aishd for a command the session already has: `typed` by the
+    /// user, else an offline candidate. `None` when aishd is not there.
+    pub fn propose(&self, command: &str, typed: bool) -> Option<Ticket> {
+        let kind = if typed { "user" } else { "offline" };
+        let v = self.call(
+            &json!({"op": "propose", "command": command, "source": {"kind": kind}}),
+            Duration::from_secs(2),
+        )?;
+        Ticket::from_job(&v["job"])
+    }
+
     /// Tells aishd how job `job` went (approve/deny, running, finished);
-    /// best effort: the command's fate does not depend on it.
-    pub fn tell(&self, job: u64, op: &str, extra: Value) {
+    /// best effort: the command's fate does not depend on it. The reply, if any.
+    pub fn tell(&self, job: u64, op: &str, extra: Value) -> Option<Value> {
         let mut req = json!({"op": op, "job": job});
         if let (Some(m), Value::Object(e)) = (req.as_object_mut(), extra) {
             m.extend(e);
         }
-        let _ = self.call(&req, Duration::from_secs(2));
+        self.call(&req, Duration::from_secs(2))
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::danger::{self, Verdict};
 use crate::eval;
 use crate::explain;
-use crate::translate::{Context, Translator};
+use crate::translate::{Candidate, Context, Translator};
 
 pub const EX_USAGE: i32 = 64;
 pub const EX_DATAERR: i32 = 65;
@@ -17,12 +17,24 @@ pub const EX_NOINPUT: i32 = 66;
 pub const MAX_INPUT: usize = 4096;
 
 const USAGE: &str = "usage:
-  aish [--json] [--no-man] REQUEST...      translate a request into candidate commands
+  aish                                     the interactive shell (on a terminal)
+  aish [--json] [--no-man] [--offline] REQUEST...
+                                           candidate commands for a request: aishd's (or the
+                                           configured providers') answer first, then the
+                                           offline translator's; --offline: the latter only
+  aish --run [--yes] [--json] REQUEST...   run the best candidate, through the same checks
   aish --explain [--json] 'COMMAND'        explain a command and its danger verdict
   aish check [--json] 'COMMAND'            danger verdict; exit code 0 safe, 1 moderate, 2 destructive, 3 critical
   aish eval danger DIR [--tldr FILE] [--json]
   aish eval translate FILE.tsv [--json] [--no-man] [--show N]
+options: --config FILE (default /etc/ainux/aish.toml), --yes (approves moderate and, in normal
+mode, destructive commands; never critical ones)
 ";
+
+/// The network answer for a request (from aishd, or the configured providers in
+/// this process), given the offline candidates: a candidate to rank first, and
+/// notes for stderr. `None` when there is none (offline only, or it agrees).
+pub type Ask<'a> = &'a mut dyn FnMut(&str, &[Candidate]) -> (Option<Candidate>, Vec<String>);
 
 /// Remove ANSI escape sequences and control characters (keeps tab and newline).
 pub fn sanitize(s: &str) -> String {
@@ -59,6 +71,7 @@ pub fn sanitize(s: &str) -> String {
 
 struct Opts {
     json: bool,
+    offline: bool,
     explain: bool,
     no_man: bool,
     tldr: Option<PathBuf>,
@@ -69,6 +82,7 @@ struct Opts {
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
         json: false,
+        offline: false,
         explain: false,
         no_man: false,
         tldr: None,
@@ -79,6 +93,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     while i < args.len() {
         match args[i].as_str() {
             "--json" => o.json = true,
+            "--offline" => o.offline = true,
             "--explain" => o.explain = true,
             "--no-man" => o.no_man = true,
             "--tldr" => {
@@ -143,8 +158,18 @@ fn input_text(words: &[String]) -> Result<String, String> {
     Ok(text)
 }
 
-/// Run the command line; returns the process exit code.
+/// Run the command line (offline only); returns the process exit code.
 pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    main_with(argv, out, err, None)
+}
+
+/// Run the command line; `ask` gives the network answer for a request.
+pub fn main_with(
+    argv: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    ask: Option<Ask>,
+) -> i32 {
     let args = &argv[1.min(argv.len())..];
     if args.is_empty() || matches!(args[0].as_str(), "-h" | "--help" | "help") && args.len() == 1 {
         if args.is_empty() {
@@ -314,12 +339,12 @@ pub fn main(argv: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 Ok(o) => o,
                 Err(e) => return usage(err, &e),
             };
-            usage_or_translate(o, out, err)
+            usage_or_translate(o, out, err, ask)
         }
     }
 }
 
-fn usage_or_translate(o: Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+fn usage_or_translate(o: Opts, out: &mut dyn Write, err: &mut dyn Write, ask: Option<Ask>) -> i32 {
     let ctx = Context::detect();
     if o.explain {
         let cmd = match input_text(&o.rest) {
@@ -346,7 +371,17 @@ fn usage_or_translate(o: Opts, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         }
     };
     let tr = translator(o.no_man, &ctx);
-    let cands = tr.translate(&req, &ctx);
+    let mut cands = tr.translate(&req, &ctx);
+    if let Some(ask) = ask.filter(|_| !o.offline) {
+        let (first, notes) = ask(&req, &cands);
+        for n in notes {
+            let _ = writeln!(err, "aish: {n}");
+        }
+        if let Some(c) = first {
+            cands.retain(|x| x.command != c.command);
+            cands.insert(0, c);
+        }
+    }
     let rows: Vec<serde_json::Value> = cands
         .iter()
         .map(|c| {

@@ -8,6 +8,10 @@
 //! - Modes: `safe` (only safe commands run unasked), `normal`, `paranoid` (everything asks).
 //! - Deny patterns refuse outright; allow patterns skip the question for safe and moderate
 //!   commands only.
+//! - Remembered approvals (kept by aishd per user and command pattern) skip the question for a
+//!   `destructive` command in `normal` mode only; never for `critical`, never in `safe` or
+//!   `paranoid` mode, never past a deny pattern. Where remembering is offered, the destructive
+//!   question also takes `always`: run it and remember the approval.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,16 +42,41 @@ pub struct Policy {
 pub enum Question {
     /// `[y/N]`
     YesNo,
-    /// Type `yes` in full after reading the explanation.
-    Explicit { explanation: String },
+    /// Type `yes` in full after reading the explanation; `always` too when `remember` is
+    /// offered (run, and remember the approval).
+    Explicit { explanation: String, remember: bool },
     /// Type this phrase exactly.
     Phrase { phrase: String, explanation: String },
+}
+
+/// Why a command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum How {
+    /// No question was needed.
+    Unasked,
+    /// The user approved it.
+    Confirmed,
+    /// The user approved it and asked for the approval to be remembered.
+    ConfirmedRemember,
+    /// A remembered approval covers it.
+    Remembered,
+}
+
+/// What the caller knows about remembered approvals for one proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Memory {
+    /// A remembered approval covers this command.
+    pub covered: bool,
+    /// An approval can be remembered (aishd is there to keep it).
+    pub offer: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Effect {
     Run {
         command: String,
+        how: How,
     },
     Ask {
         command: String,
@@ -99,6 +128,11 @@ impl Confirm {
 
     /// A command is proposed for execution.
     pub fn propose(&mut self, command: &str, v: &Verdict) -> Effect {
+        self.propose_with(command, v, Memory::default())
+    }
+
+    /// A command is proposed, with what is known of remembered approvals for it.
+    pub fn propose_with(&mut self, command: &str, v: &Verdict, memory: Memory) -> Effect {
         let command = command.to_string();
         if let Some(p) = matches_prefix(&command, &self.policy.deny) {
             self.state = State::Idle;
@@ -117,8 +151,16 @@ impl Confirm {
             Level::Moderate if yes && mode == Mode::Normal => None,
             Level::Moderate => Some(Question::YesNo),
             Level::Destructive if yes && mode == Mode::Normal => None,
+            Level::Destructive if memory.covered && mode == Mode::Normal => {
+                self.state = State::Idle;
+                return Effect::Run {
+                    command,
+                    how: How::Remembered,
+                };
+            }
             Level::Destructive => Some(Question::Explicit {
                 explanation: explanation(v),
+                remember: memory.offer && mode == Mode::Normal,
             }),
             Level::Critical => {
                 let phrase = v
@@ -135,7 +177,10 @@ impl Confirm {
         match question {
             None => {
                 self.state = State::Idle;
-                Effect::Run { command }
+                Effect::Run {
+                    command,
+                    how: How::Unasked,
+                }
             }
             Some(q) => {
                 self.state = State::Awaiting {
@@ -158,13 +203,23 @@ impl Confirm {
             return None;
         };
         let a = input.trim();
-        let ok = match &question {
-            Question::YesNo => matches!(a.to_ascii_lowercase().as_str(), "y" | "yes"),
-            Question::Explicit { .. } => a.eq_ignore_ascii_case("yes"),
-            Question::Phrase { phrase, .. } => a == phrase.trim(),
+        let how = match &question {
+            Question::YesNo => {
+                matches!(a.to_ascii_lowercase().as_str(), "y" | "yes").then_some(How::Confirmed)
+            }
+            Question::Explicit { remember, .. } => {
+                if a.eq_ignore_ascii_case("yes") {
+                    Some(How::Confirmed)
+                } else if *remember && a.eq_ignore_ascii_case("always") {
+                    Some(How::ConfirmedRemember)
+                } else {
+                    None
+                }
+            }
+            Question::Phrase { phrase, .. } => (a == phrase.trim()).then_some(How::Confirmed),
         };
-        Some(if ok {
-            Effect::Run { command }
+        Some(if let Some(how) = how {
+            Effect::Run { command, how }
         } else {
             Effect::Refuse {
                 command,
@@ -307,6 +362,104 @@ mod tests {
         assert!(!ran(&run(p.clone(), "rm notes.txt", None)));
         let e = run(p, "docker ps", Some("y"));
         assert!(matches!(e, Effect::Refuse { reason, .. } if reason.contains("deny")));
+    }
+
+    fn remembered(policy: Policy, cmd: &str, memory: Memory, answer: Option<&str>) -> Effect {
+        let mut c = Confirm::new(policy);
+        match (c.propose_with(cmd, &check(cmd), memory), answer) {
+            (e @ Effect::Ask { .. }, Some(a)) => c.answer(a).expect("pending"),
+            (e, _) => e,
+        }
+    }
+
+    #[test]
+    fn a_remembered_approval_covers_destructive_in_normal_mode_only() {
+        let covered = Memory {
+            covered: true,
+            offer: true,
+        };
+        let e = remembered(Policy::default(), "rm notes.txt", covered, None);
+        assert_eq!(
+            e,
+            Effect::Run {
+                command: "rm notes.txt".into(),
+                how: How::Remembered
+            }
+        );
+        // Never for critical: the phrase is still wanted.
+        let e = remembered(Policy::default(), "rm -rf /", covered, None);
+        assert!(
+            matches!(
+                e,
+                Effect::Ask {
+                    question: Question::Phrase { .. },
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        // Not in safe or paranoid mode, not past a deny pattern.
+        for mode in [Mode::Safe, Mode::Paranoid] {
+            let p = Policy {
+                mode,
+                ..Policy::default()
+            };
+            assert!(!ran(&remembered(p, "rm notes.txt", covered, None)));
+        }
+        let deny = Policy {
+            deny: vec!["rm".into()],
+            ..Policy::default()
+        };
+        assert!(matches!(
+            remembered(deny, "rm notes.txt", covered, Some("yes")),
+            Effect::Refuse { .. }
+        ));
+        // Not covered: asked as ever.
+        assert!(!ran(&remembered(
+            Policy::default(),
+            "rm notes.txt",
+            Memory::default(),
+            None
+        )));
+    }
+
+    #[test]
+    fn always_is_accepted_only_where_remembering_is_offered() {
+        let offer = Memory {
+            covered: false,
+            offer: true,
+        };
+        let e = remembered(Policy::default(), "rm notes.txt", offer, Some("always"));
+        assert!(
+            matches!(
+                e,
+                Effect::Run {
+                    how: How::ConfirmedRemember,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = remembered(
+            Policy::default(),
+            "rm notes.txt",
+            Memory::default(),
+            Some("always"),
+        );
+        assert!(matches!(e, Effect::Refuse { .. }), "{e:?}");
+        // Critical never takes `always`, moderate neither (it takes y).
+        assert!(!ran(&remembered(
+            Policy::default(),
+            "rm -rf /",
+            offer,
+            Some("always")
+        )));
+        assert!(!ran(&remembered(
+            Policy::default(),
+            "mkdir x",
+            offer,
+            Some("always")
+        )));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::Serialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::Notify;
 
-use crate::confirm::{Confirm, Effect, Policy, Question};
+use crate::confirm::{Confirm, Effect, How, Policy, Question};
 use crate::danger::{self, Level, Verdict};
 
 #[derive(Debug, thiserror::Error)]
@@ -38,8 +38,10 @@ pub enum ExecError {
 pub struct Approved {
     command: String,
     verdict: Verdict,
-    /// `run` (no question needed) or `confirmed`.
+    /// `run` (no question needed), `confirmed` or `remembered` (a remembered approval).
     decision: &'static str,
+    /// The user asked for the approval to be remembered.
+    remember: bool,
 }
 
 impl Approved {
@@ -51,6 +53,10 @@ impl Approved {
     }
     pub fn decision(&self) -> &'static str {
         self.decision
+    }
+    /// The user answered `always`: the approval should be remembered.
+    pub fn remember(&self) -> bool {
+        self.remember
     }
 }
 
@@ -87,33 +93,43 @@ impl Gate {
 
     /// Check `command` and decide whether it runs, needs an answer, or is refused.
     pub fn propose(&mut self, command: &str) -> Proposal {
+        self.propose_with(command, crate::confirm::Memory::default())
+    }
+
+    /// [`Gate::propose`] with what is known of remembered approvals for the command.
+    pub fn propose_with(&mut self, command: &str, memory: crate::confirm::Memory) -> Proposal {
         let verdict = danger::check(command);
-        let effect = self.confirm.propose(command, &verdict);
-        self.resolve(effect, verdict, "run")
+        let effect = self.confirm.propose_with(command, &verdict, memory);
+        self.resolve(effect, verdict)
     }
 
     /// The user's answer to the pending question (anything but the exact approval refuses).
     pub fn answer(&mut self, input: &str) -> Option<Proposal> {
         let verdict = self.pending.take()?;
         let effect = self.confirm.answer(input)?;
-        Some(self.resolve(effect, verdict, "confirmed"))
+        Some(self.resolve(effect, verdict))
     }
 
     /// Ctrl-C or EOF at the question.
     pub fn cancel(&mut self) -> Option<Proposal> {
         let verdict = self.pending.take()?;
         let effect = self.confirm.cancel()?;
-        Some(self.resolve(effect, verdict, "confirmed"))
+        Some(self.resolve(effect, verdict))
     }
 
-    fn resolve(&mut self, effect: Effect, verdict: Verdict, decision: &'static str) -> Proposal {
+    fn resolve(&mut self, effect: Effect, verdict: Verdict) -> Proposal {
         match effect {
-            Effect::Run { command } => {
+            Effect::Run { command, how } => {
                 self.pending = None;
                 Proposal::Run(Approved {
                     command,
                     verdict,
-                    decision,
+                    decision: match how {
+                        How::Unasked => "run",
+                        How::Confirmed | How::ConfirmedRemember => "confirmed",
+                        How::Remembered => "remembered",
+                    },
+                    remember: how == How::ConfirmedRemember,
                 })
             }
             Effect::Ask {

@@ -11,13 +11,14 @@ use std::time::Duration;
 
 use rustyline::error::ReadlineError;
 
+use crate::backend::{Remote, Ticket};
 use crate::cli::{EX_USAGE, sanitize};
 use crate::config::Config;
-use crate::confirm::{Policy, Question};
+use crate::confirm::{Memory, Policy, Question};
 use crate::exec::{self, Approved, Cancel, Ending, ExecOptions, Gate, Jobs, Outcome, Proposal};
 use crate::explain;
 use crate::record::{Entry, Recorder};
-use crate::translate::{Context, Translator};
+use crate::translate::{Candidate, Context, Translator};
 
 /// Exit code of `--run` when the command was refused.
 pub const EX_REFUSED: i32 = 77;
@@ -88,6 +89,8 @@ pub struct Session {
     tr: Translator,
     ctx: Context,
     backend: crate::backend::Backend,
+    /// aishd's job for each background job, told when it ends.
+    bg_tickets: std::collections::HashMap<usize, u64>,
 }
 
 fn cwd_string() -> String {
@@ -117,6 +120,7 @@ impl Session {
             stats: Stats::default(),
             tr,
             ctx,
+            bg_tickets: Default::default(),
         })
     }
 
@@ -159,9 +163,20 @@ impl Session {
         command: &str,
         ui: &mut dyn Ui,
     ) -> Option<Approved> {
+        self.decide_with(request, command, Memory::default(), ui)
+    }
+
+    /// [`Session::decide`] with what aishd knows of remembered approvals.
+    fn decide_with(
+        &mut self,
+        request: Option<&str>,
+        command: &str,
+        memory: Memory,
+        ui: &mut dyn Ui,
+    ) -> Option<Approved> {
         self.stats.proposed += 1;
         let mut gate = Gate::new(self.policy.clone());
-        let mut p = gate.propose(command);
+        let mut p = gate.propose_with(command, memory);
         loop {
             match p {
                 Proposal::Run(a) => return Some(a),
@@ -183,8 +198,17 @@ impl Session {
                         Question::YesNo => {
                             format!("{} command: {command}\nRun it? [y/N] ", verdict.level)
                         }
-                        Question::Explicit { explanation } => format!(
+                        Question::Explicit {
+                            explanation,
+                            remember: false,
+                        } => format!(
                             "DESTRUCTIVE command: {command}\n{explanation}\nType `yes` to run it (anything else aborts): "
+                        ),
+                        Question::Explicit {
+                            explanation,
+                            remember: true,
+                        } => format!(
+                            "DESTRUCTIVE command: {command}\n{explanation}\nType `yes` to run it, `always` to run it and remember the approval (anything else aborts): "
                         ),
                         Question::Phrase {
                             phrase,
@@ -311,71 +335,95 @@ impl Session {
         for n in &remote.notes {
             ui.say(&format!("aish: {n}"));
         }
-        let command = sanitize(&remote.command);
-        if remote.source == aish_llm::Source::Offline || command.trim().is_empty() {
+        let Some(first) = network_candidate(&remote, &local) else {
             return (local, Some(remote));
-        }
-        let via = match remote.via {
-            crate::backend::Via::Aishd => "via aishd",
-            crate::backend::Via::InProcess => "in process",
         };
-        let mut out = vec![crate::translate::Candidate {
-            command: command.clone(),
-            confidence: 1.0,
-            // Ranked first: the configured provider answered.
-            score: local.iter().map(|c| c.score).fold(1.0, f64::max) + 1.0,
-            source: remote.source.to_string(),
-            description: format!(
-                "{} (from {}, {via})",
-                sanitize(&remote.explanation).replace('\n', " "),
-                remote.source
-            ),
-        }];
-        out.extend(local.into_iter().filter(|c| c.command != command));
+        let mut out = vec![first.clone()];
+        out.extend(local.into_iter().filter(|c| c.command != first.command));
         (out, Some(remote))
     }
 
-    /// Tells aishd what became of its job (when the command is its proposal).
-    fn tell_aishd(
-        &self,
-        remote: Option<&crate::backend::Remote>,
-        cmd: &str,
-        op: &str,
-        extra: serde_json::Value,
-    ) {
-        if let Some(r) = remote
-            && let Some(job) = r.job
-            && sanitize(&r.command) == cmd
-        {
-            self.backend.tell(job, op, extra);
+    /// aishd's job for a command about to be decided: its own job when the
+    /// command is aishd's proposal, else a new one (`typed`: by the user).
+    /// `None` when aishd is not there.
+    fn ticket(&self, cmd: &str, remote: Option<&Remote>, typed: bool) -> Option<Ticket> {
+        match remote {
+            Some(r) if r.ticket.is_some() && sanitize(&r.command) == cmd => r.ticket,
+            _ => self.backend.propose(cmd, typed),
         }
     }
 
-    /// Decides, runs and reports to aishd.
-    fn decide_and_run(
+    /// The gate, with aishd's remembered approvals when it runs; aishd is
+    /// told the decision, and asked to remember it when the user said `always`.
+    fn decide_ticketed(
         &mut self,
-        req: &str,
+        request: Option<&str>,
         cmd: &str,
-        remote: Option<&crate::backend::Remote>,
+        ticket: Option<Ticket>,
+        ui: &mut dyn Ui,
+    ) -> Option<Approved> {
+        let memory = Memory {
+            covered: ticket.is_some_and(|t| t.remembered),
+            offer: ticket.is_some(),
+        };
+        let a = self.decide_with(request, cmd, memory, ui);
+        let Some(t) = ticket else {
+            return a;
+        };
+        match &a {
+            None => {
+                self.backend.tell(t.job, "deny", serde_json::json!({}));
+            }
+            Some(a) if a.decision() == "remembered" => {
+                ui.say("aish: approved by your remembered approval (kept by aishd)");
+            }
+            Some(a) => {
+                let extra = serde_json::json!({"remember": a.remember()});
+                let reply = self.backend.tell(t.job, "approve", extra);
+                if a.remember() {
+                    match reply {
+                        Some(v) if v["remembered"].is_string() => ui.say(&format!(
+                            "aish: remembered: `{}` runs without this question from now on",
+                            v["remembered"].as_str().unwrap_or_default()
+                        )),
+                        Some(v) => ui.say(&format!(
+                            "aish: not remembered: {}",
+                            v["remember_refused"]
+                                .as_str()
+                                .or(v["error"].as_str())
+                                .unwrap_or("aishd did not keep it")
+                        )),
+                        None => ui.say("aish: not remembered: aishd did not answer"),
+                    }
+                }
+            }
+        }
+        a
+    }
+
+    /// Decides, runs in the foreground and reports to aishd: the path of
+    /// every command the session runs (a chosen candidate, `--run`, `!cmd`).
+    /// `typed`: the user typed the command (`!cmd`) rather than chose it.
+    pub fn decide_and_run(
+        &mut self,
+        req: Option<&str>,
+        cmd: &str,
+        remote: Option<&Remote>,
+        typed: bool,
         ui: &mut dyn Ui,
     ) -> Option<(String, Option<Outcome>)> {
-        let Some(a) = self.decide(Some(req), cmd, ui) else {
-            self.tell_aishd(remote, cmd, "deny", serde_json::json!({}));
-            return None;
-        };
+        let ticket = self.ticket(cmd, remote, typed);
+        let a = self.decide_ticketed(req, cmd, ticket, ui)?;
         let decision = a.decision().to_string();
-        self.tell_aishd(remote, cmd, "approve", serde_json::json!({}));
-        self.tell_aishd(
-            remote,
-            cmd,
-            "report",
-            serde_json::json!({"event": "running"}),
-        );
-        let o = self.execute(Some(req), a, ui);
-        self.tell_aishd(
-            remote,
-            cmd,
-            "report",
+        let report = |s: &Self, extra: serde_json::Value| {
+            if let Some(t) = ticket {
+                s.backend.tell(t.job, "report", extra);
+            }
+        };
+        report(self, serde_json::json!({"event": "running"}));
+        let o = self.execute(req, a, ui);
+        report(
+            self,
             serde_json::json!({"event": "finished", "exit_code": o.as_ref().map(|o| o.exit_code)}),
         );
         Some((decision, o))
@@ -412,7 +460,7 @@ impl Session {
         };
         let cmd = shown[i - 1].clone();
         ui.say(&explain::explain(&cmd, &self.tr).render());
-        let _ = self.decide_and_run(req, &cmd, remote.as_ref(), ui);
+        let _ = self.decide_and_run(Some(req), &cmd, remote.as_ref(), false, ui);
     }
 
     fn reap(&mut self, ui: &mut dyn Ui) {
@@ -423,6 +471,14 @@ impl Session {
                 ui.say(&format!("[{id}] done (exit {})  {cmd}", o.exit_code));
             }
             let level = crate::danger::check(&cmd).level;
+            if let Some(t) = self.bg_tickets.remove(&id) {
+                let code = res.as_ref().ok().map(|o| o.exit_code);
+                self.backend.tell(
+                    t,
+                    "report",
+                    serde_json::json!({"event": "finished", "exit_code": code}),
+                );
+            }
             self.finish(None, &cmd, level, "background", res, ui);
         }
     }
@@ -606,18 +662,29 @@ impl Session {
                     continue;
                 }
                 let mut ui = EditorUi(&mut ed);
-                if let Some(a) = self.decide(None, cmd, &mut ui) {
-                    if bg {
-                        let opts = self.opts();
-                        match self.jobs.spawn(self.rt.handle(), a, &opts) {
-                            Ok(id) => println!("[{id}] {cmd}"),
-                            Err(e) => {
-                                println!("aish: {e}");
-                                self.refuse(None, cmd, None, &e.to_string());
+                if !bg {
+                    self.decide_and_run(None, cmd, None, true, &mut ui);
+                    continue;
+                }
+                let ticket = self.ticket(cmd, None, true);
+                if let Some(a) = self.decide_ticketed(None, cmd, ticket, &mut ui) {
+                    let opts = self.opts();
+                    match self.jobs.spawn(self.rt.handle(), a, &opts) {
+                        Ok(id) => {
+                            println!("[{id}] {cmd}");
+                            if let Some(t) = ticket {
+                                self.backend.tell(
+                                    t.job,
+                                    "report",
+                                    serde_json::json!({"event": "running"}),
+                                );
+                                self.bg_tickets.insert(id, t.job);
                             }
                         }
-                    } else {
-                        self.execute(None, a, &mut ui);
+                        Err(e) => {
+                            println!("aish: {e}");
+                            self.refuse(None, cmd, None, &e.to_string());
+                        }
                     }
                 }
                 continue;
@@ -708,6 +775,61 @@ fn split_flags(args: &[String]) -> Result<Flags, String> {
     Ok(f)
 }
 
+/// The candidate a network answer makes (ranked first: the configured provider
+/// answered); `None` for the offline translator's own answer.
+fn network_candidate(remote: &Remote, local: &[Candidate]) -> Option<Candidate> {
+    let command = sanitize(&remote.command);
+    if remote.source == aish_llm::Source::Offline || command.trim().is_empty() {
+        return None;
+    }
+    let via = match remote.via {
+        crate::backend::Via::Aishd => "via aishd",
+        crate::backend::Via::InProcess => "in process",
+    };
+    Some(Candidate {
+        command,
+        confidence: 1.0,
+        score: local.iter().map(|c| c.score).fold(1.0, f64::max) + 1.0,
+        source: remote.source.to_string(),
+        description: format!(
+            "{} (from {}, {via})",
+            sanitize(&remote.explanation).replace('\n', " "),
+            remote.source
+        ),
+    })
+}
+
+/// `aish REQUEST`'s network answer: aishd's, or the configured providers' in
+/// this process (the config is read only when a request needs it).
+pub fn one_shot_asker(
+    config: Option<PathBuf>,
+) -> impl FnMut(&str, &[Candidate]) -> (Option<Candidate>, Vec<String>) {
+    move |req, local| {
+        let cfg = match Config::load(config.clone()) {
+            Ok(c) => c,
+            Err(e) => return (None, vec![format!("config: {e}; answering offline")]),
+        };
+        let rt = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => return (None, vec![format!("no runtime for the providers: {e}")]),
+        };
+        let mut backend = crate::backend::Backend::new(&cfg.aishd_socket, cfg.llm.clone());
+        let ctx = Context::detect();
+        let first = local
+            .first()
+            .map(|c| (c.command.clone(), c.description.clone()))
+            .unwrap_or_default();
+        let lctx = crate::backend::context(&ctx);
+        match backend.ask(&rt, req, &lctx, move |_, _| first) {
+            Ok(r) => (network_candidate(&r, local), r.notes),
+            Err(e) => (None, vec![e.to_string()]),
+        }
+    }
+}
+
 /// The program: the REPL without arguments, `--run REQUEST`, or the [`crate::cli`] commands.
 pub fn main(argv: &[String]) -> i32 {
     let args = &argv[1.min(argv.len())..];
@@ -724,7 +846,13 @@ pub fn main(argv: &[String]) -> i32 {
     if !interactive && !f.run {
         let mut a = vec![argv.first().cloned().unwrap_or_else(|| "aish".into())];
         a.extend(f.rest);
-        return crate::cli::main(&a, &mut std::io::stdout(), &mut std::io::stderr());
+        let mut ask = one_shot_asker(f.config.clone());
+        return crate::cli::main_with(
+            &a,
+            &mut std::io::stdout(),
+            &mut std::io::stderr(),
+            Some(&mut ask),
+        );
     }
     let cfg = match Config::load(f.config.clone()) {
         Ok(c) => c,
@@ -781,7 +909,9 @@ impl Session {
         let v = crate::danger::check(&cmd);
         ui.say(&format!("{cmd}   [{}] {}", v.level, best.description));
         ui.say(explain::explain(&cmd, &self.tr).render().trim_end());
-        let Some((decision, o)) = self.decide_and_run(req, &cmd, remote.as_ref(), &mut ui) else {
+        let Some((decision, o)) =
+            self.decide_and_run(Some(req), &cmd, remote.as_ref(), false, &mut ui)
+        else {
             if json {
                 println!(
                     "{}",

@@ -4,6 +4,9 @@
 //!
 //! - `{"op":"submit","request":"...","context":{...}}` → job id, candidate,
 //!   source, verdict (aish's danger analysis, always run), approval needed
+//! - `{"op":"propose","command":"...","source":{"kind":"user"}}`: a job for a
+//!   command the client already has (typed by the user, or an offline
+//!   candidate it chose), with the same verdict and remembered-approval check
 //! - `{"op":"status","job":N}`
 //! - `{"op":"approve","job":N,"remember":true,"pattern":"apt-get remove *"}`
 //!   / `{"op":"deny","job":N}`; "remember" is kept per user and command
@@ -60,6 +63,12 @@ pub enum Request {
         request: String,
         #[serde(default)]
         context: Context,
+    },
+    Propose {
+        command: String,
+        /// Where the command came from (default: typed by the user).
+        #[serde(default)]
+        source: Option<Source>,
     },
     Status {
         job: u64,
@@ -310,6 +319,21 @@ impl Daemon {
     pub async fn handle(&self, uid: u32, req: Request) -> Value {
         match req {
             Request::Submit { request, context } => self.submit(uid, &request, context).await,
+            Request::Propose { command, source } => {
+                let source = match source {
+                    // Only the chain's own answers are provider or cache answers.
+                    Some(Source::Offline) => Source::Offline,
+                    _ => Source::User,
+                };
+                self.open_job(
+                    uid,
+                    aish_llm::Answer {
+                        command,
+                        explanation: String::new(),
+                        source,
+                    },
+                )
+            }
             Request::Status { job } => match self.job(uid, job) {
                 Some(j) => json!({"ok": true, "job": j}),
                 None => err(format!("no job {job}")),
@@ -359,6 +383,15 @@ impl Daemon {
             }
         };
         self.counters.submitted.fetch_add(1, Ordering::Relaxed);
+        self.open_job(uid, a)
+    }
+
+    /// A job for an answer: its verdict, and whether a remembered approval
+    /// covers it.
+    fn open_job(&self, uid: u32, a: aish_llm::Answer) -> Value {
+        if a.command.trim().is_empty() {
+            return err("an empty command");
+        }
         let verdict = aish::danger::check(&a.command);
         let level = verdict.level;
         // A remembered approval covers destructive commands, never critical ones.
