@@ -367,7 +367,7 @@ mod tests {
     fn remembered(policy: Policy, cmd: &str, memory: Memory, answer: Option<&str>) -> Effect {
         let mut c = Confirm::new(policy);
         match (c.propose_with(cmd, &check(cmd), memory), answer) {
-            (e @ Effect::Ask { .. }, Some(a)) => c.answer(a).expect("pending"),
+            (Effect::Ask { .. }, Some(a)) => c.answer(a).expect("pending"),
             (e, _) => e,
         }
     }
