@@ -1,6 +1,6 @@
-//! questlogd in the running OS: commands typed in a real interactive login bash are logged
-//! with their user, cwd and exit code; a failing unit becomes an event; one user cannot read
-//! another's commands.
+//! questlogd in the running OS: commands typed in a real interactive login bash or zsh are
+//! logged with their user, cwd and exit code; a failing unit becomes an event; one user cannot
+//! read another's commands.
 
 use anyhow::{Context, ensure};
 use qemu_tests::Machine;
@@ -14,6 +14,11 @@ pub fn register(r: &mut Runner) {
         "questlog_records_interactive_bash_commands",
         8 * MIN,
         questlog_records_interactive_bash_commands,
+    )
+    .test(
+        "questlog_records_interactive_zsh_commands",
+        8 * MIN,
+        questlog_records_interactive_zsh_commands,
     )
     .test(
         "questlog_records_failed_unit",
@@ -37,11 +42,21 @@ fn nonce(m: &mut Machine) -> anyhow::Result<String> {
 /// Types `lines` into an interactive login bash (on a pseudo-terminal made by `script`) run
 /// as `user`, then `exit`. `who` is `None` for root.
 fn type_in_login_bash(m: &mut Machine, user: Option<&str>, lines: &[&str]) -> anyhow::Result<()> {
+    type_in_login_shell(m, user, "bash", lines)
+}
+
+/// [`type_in_login_bash`] with another shell (`bash` or `zsh`).
+fn type_in_login_shell(
+    m: &mut Machine,
+    user: Option<&str>,
+    sh: &str,
+    lines: &[&str],
+) -> anyhow::Result<()> {
     let mut input = lines.join("\n");
     input.push_str("\nexit\n");
     let path = "/tmp/ql-typed-input";
     m.write_file(path, input.as_bytes(), 0o644)?;
-    let shell = "TERM=dumb script -qec 'bash -l -i' /dev/null";
+    let shell = format!("TERM=dumb script -qec '{sh} -l -i' /dev/null");
     let cmd = match user {
         None => format!("cd / && timeout 120 sh -c \"{shell}\" < {path} > /dev/null 2>&1; echo $?"),
         Some(u) => format!(
@@ -96,6 +111,34 @@ fn questlog_records_interactive_bash_commands(ctx: &mut Ctx) -> anyhow::Result<(
     ensure!(session.is_string(), "no session: {r:#}");
     let table = m.succeed(&format!("questlog search qlfail-{n}"))?;
     ensure!(table.contains("root"), "table view: {table}");
+    Ok(())
+}
+
+/// The zsh hook (`/etc/zsh/questlog.zsh`, sourced from the system zshrc) records like bash's.
+fn questlog_records_interactive_zsh_commands(ctx: &mut Ctx) -> anyhow::Result<()> {
+    let m = ctx.shared()?;
+    m.wait_for_unit("questlogd.socket", 2 * MIN)?;
+    m.succeed("grep -q questlog.zsh /etc/zsh/zshrc")?;
+    // A .zshrc of its own, so zsh's first-run menu does not take the typed lines.
+    m.succeed("touch /root/.zshrc")?;
+    let n = nonce(m)?;
+    let failing = format!("cd /tmp && test zqlfail-{n} = x");
+    let passing = format!("cd /var/log && echo zqlok-{n}");
+    type_in_login_shell(m, None, "zsh", &[&failing, &passing])?;
+
+    let rows = search_rows(m, None, &format!("zqlfail-{n}"))?;
+    ensure!(rows.len() == 1, "rows for {failing:?}: {rows:#?}");
+    let r = &rows[0];
+    ensure!(r["source"] == "zsh", "{r:#}");
+    ensure!(r["text"] == failing.as_str(), "{r:#}");
+    ensure!(r["uid"] == 0, "{r:#}");
+    ensure!(r["cwd"] == "/tmp", "{r:#}");
+    ensure!(r["exit"] == 1, "{r:#}");
+    let rows = search_rows(m, None, &format!("zqlok-{n}"))?;
+    ensure!(rows.len() == 1, "rows for {passing:?}: {rows:#?}");
+    ensure!(rows[0]["cwd"] == "/var/log", "{:#}", rows[0]);
+    ensure!(rows[0]["exit"] == 0, "{:#}", rows[0]);
+    ensure!(rows[0]["session"] == r["session"], "{:#} vs {r:#}", rows[0]);
     Ok(())
 }
 
