@@ -1,4 +1,5 @@
-//! aish in the running OS: a request is translated, checked, run, and recorded in questlog.
+//! aish in the running OS: a request is translated, checked, run, and recorded in questlog;
+//! at a terminal, `aish REQUEST` asks which candidate to run.
 
 use anyhow::{Context, ensure};
 use qemu_tests::runner::{Ctx, Runner};
@@ -84,6 +85,22 @@ fn aish_runs_request_and_questlog_records_it(ctx: &mut Ctx) -> anyhow::Result<()
     ensure!(
         d["output_excerpt"].as_str().is_some_and(|o| !o.is_empty()),
         "record output excerpt: {rec}"
+    );
+
+    // As a person types it, at a terminal: `aish show disk usage` lists the candidates, asks
+    // which one, and runs the one chosen.
+    m.write_file("/tmp/aish-pick", b"1\n", 0o644)?;
+    let out = m.succeed_within(
+        &format!(
+            "cd {dir} && TERM=dumb timeout 120 script -qec 'aish show disk usage' /dev/null \
+             < /tmp/aish-pick 2>&1"
+        ),
+        3 * MIN,
+    )?;
+    ensure!(out.contains("Which one?"), "no question in {out:?}");
+    ensure!(
+        out.contains("Filesystem") || out.lines().any(|l| l.contains('\t')),
+        "the chosen command did not run: {out:?}"
     );
     Ok(())
 }

@@ -22,6 +22,7 @@ const USAGE: &str = "usage:
                                            candidate commands for a request: aishd's (or the
                                            configured providers') answer first, then the
                                            offline translator's; --offline: the latter only
+                                           (at a terminal: then asks which one to run)
   aish --run [--yes] [--json] REQUEST...   run the best candidate, through the same checks
   aish --explain [--json] 'COMMAND'        explain a command and its danger verdict
   aish check [--json] 'COMMAND'            danger verdict; exit code 0 safe, 1 moderate, 2 destructive, 3 critical
@@ -156,6 +157,18 @@ fn input_text(words: &[String]) -> Result<String, String> {
         ));
     }
     Ok(text)
+}
+
+/// `args` are a plain request (`aish find large files`): no subcommand, no option but
+/// `--no-man`.
+pub fn is_plain_request(args: &[String]) -> bool {
+    let Some(first) = args.iter().find(|a| *a != "--no-man") else {
+        return false;
+    };
+    !matches!(
+        first.as_str(),
+        "check" | "eval" | "help" | "-h" | "--help" | "--version"
+    ) && args.iter().all(|a| a == "--no-man" || !a.starts_with('-'))
 }
 
 /// Run the command line (offline only); returns the process exit code.

@@ -430,12 +430,13 @@ impl Session {
     }
 
     /// Show candidates for a request; the chosen one is explained, checked and run.
-    fn request(&mut self, req: &str, ui: &mut dyn Ui) {
+    /// The command's exit code when one ran; `None` when none was chosen or it was refused.
+    fn request(&mut self, req: &str, ui: &mut dyn Ui) -> Option<i32> {
         self.stats.requests += 1;
         let (cands, remote) = self.candidates(req, ui);
         if cands.is_empty() {
             ui.say("no candidate for this request (use !COMMAND to run a command)");
-            return;
+            return None;
         }
         let shown: Vec<String> = cands.iter().take(5).map(|c| sanitize(&c.command)).collect();
         for (i, c) in shown.iter().enumerate() {
@@ -456,11 +457,12 @@ impl Session {
         let Some(i) = idx else {
             ui.say("aborted");
             self.refuse(Some(req), &shown[0], None, "no candidate chosen");
-            return;
+            return None;
         };
         let cmd = shown[i - 1].clone();
         ui.say(&explain::explain(&cmd, &self.tr).render());
-        let _ = self.decide_and_run(Some(req), &cmd, remote.as_ref(), false, ui);
+        let (_, o) = self.decide_and_run(Some(req), &cmd, remote.as_ref(), false, ui)?;
+        Some(o.map_or(1, |o| o.exit_code))
     }
 
     fn reap(&mut self, ui: &mut dyn Ui) {
@@ -689,7 +691,7 @@ impl Session {
                 }
                 continue;
             }
-            self.request(&line, &mut EditorUi(&mut ed));
+            let _ = self.request(&line, &mut EditorUi(&mut ed));
         }
         if let Some(h) = &hist {
             let _ = ed.save_history(h);
@@ -843,7 +845,14 @@ pub fn main(argv: &[String]) -> i32 {
     // Without arguments: the shell when stdin is a terminal, else the usage error.
     let interactive =
         f.rest.iter().all(|a| a == "--no-man") && std::io::stdin().is_terminal() && !f.run;
-    if !interactive && !f.run {
+    // `aish REQUEST` at a terminal: the candidates, then the one chosen runs (Enter aborts).
+    // Scripts (no terminal, or --json) get the list.
+    let choose = !interactive
+        && !f.run
+        && std::io::stdin().is_terminal()
+        && std::io::stdout().is_terminal()
+        && crate::cli::is_plain_request(&f.rest);
+    if !interactive && !f.run && !choose {
         let mut a = vec![argv.first().cloned().unwrap_or_else(|| "aish".into())];
         a.extend(f.rest);
         let mut ask = one_shot_asker(f.config.clone());
@@ -871,6 +880,7 @@ pub fn main(argv: &[String]) -> i32 {
     if interactive {
         return s.repl();
     }
+    let what = if choose { "a request" } else { "--run" };
     let words: Vec<String> = f
         .rest
         .iter()
@@ -879,11 +889,11 @@ pub fn main(argv: &[String]) -> i32 {
         .collect();
     let req = sanitize(&words.join(" "));
     if req.trim().is_empty() || req.len() > crate::cli::MAX_INPUT {
-        eprintln!(
-            "aish: --run needs a request of 1 to {} bytes",
-            crate::cli::MAX_INPUT
-        );
+        eprintln!("aish: {what} needs 1 to {} bytes", crate::cli::MAX_INPUT);
         return EX_USAGE;
+    }
+    if choose {
+        return s.request(&req, &mut StdioUi).unwrap_or(EX_REFUSED);
     }
     s.run_once(&req, f.json)
 }

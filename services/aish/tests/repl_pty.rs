@@ -72,6 +72,30 @@ impl Env {
         s
     }
 
+    /// `aish ARGS` at a terminal (not the REPL): no prompt to wait for.
+    fn spawn_one_shot(&self, args: &[&str]) -> PtySession {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_aish"));
+        c.arg("--config")
+            .arg(self.path("aish.toml"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+            )
+            .env("HOME", self.path("home"))
+            .env("QUESTLOG_SOCKET", self.path("no-daemon.sock"))
+            .env("QUESTLOG_SPOOL", self.path("spool.jsonl"))
+            .env("TERM", "xterm");
+        spawn_with_options(
+            c,
+            Options::new()
+                .timeout_ms(Some(20_000))
+                .strip_ansi_escape_codes(true),
+        )
+        .unwrap()
+    }
+
     fn spool(&self) -> String {
         std::fs::read_to_string(self.path("spool.jsonl")).unwrap_or_default()
     }
@@ -284,4 +308,33 @@ fn the_foreground_command_reads_the_terminal() {
     s.exp_eof().unwrap();
     let spool = env.spool();
     assert!(spool.contains("got-forty-two-tty"), "{spool}");
+}
+
+/// `aish REQUEST` at a terminal lists the candidates, asks which one to run (Enter aborts) and
+/// runs the chosen one through the same gate; the run is recorded.
+#[test]
+fn one_shot_request_at_a_terminal_runs_the_chosen_candidate() {
+    let env = Env::new();
+    let mut s = env.spawn_one_shot(&["show", "disk", "usage"]);
+    s.exp_string("1) df").unwrap();
+    s.exp_string("Which one? [1-").unwrap();
+    send(&mut s, "1").unwrap();
+    s.exp_string("Filesystem").unwrap();
+    s.exp_eof().unwrap();
+    let spool = env.spool();
+    assert!(spool.contains("\"command\":\"df"), "{spool}");
+    assert!(spool.contains("\"decision\":\"run\""), "{spool}");
+
+    // Enter aborts: nothing runs, the refusal is recorded, exit code 77.
+    let mut s = env.spawn_one_shot(&["delete", "everything", "in", "/"]);
+    s.exp_string("Which one? [1-").unwrap();
+    send(&mut s, "").unwrap();
+    s.exp_string("aborted").unwrap();
+    s.exp_eof().unwrap();
+    assert!(!env.marker().exists());
+    assert!(
+        env.spool().contains("no candidate chosen"),
+        "{}",
+        env.spool()
+    );
 }
