@@ -43,11 +43,12 @@ impl Env {
         self.path("rm-ran")
     }
 
-    fn spawn(&self, extra: &[&str]) -> PtySession {
+    /// `aish --config … ARGS` in this environment, on a pseudo-terminal.
+    fn pty(&self, args: &[&str]) -> PtySession {
         let mut c = Command::new(env!("CARGO_BIN_EXE_aish"));
         c.arg("--config")
             .arg(self.path("aish.toml"))
-            .args(extra)
+            .args(args)
             .current_dir(self.dir.path())
             .env(
                 "PATH",
@@ -60,33 +61,6 @@ impl Env {
             .env("QUESTLOG_SPOOL", self.path("spool.jsonl"))
             .env("USER", "tester")
             .env("TERM", "xterm");
-        let mut s = spawn_with_options(
-            c,
-            Options::new()
-                .timeout_ms(Some(20_000))
-                .strip_ansi_escape_codes(true),
-        )
-        .unwrap();
-        s.exp_string("tester@").unwrap();
-        s.exp_string("$ ").unwrap();
-        s
-    }
-
-    /// `aish ARGS` at a terminal (not the REPL): no prompt to wait for.
-    fn spawn_one_shot(&self, args: &[&str]) -> PtySession {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_aish"));
-        c.arg("--config")
-            .arg(self.path("aish.toml"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env(
-                "PATH",
-                format!("{}:/usr/bin:/bin", self.path("bin").display()),
-            )
-            .env("HOME", self.path("home"))
-            .env("QUESTLOG_SOCKET", self.path("no-daemon.sock"))
-            .env("QUESTLOG_SPOOL", self.path("spool.jsonl"))
-            .env("TERM", "xterm");
         spawn_with_options(
             c,
             Options::new()
@@ -94,6 +68,14 @@ impl Env {
                 .strip_ansi_escape_codes(true),
         )
         .unwrap()
+    }
+
+    /// The REPL, once its first prompt is shown.
+    fn spawn(&self, extra: &[&str]) -> PtySession {
+        let mut s = self.pty(extra);
+        s.exp_string("tester@").unwrap();
+        s.exp_string("$ ").unwrap();
+        s
     }
 
     fn spool(&self) -> String {
@@ -315,7 +297,7 @@ fn the_foreground_command_reads_the_terminal() {
 #[test]
 fn one_shot_request_at_a_terminal_runs_the_chosen_candidate() {
     let env = Env::new();
-    let mut s = env.spawn_one_shot(&["show", "disk", "usage"]);
+    let mut s = env.pty(&["show", "disk", "usage"]);
     s.exp_string("1) df").unwrap();
     s.exp_string("Which one? [1-").unwrap();
     send(&mut s, "1").unwrap();
@@ -326,7 +308,7 @@ fn one_shot_request_at_a_terminal_runs_the_chosen_candidate() {
     assert!(spool.contains("\"decision\":\"run\""), "{spool}");
 
     // Enter aborts: nothing runs, the refusal is recorded, exit code 77.
-    let mut s = env.spawn_one_shot(&["delete", "everything", "in", "/"]);
+    let mut s = env.pty(&["delete", "everything", "in", "/"]);
     s.exp_string("Which one? [1-").unwrap();
     send(&mut s, "").unwrap();
     s.exp_string("aborted").unwrap();

@@ -1,6 +1,8 @@
 //! The aishd binary itself: config file, JSON logs with named events, the
 //! socket, the metrics endpoint, and remembered approvals across a restart.
 
+mod common;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
@@ -8,46 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// An OpenAI-compatible server on 127.0.0.1:0 that proposes `cmd` (blocking
-/// threads: the test has no runtime).
+/// An OpenAI-compatible server on 127.0.0.1:0 that proposes `cmd`.
 fn provider(cmd: &'static str) -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}/v1", l.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for s in l.incoming().flatten() {
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(s);
-                loop {
-                    let mut len = 0usize;
-                    loop {
-                        let mut h = String::new();
-                        if r.read_line(&mut h).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap();
-                        }
-                        if h == "\r\n" {
-                            break;
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    std::io::Read::read_exact(&mut r, &mut body).unwrap();
-                    let text = json!({"command": cmd, "explanation": "proposed"}).to_string();
-                    let b = json!({"choices":[{"message":{"role":"assistant","content":text}}]})
-                        .to_string();
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{b}",
-                        b.len()
-                    );
-                    if r.get_mut().write_all(resp.as_bytes()).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    url
+    common::provider(cmd).0
 }
 
 struct Daemon {
