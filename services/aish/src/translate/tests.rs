@@ -403,3 +403,34 @@ fn a_bare_package_is_the_system_package_managers() {
     let c = Translator::new().translate("remove a package", &cx);
     assert!(c[0].command.contains("pacman"), "{c:?}");
 }
+
+fn first_tool(req: &str) -> String {
+    crate::nlc2cmd::first_utility(top(req).first().map(String::as_str).unwrap_or(""))
+}
+
+#[test]
+fn a_tool_named_twice_counts_once() {
+    // "Python" twice must not outweigh the converter between its versions
+    assert_eq!(
+        first_tool("convert this Python 2 script to Python 3"),
+        "2to3"
+    );
+}
+
+#[test]
+fn subcommand_objects_pick_their_tool() {
+    for (req, tool) in [
+        ("add my private key to the ssh-agent", "ssh-add"),
+        ("remove a semaphore", "ipcrm"),
+        ("list the semaphores", "ipcs"),
+        ("show the execution plan", "terraform"),
+        ("initialise a swarm", "docker"),
+        ("discard unstaged changes", "git"),
+        ("delete unreachable objects", "git"),
+        ("show the tree of processes", "pstree"),
+        ("set the global python version", "pyenv"),
+        ("run a command when the shell receives a signal", "trap"),
+    ] {
+        assert_eq!(first_tool(req), tool, "{req}: {:?}", top(req));
+    }
+}
