@@ -434,3 +434,37 @@ fn subcommand_objects_pick_their_tool() {
         assert_eq!(first_tool(req), tool, "{req}: {:?}", top(req));
     }
 }
+
+fn sources(req: &str) -> Vec<String> {
+    Translator::new()
+        .translate(req, &ctx())
+        .into_iter()
+        .map(|c| c.source)
+        .collect()
+}
+
+#[test]
+fn a_space_or_a_login_is_not_disk_space_or_logs() {
+    for req in [
+        "separate the numbers with a space instead of a newline",
+        "ignore space in the pattern",
+    ] {
+        let s = sources(req);
+        assert!(!s.iter().any(|s| s == "intent:disk-free"), "{req}: {s:?}");
+    }
+    let s = sources("log in as another user");
+    assert!(!s.iter().any(|s| s == "intent:logs"), "{s:?}");
+    // the real requests still reach them
+    assert_eq!(
+        sources("how much disk space is left")[0],
+        "intent:disk-free"
+    );
+    assert_eq!(sources("show free space")[0], "intent:disk-free");
+    assert_eq!(sources("show the system logs")[0], "intent:logs");
+}
+
+#[test]
+fn one_files_contents_are_not_a_listing() {
+    assert_ne!(first_tool("display the contents of a file"), "ls");
+    assert_eq!(first_tool("list the contents of a directory"), "ls");
+}

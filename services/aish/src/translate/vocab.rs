@@ -870,4 +870,11 @@ receipt rule | aws | 8
 instance reboot | aws | 6
 instance image | aws | 3
 broker | aws | 4
+system log | journalctl | 6
+log show | journalctl | 4
+log view | journalctl | 4
+log message | journalctl | 3
+log write | logger | 6
+log message write | logger | 4
+log entry add | logger | 6
 "#;
