@@ -465,6 +465,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                     "find", "search", "locate", "list", "show", "delete", "count", "remove",
                 ]))
         && !m.has(&["extract", "unzip", "decompress", "unpack"])
+        // reading, encrypting or annotating an archive is not making one
+        && !m.has(&["view", "open", "read", "encrypt", "comment", "exclude"])
         && sl.exts.iter().all(|e| {
             matches!(
                 e.as_str(),
@@ -986,7 +988,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .or(sl.cwd_files.first())
             .cloned()
     };
-    if m.has(&["create", "make", "new", "mkdir"]) && m.has(&["directory"]) {
+    // a user's home directory comes with the user (useradd), not with mkdir
+    if m.has(&["create", "make", "new", "mkdir"])
+        && m.has(&["directory"])
+        && !(m.has(&["user"]) && m.has(&["home"]))
+    {
         let n = name_obj()
             .or_else(|| {
                 object(

@@ -468,3 +468,18 @@ fn one_files_contents_are_not_a_listing() {
     assert_ne!(first_tool("display the contents of a file"), "ls");
     assert_eq!(first_tool("list the contents of a directory"), "ls");
 }
+
+#[test]
+fn a_users_home_is_not_mkdir_and_viewing_an_archive_is_not_compressing() {
+    assert_eq!(
+        first_tool("create a new user with a home directory"),
+        "useradd"
+    );
+    assert_eq!(first_tool("create a new directory called photos2"), "mkdir");
+    let s = sources("view a compressed file");
+    assert!(!s.iter().any(|s| s == "intent:compress"), "{s:?}");
+    assert_eq!(
+        sources("compress photos into a zip file")[0],
+        "intent:compress"
+    );
+}
