@@ -877,4 +877,9 @@ log message | journalctl | 3
 log write | logger | 6
 log message write | logger | 4
 log entry add | logger | 6
+resource taint | terraform | 6
+plan | terraform | 3
+sdk component | gcloud | 6
+cloud sdk | gcloud | 6
+compute engine | gcloud | 6
 "#;
