@@ -307,18 +307,18 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
 
     // ---- disk ----
-    if m.has(&["disk", "space", "storage"])
-        && m.has(&[
-            "space",
-            "usage",
-            "free",
-            "full",
-            "left",
-            "available",
-            "used",
-            "much",
-            "show",
-        ])
+    // "space" alone is not enough: "space-separated", "a space instead of a newline"
+    let amount = m.has(&[
+        "usage",
+        "free",
+        "full",
+        "left",
+        "available",
+        "used",
+        "much",
+        "show",
+    ]);
+    if (m.has(&["disk", "storage"]) && (amount || m.has(&["space"])) || m.has(&["space"]) && amount)
         && !m.has(&["directory", "folder"])
     {
         cand(
@@ -465,6 +465,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                     "find", "search", "locate", "list", "show", "delete", "count", "remove",
                 ]))
         && !m.has(&["extract", "unzip", "decompress", "unpack"])
+        // reading, encrypting or annotating an archive is not making one
+        && !m.has(&["view", "open", "read", "encrypt", "comment", "exclude"])
         && sl.exts.iter().all(|e| {
             matches!(
                 e.as_str(),
@@ -626,6 +628,9 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         && !m.has(&[
             "open", "process", "package", "service", "line", "block", "disk",
         ])
+        // one file's contents or name are not a directory listing
+        && (!m.raw(&[" a file", " the file", " this file", " one file"])
+            || m.has(&["directory", "folder"]))
     {
         let mut flags = String::from("-la");
         let mut desc = "list files with details";
@@ -933,7 +938,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         };
         cand(&mut out, "service", 0.97, "control a service", &[cmd]);
     }
-    if m.has(&["log", "journal"]) && !m.has(&["git", "commit"]) {
+    // "log in as a user" is a login, not the logs
+    if m.has(&["log", "journal"])
+        && !m.has(&["git", "commit"])
+        && !m.raw(&["log in", "log out", "log into"])
+    {
         let mut cmds = Vec::new();
         if let Some(n) = &svc {
             cmds.push(format!("journalctl -u {n} -n 100 --no-pager"));
@@ -979,7 +988,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .or(sl.cwd_files.first())
             .cloned()
     };
-    if m.has(&["create", "make", "new", "mkdir"]) && m.has(&["directory"]) {
+    // a user's home directory comes with the user (useradd), not with mkdir
+    if m.has(&["create", "make", "new", "mkdir"])
+        && m.has(&["directory"])
+        && !(m.has(&["user"]) && m.has(&["home"]))
+    {
         let n = name_obj()
             .or_else(|| {
                 object(

@@ -827,7 +827,12 @@ impl Translator {
     /// Rank tools for a request: (tool index, score).
     fn rank(&self, req: &str, ctx: &Context) -> Vec<(usize, f64)> {
         let terms = self.norm_terms(&strip_scope(req));
-        let raw = words(req);
+        // each named word counts once ("Python 2 … to Python 3")
+        let mut seen_raw = HashSet::new();
+        let raw: Vec<String> = words(req)
+            .into_iter()
+            .filter(|w| seen_raw.insert(w.clone()))
+            .collect();
         let n = self.tools.len().max(1) as f64;
         let mut scores: HashMap<usize, f64> = HashMap::new();
         let uniq: HashSet<&String> = terms.iter().collect();

@@ -403,3 +403,83 @@ fn a_bare_package_is_the_system_package_managers() {
     let c = Translator::new().translate("remove a package", &cx);
     assert!(c[0].command.contains("pacman"), "{c:?}");
 }
+
+fn first_tool(req: &str) -> String {
+    crate::nlc2cmd::first_utility(top(req).first().map(String::as_str).unwrap_or(""))
+}
+
+#[test]
+fn a_tool_named_twice_counts_once() {
+    // "Python" twice must not outweigh the converter between its versions
+    assert_eq!(
+        first_tool("convert this Python 2 script to Python 3"),
+        "2to3"
+    );
+}
+
+#[test]
+fn subcommand_objects_pick_their_tool() {
+    for (req, tool) in [
+        ("add my private key to the ssh-agent", "ssh-add"),
+        ("remove a semaphore", "ipcrm"),
+        ("list the semaphores", "ipcs"),
+        ("show the execution plan", "terraform"),
+        ("initialise a swarm", "docker"),
+        ("discard unstaged changes", "git"),
+        ("delete unreachable objects", "git"),
+        ("show the tree of processes", "pstree"),
+        ("set the global python version", "pyenv"),
+        ("run a command when the shell receives a signal", "trap"),
+    ] {
+        assert_eq!(first_tool(req), tool, "{req}: {:?}", top(req));
+    }
+}
+
+fn sources(req: &str) -> Vec<String> {
+    Translator::new()
+        .translate(req, &ctx())
+        .into_iter()
+        .map(|c| c.source)
+        .collect()
+}
+
+#[test]
+fn a_space_or_a_login_is_not_disk_space_or_logs() {
+    for req in [
+        "separate the numbers with a space instead of a newline",
+        "ignore space in the pattern",
+    ] {
+        let s = sources(req);
+        assert!(!s.iter().any(|s| s == "intent:disk-free"), "{req}: {s:?}");
+    }
+    let s = sources("log in as another user");
+    assert!(!s.iter().any(|s| s == "intent:logs"), "{s:?}");
+    // the real requests still reach them
+    assert_eq!(
+        sources("how much disk space is left")[0],
+        "intent:disk-free"
+    );
+    assert_eq!(sources("show free space")[0], "intent:disk-free");
+    assert_eq!(sources("show the system logs")[0], "intent:logs");
+}
+
+#[test]
+fn one_files_contents_are_not_a_listing() {
+    assert_ne!(first_tool("display the contents of a file"), "ls");
+    assert_eq!(first_tool("list the contents of a directory"), "ls");
+}
+
+#[test]
+fn a_users_home_is_not_mkdir_and_viewing_an_archive_is_not_compressing() {
+    assert_eq!(
+        first_tool("create a new user with a home directory"),
+        "useradd"
+    );
+    assert_eq!(first_tool("create a new directory called photos2"), "mkdir");
+    let s = sources("view a compressed file");
+    assert!(!s.iter().any(|s| s == "intent:compress"), "{s:?}");
+    assert_eq!(
+        sources("compress photos into a zip file")[0],
+        "intent:compress"
+    );
+}

@@ -4,6 +4,20 @@
 //! Line format: `tool | description words (en) | es words | fr words | subcommands`.
 
 pub const TOOLS: &str = r#"
+help | help builtin builtins shell bash keyword construct loop while for case function syntax usage | ayuda comandos internos shell | aide commandes internes shell |
+eval | evaluate string arguments as shell command run constructed command output of another command | evaluar cadena comando shell | evaluer chaine commande shell |
+exec | replace shell process with command file descriptor redirect descriptors login shell empty environment | reemplazar proceso shell descriptor archivo | remplacer processus shell descripteur fichier |
+trap | signal handler catch signal received exit trap cleanup ignore signals sigint sighup sigterm event | capturar senal manejador | capturer signal gestionnaire |
+wait | wait for background process job finish complete exit status pid | esperar proceso segundo plano terminar | attendre processus arriere-plan terminer |
+type | command type builtin alias keyword function executable how name interpreted | tipo comando interno | type commande interne |
+sh | posix shell dash interpreter script commands | shell posix interprete | shell posix interpreteur |
+locale | locale settings language environment lc_all lang available locales character map | configuracion regional idioma | parametres regionaux langue |
+route | routing table kernel ip routes gateway default route add delete legacy | tabla enrutamiento ruta puerta enlace | table routage passerelle |
+getcap | file capabilities list examine capability | capacidades archivo | capacites fichier |
+setcap | set file capabilities capability binary privileges | establecer capacidades | definir capacites |
+hardlink | hard links duplicate identical files consolidate deduplicate space | enlaces duros duplicados | liens physiques doublons |
+blkdiscard | discard sectors trim device ssd erase blocks | descartar sectores ssd | ignorer secteurs ssd |
+update-ca-certificates | ca certificates trusted certificate authority store update bundle | certificados confianza autoridad | certificats confiance autorite |
 shopt | shell option options bash behaviour behavior enable disable set unset glob globbing nullglob extglob | opcion shell activar desactivar | option shell activer desactiver |
 read | line into shell variable prompt keyboard keypress single character silently | entrada estandar variable teclado | entree standard variable clavier |
 finger | user information logged users full name login home directory | informacion usuario | information utilisateur |
@@ -662,7 +676,7 @@ hidden list | ls | 4
 long format | ls | 3
 long listing | ls | 3
 non-blank | nl | 5
-number line | nl | 2
+number line | nl | 5
 line begin prefix | look | 4
 shared memory | ipcs | 6
 message queue | ipcs | 4
@@ -718,7 +732,7 @@ docker-compose | docker | 8
 session attach | tmux | 6
 session detach | tmux | 6
 window split | tmux | 4
-python 2 3 | 2to3 | 8
+python 2 3 | 2to3 | 16
 memory human-readable | free | 4
 memory usage | free | 3
 system information | uname | 4
@@ -742,4 +756,130 @@ cluster | kubectl | 3
 node port | kubectl | 6
 manifest | kubectl | 3
 login information | last | 4
+signature commit | git | 6
+signature tag | git | 6
+unreachable object | git | 8
+object pack | git | 6
+repack | git | 8
+ref | git | 4
+conflict | git | 4
+unstaged | git | 8
+gitweb | git | 8
+peer dependency | npm | 8
+dev dependency | npm | 4
+deduplication | npm | 6
+dedupe | npm | 6
+shrinkwrap | npm | 8
+sbom | npm | 4
+global prefix | npm | 5
+extraneous package | npm | 6
+script run | npm | 4
+stack template | aws | 6
+cloudformation stack | aws | 8
+msk | aws | 8
+ami | aws | 8
+amazon | aws | 8
+region | aws | 3
+table item | aws | 5
+codeartifact | aws | 8
+image remove | docker | 5
+image search | docker | 5
+image list | docker | 3
+registry login | docker | 5
+registry log | docker | 5
+container memory | docker | 4
+port bind | docker | 4
+resource definition | kubectl | 6
+rollout | kubectl | 6
+roll update | kubectl | 5
+kustomization | kubectl | 8
+kustomization.yaml | kubectl | 8
+execution plan | terraform | 8
+input variable | terraform | 6
+gke | gcloud | 8
+persistent disk | gcloud | 6
+application default credential | gcloud | 8
+lifecycle phase | mvn | 8
+phase | mvn | 4
+multi-module | mvn | 6
+python version | pyenv | 6
+virtualenv | pyenv | 4
+raid | btrfs | 4
+extent tree | btrfs | 6
+checksum tree | btrfs | 6
+tun | ip | 6
+tap device | ip | 6
+unit manual page | systemctl | 12
+inhibitor | systemctl | 6
+kexec | systemctl | 6
+preset | systemctl | 6
+enablement | systemctl | 8
+host triple | rustup | 8
+rust documentation | rustup | 5
+key ssh-agent | ssh-add | 28
+message boot | journalctl | 4
+message priority | journalctl | 5
+message unit | journalctl | 4
+.deb | dpkg | 6
+package own file | dpkg | 6
+local package file | dpkg | 5
+swarm | docker | 8
+unused data | docker | 5
+volume | docker | 2
+resource | kubectl | 3
+revision | kubectl | 3
+api path | kubectl | 4
+environment block | systemctl | 6
+service manager | systemctl | 6
+boot mode | systemctl | 5
+boot gui | systemctl | 5
+boot cli | systemctl | 5
+root filesystem switch | systemctl | 6
+hexadecimal representation | hexdump | 5
+ascii hexadecimal | hexdump | 6
+job process | jobs | 5
+job status | jobs | 4
+job list | jobs | 5
+stopped job | jobs | 5
+file descriptor | exec | 5
+signal received | trap | 8
+signal receive | trap | 8
+signal ignore | trap | 6
+path template | mktemp | 5
+name template | mktemp | 4
+tmpdir | mktemp | 8
+loop construct | help | 6
+builtin command | help | 6
+keyboard type | read | 5
+typed character | read | 5
+process tree | pstree | 6
+ipc delete | ipcrm | 8
+ipc remove | ipcrm | 8
+semaphore delete | ipcrm | 10
+semaphore remove | ipcrm | 10
+queue delete ipc | ipcrm | 6
+lock list | lslocks | 8
+cpu online | lscpu | 6
+cpu offline | lscpu | 6
+cpu cache | lscpu | 6
+btrfs filesystem create | mkfs.btrfs | 10
+kernel state | sysctl | 6
+zombie process | top | 5
+hosted zone | aws | 8
+receipt rule | aws | 8
+instance reboot | aws | 6
+instance image | aws | 3
+broker | aws | 4
+system log | journalctl | 6
+log show | journalctl | 4
+log view | journalctl | 4
+log message | journalctl | 3
+log write | logger | 6
+log message write | logger | 4
+log entry add | logger | 6
+resource taint | terraform | 6
+plan | terraform | 3
+sdk component | gcloud | 6
+cloud sdk | gcloud | 6
+compute engine | gcloud | 6
 "#;
