@@ -266,6 +266,8 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
         listen: "127.0.0.1:0".into(),
         proc_root: root.clone(),
         filesystems: false,
+        // Not to the default spool, shared with other tests (and the user's session).
+        questlog: false,
         ..Config::default()
     };
     let handle = daemon::start(cfg).unwrap();
@@ -320,5 +322,139 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
     std::fs::write(root.join("loadavg"), "0.7 0.4 0.3 1/50 9\n").unwrap();
     wait_for("finite again", &|m| m.contains("node_load1 0.7"));
     assert!(handle.alive(Duration::from_secs(5)));
+    handle.shutdown();
+}
+
+/// A process with `pages` resident pages.
+fn write_proc_rss(root: &Path, pid: u32, comm: &str, pages: u64, unit: &str) {
+    write_proc(root, pid, comm, 0, unit);
+    std::fs::write(
+        root.join(pid.to_string()).join("statm"),
+        format!("{} {pages} 0 0 0 0 0\n", pages * 2),
+    )
+    .unwrap();
+}
+
+fn write_netdev_errs(root: &Path, n: u64, eth1_rx_errs: u64) {
+    let mut text = String::from(
+        "Inter-|   Receive                                                |  Transmit\n \
+         face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n",
+    );
+    for (i, errs) in [("eth0", 0), ("eth1", eth1_rx_errs)] {
+        text.push_str(&format!(
+            "{i}: {} {} {errs} 0 0 0 0 0 {} {} 0 0 0 0 0 0\n",
+            n * 1000,
+            n * 10,
+            n * 500,
+            n * 5
+        ));
+    }
+    std::fs::write(root.join("net/dev"), text).unwrap();
+}
+
+/// Low memory: the alert's suggestion names the processes with the most RSS, largest first;
+/// receive errors on one interface: the alert names that interface and not the healthy one.
+#[test]
+fn memory_alert_names_largest_processes_and_network_alert_names_interface() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proc");
+    std::fs::create_dir_all(root.join("net")).unwrap();
+    std::fs::write(root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
+    write_stat(&root, 0, 0);
+    let page = {
+        // SAFETY: sysconf has no preconditions.
+        let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        p as u64
+    };
+    // 600 MiB, 300 MiB, 200 MiB, and a small one that must not be named first.
+    let mib = |m: u64| (m << 20) / page;
+    write_proc_rss(&root, 11, "hog", mib(600), "hog.service");
+    write_proc_rss(&root, 12, "cache", mib(300), "cache.service");
+    write_proc_rss(&root, 13, "web", mib(200), "web.service");
+    write_proc_rss(&root, 14, "tiny", mib(2), "tiny.service");
+    let meminfo = |avail_kb: u64| {
+        std::fs::write(
+            root.join("meminfo"),
+            format!(
+                "MemTotal:       4000000 kB\nMemFree:         {avail_kb} kB\nMemAvailable:    {avail_kb} kB\nSwapTotal:             0 kB\n"
+            ),
+        )
+        .unwrap();
+    };
+    meminfo(3_000_000);
+    write_netdev_errs(&root, 0, 0);
+    let cfg = Config {
+        interval_secs: 0.1,
+        listen: "127.0.0.1:0".into(),
+        proc_root: root.clone(),
+        filesystems: false,
+        // Not to the default spool, shared with other tests (and the user's session).
+        questlog: false,
+        ..Config::default()
+    };
+    let handle = daemon::start(cfg).unwrap();
+
+    let started = Instant::now();
+    let (mut n, mut errs) = (0u64, 0u64);
+    let mut got_mem = None;
+    let mut got_net = None;
+    while started.elapsed() < Duration::from_secs(30) && (got_mem.is_none() || got_net.is_none()) {
+        n += 1;
+        if started.elapsed() > Duration::from_millis(500) {
+            // 2 % of the memory available, and eth1 counting receive errors.
+            meminfo(80_000);
+            errs += 3;
+        }
+        write_netdev_errs(&root, n, errs);
+        std::thread::sleep(Duration::from_millis(100));
+        let alerts: serde_json::Value = serde_json::from_str(&get(handle.addr, "/alerts")).unwrap();
+        for a in alerts.as_array().unwrap() {
+            match a["rule"].as_str() {
+                Some("memory_low") => got_mem = Some(a.clone()),
+                Some("network_receive_errors") => got_net = Some(a.clone()),
+                _ => {}
+            }
+        }
+    }
+    let mem = got_mem.expect("memory_low alert");
+    let s = mem["suggestion"].as_str().unwrap();
+    let hog = s.find("hog (pid 11, unit hog.service) 600.0 MiB");
+    let cache = s.find("cache (pid 12, unit cache.service) 300.0 MiB");
+    let web = s.find("web (pid 13, unit web.service) 200.0 MiB");
+    assert!(
+        hog.is_some() && cache.is_some() && web.is_some(),
+        "the three largest: {s}"
+    );
+    assert!(hog < cache && cache < web, "largest first: {s}");
+    assert!(!s.contains("tiny"), "{s}");
+    assert!(s.contains("MemoryMax= on hog.service"), "{s}");
+    let pids: Vec<u64> = mem["details"]["top_memory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pid"].as_u64().unwrap())
+        .collect();
+    assert_eq!(pids, vec![11, 12, 13]);
+
+    let net = got_net.expect("network_receive_errors alert");
+    assert!(net["series"].as_str().unwrap().contains("eth1"), "{net}");
+    let s = net["suggestion"].as_str().unwrap();
+    assert!(
+        s.contains("interface eth1") && s.contains("ip -s link show eth1"),
+        "{s}"
+    );
+    assert!(!s.contains("eth0"), "{s}");
+    assert_eq!(net["details"]["interface"], "eth1");
+    // The healthy interface raised nothing.
+    let alerts: serde_json::Value = serde_json::from_str(&get(handle.addr, "/alerts")).unwrap();
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["rule"].as_str().is_some_and(|r| r.starts_with("network")))
+            .all(|a| a["series"].as_str().unwrap().contains("eth1")),
+        "{alerts}"
+    );
     handle.shutdown();
 }
