@@ -22,6 +22,8 @@ struct Words {
     orig: Vec<String>,
     /// `" w1 w2 … "`: phrases are matched on word boundaries.
     text: String,
+    /// The request as written, lower case.
+    raw: String,
 }
 
 impl Words {
@@ -37,7 +39,12 @@ impl Words {
             .collect();
         let words: Vec<String> = orig.iter().map(|w| w.to_lowercase()).collect();
         let text = format!(" {} ", words.join(" "));
-        Words { words, orig, text }
+        Words {
+            words,
+            orig,
+            text,
+            raw: req.to_lowercase(),
+        }
     }
     /// One of these words (exact).
     fn has(&self, ws: &[&str]) -> bool {
@@ -207,6 +214,19 @@ fn strength(w: &Words, strong: bool) -> f64 {
     {
         return 0.0;
     }
+    // "configured by `systemd-firstboot`", "using `tool`": another tool does it
+    if w.orig.windows(2).any(|p| {
+        matches!(
+            p[0].to_lowercase().as_str(),
+            "by" | "using" | "with" | "use"
+        ) && p[1].len() > 1
+            && p[1]
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && w.raw.contains(&format!("`{}", p[1]))
+    }) {
+        return 0.0;
+    }
     // "find all lines matching …", "search history for …": not files
     if w.has(&["line", "lines", "process", "processes", "history", "string"]) && !plural
         || w.has(&["lines"]) && matches!(first, "print" | "display" | "show" | "output")
@@ -267,7 +287,7 @@ fn strength(w: &Words, strong: bool) -> f64 {
         | "compress" => {
             if tree || strong || all_files && location {
                 1.0
-            } else if location || all_files {
+            } else if location {
                 0.6
             } else {
                 0.0
@@ -398,10 +418,20 @@ fn number_word(x: &str) -> Option<u64> {
 
 /// An age written with a number word: "more than three days old", "in the last two hours".
 fn word_time(w: &Words) -> Option<(String, String)> {
-    let i = w.words.iter().position(|x| number_word(x).is_some())?;
-    let n = number_word(&w.words[i])?;
+    let units = ["day", "week", "hour", "min", "year", "month"];
+    let i = w.words.iter().enumerate().position(|(i, x)| {
+        (number_word(x).is_some() || x == "a" || x == "an")
+            && w.words
+                .get(i + 1)
+                .is_some_and(|u| units.iter().any(|p| u.starts_with(p)))
+    })?;
+    let n = number_word(&w.words[i]).unwrap_or(1);
     let unit = w.words.get(i + 1)?;
-    let (opt, val) = if unit.starts_with("day") {
+    let (opt, val) = if unit.starts_with("year") {
+        ("-mtime", n * 365)
+    } else if unit.starts_with("month") {
+        ("-mtime", n * 30)
+    } else if unit.starts_with("day") {
         ("-mtime", n)
     } else if unit.starts_with("week") {
         ("-mtime", n * 7)
@@ -728,6 +758,88 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
     }
+    // "find all grub.conf files", "locate all passwd files"
+    if names.is_empty() {
+        const NOT_NAMES: &[&str] = &[
+            "all",
+            "the",
+            "regular",
+            "hidden",
+            "empty",
+            "text",
+            "large",
+            "big",
+            "huge",
+            "small",
+            "executable",
+            "these",
+            "those",
+            "such",
+            "of",
+            "new",
+            "old",
+            "any",
+            "my",
+            "your",
+            "other",
+            "normal",
+            "plain",
+            "ordinary",
+            "matching",
+            "found",
+            "some",
+            "many",
+            "more",
+            "most",
+            "symbolic",
+            "writable",
+            "readable",
+            "temporary",
+            "recent",
+            "modified",
+            "only",
+            "this",
+            "that",
+            "which",
+            "what",
+            "both",
+            "non-hidden",
+            "binary",
+            "and",
+            "or",
+            "log",
+            "source",
+            "image",
+            "backup",
+            "duplicate",
+            "same",
+            "different",
+            "specific",
+            "given",
+        ];
+        for (i, x) in w.words.iter().enumerate().skip(1) {
+            if !(x == "files" || x == "file") {
+                continue;
+            }
+            let prev = &w.words[i - 1];
+            let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any");
+            let namey = prev.contains('.')
+                || prev.contains('_')
+                || prev.chars().any(|c| c.is_ascii_digit());
+            if !NOT_NAMES.contains(&prev.as_str())
+                && prev
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                && !prev.starts_with('.')
+                && !prev.ends_with("ed")
+                && !prev.ends_with("ing")
+                && (namey || det)
+            {
+                names.push(w.orig[i - 1].clone());
+                break;
+            }
+        }
+    }
     if names.is_empty()
         && w.stem(&["hidden"])
         && !w.phrase(&[
@@ -849,6 +961,8 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "modified after",
         "changed after",
         "more recent than",
+        "later than",
+        "modified later than",
     ]);
     if let Some(f) = newer_ref.filter(|f| {
         (f.contains('.') || f.contains('/') || f.len() > 2)
@@ -908,6 +1022,17 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "writable by all",
     ]) {
         t.push("-perm -o+w".into());
+    } else if w.phrase(&[
+        "writable by",
+        "writeable by",
+        "write permission for",
+        "writable for",
+    ]) {
+        t.push("-perm -g+w,o+w".into());
+    } else if w.phrase(&["readable by", "read permission for", "readable for"]) {
+        t.push("-perm -o+r".into());
+    } else if w.phrase(&["executable by", "execute permission for", "executable for"]) {
+        t.push("-perm -o+x".into());
     } else if w.stem(&["suid", "setuid"]) {
         t.push("-perm -4000".into());
     } else if w.stem(&["sgid", "setgid"]) {
@@ -933,8 +1058,21 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             t.push(format!("-perm {m}"));
         }
     }
-    // owner
-    if let Some((group, u)) = owner(w) {
+    // owner; "root's files"
+    let possessive = w
+        .orig
+        .iter()
+        .zip(w.words.iter().skip(1))
+        .find_map(|(x, next)| {
+            x.strip_suffix("'s")
+                .filter(|u| {
+                    next.starts_with("file") && u.chars().all(|c| c.is_ascii_alphanumeric())
+                })
+                .map(str::to_string)
+        });
+    if let Some(u) = possessive.filter(|_| owner(w).is_none()) {
+        t.push(format!("-user {}", quote(&u)));
+    } else if let Some((group, u)) = owner(w) {
         let flag = if group { "-group" } else { "-user" };
         t.push(format!("{flag} {}", quote(&u)));
     }
@@ -1323,7 +1461,18 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     // "run ./script.sh on each", "use \"composer validate\" on all …", "run `fastqc` on …"
     if let Some(c) = w
         .after(&[
-            "run", "execute", "call", "invoke", "apply", "use", "runs", "executes",
+            "run script",
+            "execute script",
+            "run the script",
+            "execute the script",
+            "run",
+            "execute",
+            "call",
+            "invoke",
+            "apply",
+            "use",
+            "runs",
+            "executes",
         ])
         .filter(|c| {
             let stop = [
@@ -1522,6 +1671,15 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
     };
     if let Some(c) = forms(&alt, ops.first(), false).into_iter().next() {
         cmds.insert(cmds.len().min(2), c);
+    }
+    // "list …" often means a long listing of what is found
+    if ops.is_empty()
+        && w.words
+            .first()
+            .is_some_and(|f| matches!(f.as_str(), "list" | "lists" | "display" | "displays"))
+    {
+        let each = Op::Each("ls -l".into());
+        cmds.extend(forms(&base, Some(&each), false).into_iter().skip(1).take(2));
     }
     let mut seen = std::collections::HashSet::new();
     cmds.retain(|c| seen.insert(c.clone()));
