@@ -1174,7 +1174,20 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             matches!((files, for_), (Some(f), Some(g)) if g > f)
                 && !w.stem(&["named", "called", "name"])
         });
+    // "search for a word in all the files …", "search for 'x' in the php files"
+    let for_in_files = matches!(
+        w.words.first().map(String::as_str),
+        Some("search" | "find" | "grep" | "look")
+    ) && w.words.get(1).is_some_and(|x| x == "for")
+        && w.words.iter().position(|x| x == "in").is_some_and(|i| {
+            i > 2
+                && !w.words[2..i]
+                    .iter()
+                    .any(|x| x.starts_with("file") || x.starts_with("director") || x.contains('*'))
+                && w.words[i..].iter().any(|x| x.starts_with("file"))
+        });
     let text_search = for_quoted
+        || for_in_files
         || w.phrase(&[
             "for string",
             "for the string",
@@ -1210,13 +1223,25 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     {
         ops.push(Op::Delete);
     }
-    if text_search && (!sl.quoted.is_empty() || w.has(&["grep"])) {
+    if text_search && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files) {
         let pat = sl
             .quoted
             .iter()
             .rev()
             .find(|q| !q.starts_with("*."))
             .map(|q| quote(q))
+            .or_else(|| {
+                // the word searched for: "search for mail in …"
+                w.orig
+                    .get(2)
+                    .filter(|x| {
+                        !matches!(
+                            x.to_lowercase().as_str(),
+                            "a" | "the" | "word" | "string" | "text" | "pattern" | "all"
+                        )
+                    })
+                    .map(|x| quote(x))
+            })
             .unwrap_or_else(|| "PATTERN".into());
         let mut f = String::new();
         if w.phrase(&[
@@ -1385,6 +1410,33 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         ]) && !ops.iter().any(|o| matches!(o, Op::Grep(..)))
     {
         ops.push(Op::Each("cat".into()));
+    }
+    if w.has(&["rename", "renames"]) {
+        ops.push(Op::Each("rename 's/OLD/NEW/'".into()));
+    }
+    if w.phrase(&[
+        "base name",
+        "base names",
+        "basename",
+        "basenames",
+        "without extension",
+        "without extensions",
+        "without the path",
+        "without path",
+        "strip the extension",
+    ]) {
+        ops.push(Op::Each("basename".into()));
+    }
+    if w.phrase(&[
+        "dirname",
+        "directory paths of",
+        "directories they are in",
+        "directory they are in",
+        "directories containing them",
+        "parent directories of",
+        "parent directory of",
+    ]) {
+        ops.push(Op::Each("dirname".into()));
     }
     if w.phrase(&["file type", "file types", "type of each", "the type of"]) {
         ops.push(Op::Each("file".into()));
