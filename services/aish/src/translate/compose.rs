@@ -101,10 +101,12 @@ enum Op {
 
 /// How clearly the request asks for a search of the file tree, 0 when it does not. `strong`:
 /// the request has tests beyond a bare name (a glob, size, age, permissions, owner, depth).
-fn strength(w: &Words, strong: bool) -> f64 {
+fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
     // "Recursively finds …", "Recursively removes …": the verb is the second word
     let first = match w.words.first().map(String::as_str) {
-        Some("recursively") => w.words.get(1).map(String::as_str).unwrap_or(""),
+        Some("recursively" | "force" | "forcibly") => {
+            w.words.get(1).map(String::as_str).unwrap_or("")
+        }
         f => f.unwrap_or(""),
     };
     let plural = w.has(&[
@@ -229,7 +231,9 @@ fn strength(w: &Words, strong: bool) -> f64 {
     }
     // "find all lines matching …", "search history for …": not files
     if w.has(&["line", "lines", "process", "processes", "history", "string"]) && !plural
-        || w.has(&["lines"]) && matches!(first, "print" | "display" | "show" | "output")
+        || w.has(&["lines"])
+            && matches!(first, "print" | "display" | "show" | "output")
+            && !w.phrase(&["number of lines", "count of lines", "line count"])
     {
         return 0.0;
     }
@@ -289,6 +293,14 @@ fn strength(w: &Words, strong: bool) -> f64 {
                 1.0
             } else if location {
                 0.6
+            } else {
+                0.0
+            }
+        }
+        // "set permissions of all directories under /srv to 755", "run `cmd` on each file …"
+        "set" | "give" | "make" | "run" | "execute" | "apply" if acting => {
+            if tree || strong || all_files && location {
+                0.9
             } else {
                 0.0
             }
@@ -689,7 +701,21 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         .collect();
     let mut names: Vec<String> = Vec::new();
     for q in &quoted {
-        if q.contains('*') || q.contains('?') || !q.contains(' ') && q.contains('.') && !grepping {
+        let suffix = q.starts_with('.')
+            && w.phrase(&[
+                "end with",
+                "ends with",
+                "ending with",
+                "end in",
+                "ending in",
+                "extension",
+            ]);
+        if suffix && !q.contains('*') {
+            names.push(format!("*{q}"));
+        } else if q.contains('*')
+            || q.contains('?')
+            || !q.contains(' ') && q.contains('.') && !grepping
+        {
             names.push((*q).clone());
         }
     }
@@ -757,6 +783,26 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     }
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
+    }
+    // kinds of files named by their language
+    for (kind, glob) in [
+        ("shell scripts", "*.sh"),
+        ("shell script", "*.sh"),
+        ("bash scripts", "*.sh"),
+        ("python scripts", "*.py"),
+        ("python files", "*.py"),
+        ("perl scripts", "*.pl"),
+        ("perl files", "*.pl"),
+        ("ruby files", "*.rb"),
+        ("c files", "*.c"),
+        ("header files", "*.h"),
+        ("javascript files", "*.js"),
+        ("markdown files", "*.md"),
+        ("mp3 files", "*.mp3"),
+    ] {
+        if names.is_empty() && w.phrase(&[kind]) {
+            names.push(glob.into());
+        }
     }
     // "find all grub.conf files", "locate all passwd files"
     if names.is_empty() {
@@ -1681,7 +1727,7 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
             x.contains('*')
                 || !(x.starts_with("-name ") || x.starts_with("-iname ") || x.starts_with("! "))
         });
-    let conf = strength(&w, strong);
+    let conf = strength(&w, strong, !ops.is_empty());
     if conf <= 0.0 {
         return vec![];
     }
@@ -1955,6 +2001,42 @@ mod tests {
     }
 
     #[test]
+    fn names_owners_and_helpers_from_plain_words() {
+        assert_eq!(
+            all("Locate all passwd files on the system")[0],
+            "find / -name passwd"
+        );
+        assert_eq!(
+            all("Find grub.conf files in the entire file system")[0],
+            "find / -name grub.conf"
+        );
+        assert_eq!(
+            all("Find root's files in the current directory tree")[0],
+            "find . -user root"
+        );
+        assert_eq!(
+            all("Find files writable by group and others under /srv")[0],
+            "find /srv -perm -g+w,o+w"
+        );
+        assert_eq!(
+            all("Search the home directory tree for files modified more than a year ago")[0],
+            "find ~ -mtime +365"
+        );
+        let c = all("search for mail in all the regular files in the current folder");
+        assert_eq!(c[0], "find . -type f -exec grep mail {} \\;");
+        let c = all("find all the files which end with \".deb\" and display their base name");
+        assert_eq!(c[0], "find . -name '*.deb' -exec basename {} \\;");
+        let c = all("rename all *.html files in the current directory tree");
+        assert!(c.iter().any(|x| x.contains("| xargs rename")), "{c:?}");
+        // a listing also offers the long forms
+        let c = all("List all *.conf files under /etc");
+        assert!(
+            c.contains(&"find /etc -name '*.conf' -exec ls -l {} \\;".to_string()),
+            "{c:?}"
+        );
+    }
+
+    #[test]
     fn not_a_file_search() {
         for req in [
             "show disk usage",
@@ -1964,6 +2046,9 @@ mod tests {
             "Recursively change the owner of all files in /srv to bob",
             "print lines containing 'x' in all log files",
             "copy file a.txt to /tmp",
+            "List all files in a bucket",
+            "Remove all existing files that are configured by `systemd-firstboot`",
+            "Search for a pattern within a file",
         ] {
             assert!(cands(req).is_empty(), "{req:?} → {:?}", all(req));
         }
