@@ -298,12 +298,10 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
             }
         }
         // "set permissions of all directories under /srv to 755", "run `cmd` on each file …"
-        "set" | "give" | "make" | "run" | "execute" | "apply" if acting => {
-            if tree || strong || all_files && location {
-                0.9
-            } else {
-                0.0
-            }
+        "set" | "give" | "make" | "run" | "execute" | "apply"
+            if acting && (tree || strong || all_files && location) =>
+        {
+            0.9
         }
         "print" | "prints" | "copy" | "copies" | "move" | "moves" => {
             if tree || strong {
