@@ -1065,18 +1065,18 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "world writeable",
         "writable by all",
     ]) {
-        t.push("-perm -o+w".into());
+        t.push("-perm -002".into());
     } else if w.phrase(&[
         "writable by",
         "writeable by",
         "write permission for",
         "writable for",
     ]) {
-        t.push("-perm -g+w,o+w".into());
+        t.push("-perm -022".into());
     } else if w.phrase(&["readable by", "read permission for", "readable for"]) {
-        t.push("-perm -o+r".into());
+        t.push("-perm -004".into());
     } else if w.phrase(&["executable by", "execute permission for", "executable for"]) {
-        t.push("-perm -o+x".into());
+        t.push("-perm -111".into());
     } else if w.stem(&["suid", "setuid"]) {
         t.push("-perm -4000".into());
     } else if w.stem(&["sgid", "setgid"]) {
@@ -1748,6 +1748,27 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
     };
     let base = build(ty);
     let mut cmds = forms(&base, ops.first(), ty == Some("-type d"));
+    // an excluded directory is usually pruned: `-path X -prune -o … -print`
+    if ops.is_empty()
+        && let Some(ex) = t.iter().find_map(|x| x.strip_prefix("-not -path "))
+    {
+        let mut s = format!("find {dir}");
+        for g in &global {
+            s.push(' ');
+            s.push_str(g);
+        }
+        s.push_str(&format!(" -path {} -prune -o", ex.replace("/*'", "'")));
+        if let Some(ty) = ty {
+            s.push(' ');
+            s.push_str(ty);
+        }
+        for x in t.iter().filter(|x| !x.starts_with("-not -path ")) {
+            s.push(' ');
+            s.push_str(x);
+        }
+        s.push_str(" -print");
+        cmds.insert(0, s);
+    }
     // the next operation chained after the first one's main form (count after grep …)
     if let (Some(first), Some(second)) = (cmds.first().cloned(), ops.get(1)) {
         let chained = match second {
@@ -1887,9 +1908,14 @@ mod tests {
             all("find all files in the entire file system named core")[0],
             "find / -name core"
         );
+        let c = all("find the .groovy files outside the ./target directory");
         assert_eq!(
-            all("find the .groovy files outside the ./target directory")[0],
-            "find . -name '*.groovy' -not -path './target/*'"
+            c[0],
+            "find . -path './target' -prune -o -name '*.groovy' -print"
+        );
+        assert!(
+            c.contains(&"find . -name '*.groovy' -not -path './target/*'".to_string()),
+            "{c:?}"
         );
     }
 
@@ -2014,7 +2040,7 @@ mod tests {
         );
         assert_eq!(
             all("Find files writable by group and others under /srv")[0],
-            "find /srv -perm -g+w,o+w"
+            "find /srv -perm -022"
         );
         assert_eq!(
             all("Search the home directory tree for files modified more than a year ago")[0],
