@@ -9,6 +9,7 @@
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
 
+mod compose;
 mod flags;
 mod intents;
 pub mod slots;
@@ -976,7 +977,8 @@ impl Translator {
             c.confidence = calibrate(rank, &c.source, c.score).min(ceiling);
             ceiling = c.confidence;
         }
-        merged
+        // File searches composed from their parts (English), with their own confidence.
+        compose::merge(merged, compose::generate(req, &sl))
     }
 }
 
