@@ -1799,7 +1799,8 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
         .enumerate()
         .map(|(i, command)| Candidate {
             command,
-            confidence: (conf - 0.001 * i as f64).max(0.0),
+            // The same rule as the hand-written intents' alternatives (intents.rs `cand`).
+            confidence: (conf * 0.9 - 0.05 * i as f64).max(0.05),
             score: conf,
             source: "compose".into(),
             description: "find files by their properties and act on them".into(),
@@ -2075,11 +2076,11 @@ mod tests {
     #[test]
     fn confidence_by_how_clearly_it_is_asked() {
         let c = cands("Find all *.txt files under /var");
-        assert!(c[0].confidence > 0.95 && c.len() > 1);
+        assert!(c[0].confidence >= 0.9 && c.len() > 1, "{c:?}");
         assert!(c.windows(2).all(|p| p[0].confidence >= p[1].confidence));
         // a listing that says nothing about which files is a weak guess
         let weak = cands("display files and directories of /etc");
-        assert!(weak.iter().all(|c| c.confidence < 0.7), "{weak:?}");
+        assert!(weak.iter().all(|c| c.confidence < 0.6), "{weak:?}");
         assert!(cands("print files and directories of /etc").is_empty());
     }
 
