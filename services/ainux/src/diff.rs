@@ -1,7 +1,10 @@
 //! Changed files between two trees (two snapshots, or a snapshot and the live subvolume):
 //! a walk comparing inode metadata. Snapshots of one subvolume keep inode numbers and times, so
-//! an unchanged file compares equal; any write changes its ctime. Nested subvolumes and mount
-//! points (another `st_dev`) are not descended into on either side.
+//! an unchanged file compares equal; any write changes its ctime. The kernel's file times are
+//! coarse (a few milliseconds), so a same-size rewrite in the same tick as the snapshot leaves
+//! the metadata equal: files whose change time is not older than the first tree's creation (less
+//! a second) are also compared by content. Nested subvolumes and mount points (another
+//! `st_dev`) are not descended into on either side.
 
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -48,11 +51,20 @@ struct Walk {
     dev_b: u64,
     out: Vec<Change>,
     first_only: bool,
+    /// Unix seconds: equal-looking files changed since then are compared by content.
+    recent: Option<i64>,
 }
 
 /// The changes that turn tree `a` into tree `b`, sorted by path. With `first_only`, stops at the
-/// first change (for "is anything different?").
-pub fn diff(a: &Path, b: &Path, first_only: bool) -> Result<Vec<Change>, DiffError> {
+/// first change (for "is anything different?"). `a_created`: when tree `a` was made (unix
+/// seconds), if known: files whose metadata is equal but changed from a second before then on
+/// are compared by content.
+pub fn diff(
+    a: &Path,
+    b: &Path,
+    first_only: bool,
+    a_created: Option<i64>,
+) -> Result<Vec<Change>, DiffError> {
     let meta = |p: &Path| {
         std::fs::symlink_metadata(p).map_err(|source| DiffError {
             path: p.to_path_buf(),
@@ -64,6 +76,7 @@ pub fn diff(a: &Path, b: &Path, first_only: bool) -> Result<Vec<Change>, DiffErr
         dev_b: meta(b)?.dev(),
         out: Vec::new(),
         first_only,
+        recent: a_created.map(|t| t - 1),
     };
     w.dir(Some(a), Some(b), "")?;
     w.out.sort_by(|x, y| x.path.cmp(&y.path));
@@ -95,6 +108,43 @@ fn same(a: &Metadata, b: &Metadata) -> bool {
             && a.mtime_nsec() == b.mtime_nsec()
             && a.ctime() == b.ctime()
             && a.ctime_nsec() == b.ctime_nsec()
+    }
+}
+
+/// Whether two files of equal metadata hold the same bytes (symlinks: the same target);
+/// unreadable counts as different.
+fn same_content(m: &Metadata, a: Option<&Path>, b: Option<&Path>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    if m.file_type().is_symlink() {
+        return std::fs::read_link(a)
+            .ok()
+            .zip(std::fs::read_link(b).ok())
+            .is_some_and(|(x, y)| x == y);
+    }
+    if !m.is_file() {
+        return true;
+    }
+    let open = |p: &Path| std::fs::File::open(p).map(std::io::BufReader::new);
+    let (Ok(mut x), Ok(mut y)) = (open(a), open(b)) else {
+        return false;
+    };
+    use std::io::BufRead;
+    loop {
+        let (bx, by) = match (x.fill_buf(), y.fill_buf()) {
+            (Ok(bx), Ok(by)) => (bx.to_vec(), by.to_vec()),
+            _ => return false,
+        };
+        if bx.is_empty() || by.is_empty() {
+            return bx.is_empty() && by.is_empty();
+        }
+        let n = bx.len().min(by.len());
+        if bx[..n] != by[..n] {
+            return false;
+        }
+        x.consume(n);
+        y.consume(n);
     }
 }
 
@@ -154,7 +204,10 @@ impl Walk {
                             self.dir(da, db, &child_rel)?;
                         }
                     } else {
-                        if !same(x, y) {
+                        let changed = !same(x, y)
+                            || (self.recent.is_some_and(|t| y.ctime() >= t)
+                                && !same_content(x, pa.as_deref(), pb.as_deref()));
+                        if changed {
                             self.push(child_rel.clone(), Status::Modified);
                         }
                         if x.is_dir() {
@@ -182,7 +235,7 @@ mod tests {
         std::fs::create_dir_all(b.join("etc/new")).unwrap();
         std::fs::write(b.join("etc/new/y"), "2").unwrap();
         std::fs::write(b.join("etc/f"), "22").unwrap();
-        let d = diff(&a, &b, false).unwrap();
+        let d = diff(&a, &b, false, None).unwrap();
         let s: Vec<String> = d
             .iter()
             .map(|c| format!("{} {}", c.status.letter(), c.path))
@@ -193,7 +246,7 @@ mod tests {
         assert!(s.contains(&"- /etc/old/x".to_string()), "{s:?}");
         assert!(s.contains(&"+ /etc/new".to_string()), "{s:?}");
         assert!(s.contains(&"+ /etc/new/y".to_string()), "{s:?}");
-        assert_eq!(diff(&a, &b, true).unwrap().len(), 1);
-        assert!(diff(&a, &a, false).unwrap().is_empty());
+        assert_eq!(diff(&a, &b, true, None).unwrap().len(), 1);
+        assert!(diff(&a, &a, false, None).unwrap().is_empty());
     }
 }

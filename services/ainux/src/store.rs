@@ -591,15 +591,15 @@ impl Store {
     ) -> Result<Vec<Change>, StoreError> {
         self.check_btrfs(config)?;
         let path = |id| {
-            self.info(config, id)?;
-            Ok::<_, StoreError>(self.snapshot_path(config, id))
+            let info = self.info(config, id)?;
+            Ok::<_, StoreError>((self.snapshot_path(config, id), info.time))
         };
-        let pa = path(a)?;
+        let (pa, a_created) = path(a)?;
         let pb = match b {
-            Some(b) => path(b)?,
+            Some(b) => path(b)?.0,
             None => self.source(config).to_path_buf(),
         };
-        Ok(diff::diff(&pa, &pb, false)?)
+        Ok(diff::diff(&pa, &pb, false, Some(a_created))?)
     }
 
     /// Whether anything changed between pre snapshot `pre` and post `post`. Both are read-only,
@@ -608,7 +608,13 @@ impl Store {
         if let Some(c) = post.info.changed {
             return c;
         }
-        let Ok(d) = diff::diff(&self.snapshot_path(config, pre), &post.path, true) else {
+        let pre_created = self.info(config, pre).ok().map(|i| i.time);
+        let Ok(d) = diff::diff(
+            &self.snapshot_path(config, pre),
+            &post.path,
+            true,
+            pre_created,
+        ) else {
             return true;
         };
         let changed = !d.is_empty();
