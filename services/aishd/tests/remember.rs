@@ -57,9 +57,15 @@ fn remembered_approvals_and_the_one_shot_list_go_through_aishd() {
         assert!(!victim.exists());
     }
 
-    // aishd saw the whole story of the last job: approved by the memory, ran, finished.
+    // aishd keeps one remembered approval, and was told how each job went: the three runs
+    // (jobs 1 to 3, this test's only jobs so far) are finished.
     let st = call(&sock, json!({"op": "stats"}));
     assert_eq!(st["daemon"]["remembered"], 1, "{st}");
+    for job in 1..=3 {
+        let j = call(&sock, json!({"op": "status", "job": job}));
+        assert_eq!(j["job"]["command"], cmd.as_str(), "{j}");
+        assert_eq!(j["job"]["state"], "finished", "{j}");
+    }
 
     // Another command is asked as ever, and the default answer aborts.
     let other = dir.path().join("other");

@@ -234,14 +234,16 @@ fn broken_config_is_a_clear_error() {
     assert_eq!(c.rules[0].severity, "critical");
 }
 
-fn write_netdev(root: &Path, ifaces: &[&str], n: u64) {
+/// `/proc/net/dev` with counters `n` times a base rate, and the receive errors given per
+/// interface.
+fn write_netdev_with_errs(root: &Path, ifaces: &[(&str, u64)], n: u64) {
     let mut text = String::from(
         "Inter-|   Receive                                                |  Transmit\n \
          face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n",
     );
-    for i in ifaces {
+    for (i, errs) in ifaces {
         text.push_str(&format!(
-            "{i}: {} {} 0 0 0 0 0 0 {} {} 0 0 0 0 0 0\n",
+            "{i}: {} {} {errs} 0 0 0 0 0 {} {} 0 0 0 0 0 0\n",
             n * 1000,
             n * 10,
             n * 500,
@@ -249,6 +251,11 @@ fn write_netdev(root: &Path, ifaces: &[&str], n: u64) {
         ));
     }
     std::fs::write(root.join("net/dev"), text).unwrap();
+}
+
+fn write_netdev(root: &Path, ifaces: &[&str], n: u64) {
+    let v: Vec<(&str, u64)> = ifaces.iter().map(|i| (*i, 0)).collect();
+    write_netdev_with_errs(root, &v, n);
 }
 
 /// An interface that goes away mid-run loses its series (values and anomaly scores); NaN and
@@ -335,23 +342,6 @@ fn write_proc_rss(root: &Path, pid: u32, comm: &str, pages: u64, unit: &str) {
     .unwrap();
 }
 
-fn write_netdev_errs(root: &Path, n: u64, eth1_rx_errs: u64) {
-    let mut text = String::from(
-        "Inter-|   Receive                                                |  Transmit\n \
-         face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed\n",
-    );
-    for (i, errs) in [("eth0", 0), ("eth1", eth1_rx_errs)] {
-        text.push_str(&format!(
-            "{i}: {} {} {errs} 0 0 0 0 0 {} {} 0 0 0 0 0 0\n",
-            n * 1000,
-            n * 10,
-            n * 500,
-            n * 5
-        ));
-    }
-    std::fs::write(root.join("net/dev"), text).unwrap();
-}
-
 /// Low memory: the alert's suggestion names the processes with the most RSS, largest first;
 /// receive errors on one interface: the alert names that interface and not the healthy one.
 #[test]
@@ -382,7 +372,7 @@ fn memory_alert_names_largest_processes_and_network_alert_names_interface() {
         .unwrap();
     };
     meminfo(3_000_000);
-    write_netdev_errs(&root, 0, 0);
+    write_netdev_with_errs(&root, &[("eth0", 0), ("eth1", 0)], 0);
     let cfg = Config {
         interval_secs: 0.1,
         listen: "127.0.0.1:0".into(),
@@ -405,7 +395,7 @@ fn memory_alert_names_largest_processes_and_network_alert_names_interface() {
             meminfo(80_000);
             errs += 3;
         }
-        write_netdev_errs(&root, n, errs);
+        write_netdev_with_errs(&root, &[("eth0", 0), ("eth1", errs)], n);
         std::thread::sleep(Duration::from_millis(100));
         let alerts: serde_json::Value = serde_json::from_str(&get(handle.addr, "/alerts")).unwrap();
         for a in alerts.as_array().unwrap() {
