@@ -363,13 +363,15 @@ fn main() {
     let count = reader.count().unwrap();
     // The daemon compacts its full-text index while idle; measure the state a database of this
     // size is in on a machine that has had a moment to itself: one segment (at most 3 minutes).
-    // Then it gives the space the merges freed back: free pages, and a WAL file grown by them.
+    // Then it gives the space the merges freed back: free pages, and WAL files grown by them.
     let t = Instant::now();
-    let wal = dir.join("questlog.db-wal");
+    let wal_small = |f: &str| std::fs::metadata(dir.join(f)).map_or(0, |m| m.len()) <= 64 << 20;
     let settled = || {
         reader.fts_segments().unwrap() <= 1
             && reader.free_pages().unwrap() <= 2048
-            && std::fs::metadata(&wal).map_or(0, |m| m.len()) <= 64 << 20
+            && reader.fts_free_pages().unwrap() <= 2048
+            && wal_small("questlog.db-wal")
+            && wal_small("questlog-index.db-wal")
     };
     while !settled() && t.elapsed() < Duration::from_secs(180) {
         std::thread::sleep(Duration::from_millis(250));
@@ -380,11 +382,18 @@ fn main() {
         "full-text index: {segs} segments after {:.1} s of idle compaction and vacuum",
         t.elapsed().as_secs_f64()
     );
-    let bytes: u64 = ["questlog.db", "questlog.db-wal", "questlog.db-shm"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-        .map(|m| m.len())
-        .sum();
+    let bytes: u64 = [
+        "questlog.db",
+        "questlog.db-wal",
+        "questlog.db-shm",
+        "questlog-index.db",
+        "questlog-index.db-wal",
+        "questlog-index.db-shm",
+    ]
+    .iter()
+    .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+    .map(|m| m.len())
+    .sum();
     let bytes_per_event = bytes as f64 / count as f64;
     eprintln!("database: {count} events, {bytes} bytes, {bytes_per_event:.0} bytes/event");
 

@@ -11,6 +11,7 @@ pub mod access;
 pub mod agent;
 pub mod cli;
 pub mod config;
+pub mod index;
 pub mod ingest;
 pub mod journal;
 pub mod redact;
@@ -166,6 +167,17 @@ pub async fn run(
             .map_err(|_| DaemonError::Writer)?
     };
 
+    // The full-text index: its own file, connection and (low-priority) thread.
+    let index_stop = Arc::new(AtomicBool::new(false));
+    let indexer = {
+        let stop = index_stop.clone();
+        let p = db_path.clone();
+        std::thread::Builder::new()
+            .name("index".into())
+            .spawn(move || crate::index::open_and_run(&p, stop))
+            .map_err(|_| DaemonError::Writer)?
+    };
+
     let (wtx, wrx) = mpsc::channel::<WriterMsg>(256);
     let retention = RetentionPolicy {
         max_age_ms: (cfg.retention.max_age_days > 0)
@@ -219,18 +231,11 @@ pub async fn run(
     let prune_tx = wtx.clone();
     let interval = Duration::from_secs(cfg.retention.interval_secs.max(1));
     let ticker = tokio::spawn(async move {
-        let mut next_prune = tokio::time::Instant::now() + Duration::from_secs(5).min(interval);
-        let mut every = tokio::time::interval(Duration::from_secs(1));
+        let first = tokio::time::Instant::now() + Duration::from_secs(5).min(interval);
+        let mut every = tokio::time::interval_at(first, interval);
         loop {
             every.tick().await;
-            let now = tokio::time::Instant::now();
-            let msg = if now >= next_prune {
-                next_prune = now + interval;
-                WriterMsg::Prune
-            } else {
-                WriterMsg::Tick
-            };
-            if prune_tx.send(msg).await.is_err() {
+            if prune_tx.send(WriterMsg::Prune).await.is_err() {
                 break;
             }
         }
@@ -266,6 +271,8 @@ pub async fn run(
     drop(shared);
     ckpt_stop.store(true, Ordering::SeqCst);
     let _ = tokio::task::spawn_blocking(move || checkpointer.join()).await;
+    index_stop.store(true, Ordering::SeqCst);
+    let _ = tokio::task::spawn_blocking(move || indexer.join()).await;
     tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|_| DaemonError::Writer)?

@@ -107,6 +107,16 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO events_fts(events_fts, rank) VALUES ('automerge', 0);
     INSERT INTO events_fts(events_fts, rank) VALUES ('crisismerge', 32);
     "#,
+    // 4: the full-text index moves to a database file of its own, written by its own thread
+    // (see `crate::index`), so that appends never wait for indexing or merging. Retention notes
+    // the ids it deletes in `fts_gone` for the index to forget. `db_id` ties an index file to
+    // this database.
+    r#"
+    DROP TABLE events_fts;
+    DELETE FROM meta WHERE key = 'fts_upto';
+    CREATE TABLE fts_gone (seq INTEGER PRIMARY KEY, id INTEGER NOT NULL);
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('db_id', lower(hex(randomblob(16))));
+    "#,
 ];
 
 pub const FLAG_TRUNCATED: i64 = 1;
@@ -159,10 +169,10 @@ pub fn dedupe_key(uid: u32, id: &str) -> i64 {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    /// Rows with ids up to this are in the full-text index (writer only).
-    fts_upto: i64,
     /// The largest id when opened (writer only).
     max_id: i64,
+    /// The full-text index database is attached as `fts` (done once it exists).
+    fts: std::cell::Cell<bool>,
 }
 
 /// Outcome of a batch insert.
@@ -172,7 +182,7 @@ pub struct Inserted {
     pub duplicates: usize,
 }
 
-fn set_private(path: &Path) -> Result<(), StoreError> {
+pub(crate) fn set_private(path: &Path) -> Result<(), StoreError> {
     use std::os::unix::fs::PermissionsExt;
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
@@ -201,11 +211,10 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            fts_upto: 0,
             max_id: 0,
+            fts: false.into(),
         };
         store.init_writer(synchronous, check)?;
-        store.fts_upto = store.read_fts_upto()?;
         store.max_id =
             store
                 .conn
@@ -315,9 +324,25 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            fts_upto: 0,
             max_id: 0,
+            fts: false.into(),
         })
+    }
+
+    /// Attaches the full-text index database as `fts` once it exists; false while it doesn't
+    /// (searches then read the events directly).
+    fn attach_fts(&self) -> Result<bool, StoreError> {
+        if self.fts.get() {
+            return Ok(true);
+        }
+        let path = crate::index::path_for(&self.path);
+        if !path.exists() {
+            return Ok(false);
+        }
+        self.conn
+            .execute("ATTACH DATABASE ?1 AS fts", [path.to_string_lossy()])?;
+        self.fts.set(true);
+        Ok(true)
     }
 
     /// A handle that interrupts this connection's running statement from another thread.
@@ -406,8 +431,8 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
-            fts_upto: 0,
             max_id: 0,
+            fts: false.into(),
         })
     }
 
@@ -445,112 +470,23 @@ impl Store {
         Ok((log - done).max(0))
     }
 
-    fn read_fts_upto(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .meta("fts_upto")?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0))
-    }
-
-    /// Rows stored but not yet in the full-text index.
-    pub fn fts_backlog(&self) -> i64 {
-        (self.max_id - self.fts_upto).max(0)
-    }
-
-    /// Adds up to `max_rows` rows to the full-text index in one transaction. Returns how many.
-    pub fn index_step(&mut self, max_rows: usize) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
-        let upto = self.fts_upto;
-        let (n, last): (i64, Option<i64>) = tx.query_row(
-            "SELECT count(*), max(id) FROM
-             (SELECT id FROM events WHERE id > ?1 ORDER BY id LIMIT ?2)",
-            params![upto, max_rows as i64],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let Some(last) = last else {
-            return Ok(0);
-        };
-        tx.execute(
-            "INSERT INTO events_fts(rowid, text)
-             SELECT id, text FROM events WHERE id > ?1 AND id <= ?2",
-            params![upto, last],
-        )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES ('fts_upto', ?1)",
-            [last.to_string()],
-        )?;
-        tx.commit()?;
-        self.fts_upto = last;
-        Ok(n as usize)
-    }
-
-    /// Merges full-text index segments, writing about `pages` pages (resumable, so steps can be
-    /// small). A negative `pages` merges any level with two or more segments (compacts while
-    /// idle); a positive one only levels with four or more. Returns whether there was work.
-    pub fn merge_step(&mut self, pages: i64) -> Result<bool, StoreError> {
-        // Every merge step rewrites FTS5's structure record; if it stayed the same, there was
-        // nothing to merge. (The change count FTS5's documentation suggests for this missed
-        // work here.)
-        let before = self.fts_structure()?;
-        self.conn.execute(
-            "INSERT INTO events_fts(events_fts, rank) VALUES ('merge', ?1)",
-            [pages],
-        )?;
-        Ok(self.fts_structure()? != before)
-    }
-
-    fn fts_structure(&self) -> Result<Vec<u8>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT block FROM events_fts_data WHERE id = 10", [], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .unwrap_or_default())
-    }
-
-    /// Segments in the full-text index: each search looks through every one of them. Read from
-    /// FTS5's structure record (its header: a 4-byte cookie, after a 4-byte marker in the second
-    /// version of the format, then the number of levels and of segments as varints).
+    /// Segments in the full-text index (0 while there is none): each search looks through
+    /// every one of them.
     pub fn fts_segments(&self) -> Result<u64, StoreError> {
-        let b = self.fts_structure()?;
-        if b.is_empty() {
+        if !self.attach_fts()? {
             return Ok(0);
         }
-        let mut i = if b.starts_with(&[0xff, 0, 0, 1]) {
-            8
-        } else {
-            4
-        };
-        let mut varint = || {
-            let mut v: u64 = 0;
-            for k in 0..9 {
-                let byte = *b.get(i)?;
-                i += 1;
-                if k == 8 {
-                    return Some((v << 8) | u64::from(byte));
-                }
-                v = (v << 7) | u64::from(byte & 0x7f);
-                if byte & 0x80 == 0 {
-                    return Some(v);
-                }
-            }
-            Some(v)
-        };
-        let _levels = varint();
-        varint().ok_or_else(|| StoreError::Corrupt {
-            path: self.path.clone(),
-            detail: "short full-text structure record".into(),
-        })
+        crate::index::segments(&crate::index::structure(&self.conn, "fts")?, &self.path)
     }
 
-    /// Checks the full-text index against the events (tests, `questlogd --check`).
-    pub fn fts_integrity_check(&self) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO events_fts(events_fts, rank) VALUES ('integrity-check', 1)",
-            [],
-        )?;
-        Ok(())
+    /// Free pages in the full-text index file (left by merges).
+    pub fn fts_free_pages(&self) -> Result<i64, StoreError> {
+        if !self.attach_fts()? {
+            return Ok(0);
+        }
+        Ok(self
+            .conn
+            .query_row("PRAGMA fts.freelist_count", [], |r| r.get(0))?)
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -586,18 +522,14 @@ impl Store {
                     .or_default();
                 a.0 += 1;
                 a.1 += i64::from(failed);
-                ids.push((id, text));
+                ids.push(id);
             }
         }
         {
             let mut del = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
-            let mut unindex = tx.prepare_cached(
-                "INSERT INTO events_fts(events_fts, rowid, text) VALUES ('delete', ?1, ?2)",
-            )?;
-            for (id, text) in &ids {
-                if *id <= self.fts_upto {
-                    unindex.execute(params![id, text])?;
-                }
+            let mut gone = tx.prepare_cached("INSERT INTO fts_gone (id) VALUES (?1)")?;
+            for id in &ids {
+                gone.execute([id])?;
                 del.execute([id])?;
             }
             let mut up = tx.prepare_cached(
@@ -613,14 +545,29 @@ impl Store {
         Ok(ids.len())
     }
 
-    /// Bytes the database's live pages take (page_count - freelist) * page_size.
+    /// Bytes the database's live pages take ((page_count - freelist) * page_size), plus the
+    /// full-text index file's size.
     pub fn used_bytes(&self) -> Result<u64, StoreError> {
         let pc: i64 = self.conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let fl: i64 = self
             .conn
             .query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
         let ps: i64 = self.conn.query_row("PRAGMA page_size", [], |r| r.get(0))?;
-        Ok(((pc - fl).max(0) * ps) as u64)
+        let index = crate::index::path_for(&self.path);
+        let index_bytes = std::fs::metadata(&index).map_or(0, |m| m.len());
+        Ok(((pc - fl).max(0) * ps) as u64 + index_bytes)
+    }
+
+    /// Drops the notes of pruned ids the index has already forgotten.
+    fn trim_fts_gone(&self) -> Result<(), StoreError> {
+        if self.attach_fts()? {
+            self.conn.execute(
+                "DELETE FROM fts_gone WHERE seq <= coalesce(
+                    (SELECT CAST(value AS INTEGER) FROM fts.fts_meta WHERE key = 'gone_upto'), 0)",
+                [],
+            )?;
+        }
+        Ok(())
     }
 
     /// One step of retention: prunes up to `chunk` events older than `max_age_ms` before
@@ -643,6 +590,7 @@ impl Store {
         {
             n += self.prune_where("?1 = ?1", 0, chunk)?;
         }
+        self.trim_fts_gone()?;
         if n > 0 {
             // Give freed pages back to the file system.
             self.conn
@@ -751,23 +699,31 @@ impl Store {
                 .replace('_', "\\_");
             V::Text(format!("%{esc}%"))
         };
-        // One read transaction: the index boundary and the rows come from the same snapshot.
+        // Attached before the transaction (ATTACH can't run inside one).
+        let fts = self.attach_fts()?;
+        // One read transaction: the index boundary and the index come from the same snapshot;
+        // the events' snapshot starts after it, so every indexed row is there unless pruned.
         let tx = self.conn.unchecked_transaction()?;
         let mut out = match q.text.as_deref().filter(|t| !t.is_empty()) {
             Some(t) if t.chars().count() >= 3 => {
-                let upto: i64 = tx
-                    .query_row("SELECT value FROM meta WHERE key = 'fts_upto'", [], |r| {
-                        r.get::<_, String>(0)
-                    })
+                let upto: i64 = if fts {
+                    tx.query_row(
+                        "SELECT value FROM fts.fts_meta WHERE key = 'upto'",
+                        [],
+                        |r| r.get::<_, String>(0),
+                    )
                     .optional()?
                     .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
+                    .unwrap_or(0)
+                } else {
+                    0
+                };
                 // Indexed rows through FTS5 (trigram: substring match), the rest directly.
                 let (expr, verify) = fts_expression(t);
                 let mut fts_args = vec![V::Text(expr), V::Integer(upto)];
                 let mut fts_sql = format!(
-                    "SELECT {COLS} FROM events_fts f JOIN events e ON e.id = f.rowid \
-                     WHERE events_fts MATCH ?1 AND f.rowid <= ?2"
+                    "SELECT {COLS} FROM fts.events_fts f JOIN events e ON e.id = f.rowid \
+                     WHERE f.events_fts MATCH ?1 AND f.rowid <= ?2"
                 );
                 if verify {
                     fts_args.push(like(t));
@@ -786,9 +742,15 @@ impl Store {
                 } else {
                     ((tail_sql, tail_args), (fts_sql, fts_args))
                 };
-                let mut rows = rows_of(&tx, &first.0, &first.1)?;
+                let run = |sql: &str, args: &[rusqlite::types::Value]| {
+                    if !fts && sql.contains("fts.events_fts") {
+                        return Ok(Vec::new());
+                    }
+                    rows_of(&tx, sql, args)
+                };
+                let mut rows = run(&first.0, &first.1)?;
                 if rows.len() < want {
-                    rows.extend(rows_of(&tx, &second.0, &second.1)?);
+                    rows.extend(run(&second.0, &second.1)?);
                 }
                 rows
             }
@@ -1170,7 +1132,9 @@ mod tests {
     #[test]
     fn prune_by_age_keeps_aggregates_consistent() {
         let d = tempfile::tempdir().unwrap();
-        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let p = d.path().join("q.db");
+        let mut s = Store::open_writer(&p, "normal", true).unwrap();
+        let mut ix = crate::index::Index::open(&p).unwrap();
         let evs: Vec<_> = (0..100)
             .map(|i| ev(1, "command", &format!("ls {i}"), i * 86_400_000))
             .collect();
@@ -1191,9 +1155,9 @@ mod tests {
         };
         // Unindexed rows are found directly, indexed ones through FTS5, the same either way.
         assert_eq!(search(&s, "ls 5"), 11);
-        assert_eq!(s.fts_backlog(), 100);
-        assert_eq!(s.index_step(60).unwrap(), 60);
-        assert_eq!(s.fts_backlog(), 40);
+        assert_eq!(ix.backlog().unwrap(), 100);
+        assert_eq!(ix.step(60).unwrap(), 60);
+        assert_eq!(ix.backlog().unwrap(), 40);
         assert_eq!(search(&s, "ls 5"), 11);
         assert_eq!(search(&s, "LS 9"), 11, "case-insensitive");
         let now = 100 * 86_400_000;
@@ -1211,15 +1175,35 @@ mod tests {
         // ls 5 was pruned; ls 50..59 remain
         assert_eq!(search(&s, "ls 5"), 10);
         assert_eq!(search(&s, "ls 3"), 0);
-        while s.index_step(7).unwrap() > 0 {}
+        // The index forgets the pruned rows it held (ids 1..=50 of the 60 indexed), and the
+        // notes it applied are dropped at the next pruning step.
+        assert_eq!(ix.rows().unwrap(), 60);
+        while ix.forget_gone(7).unwrap() > 0 {}
+        assert_eq!(ix.rows().unwrap(), 10);
+        while ix.step(7).unwrap() > 0 {}
+        assert_eq!(ix.rows().unwrap(), 50);
         assert_eq!(search(&s, "ls 5"), 10);
-        s.fts_integrity_check().unwrap();
+        assert_eq!(search(&s, "ls 3"), 0);
+        ix.integrity_check().unwrap();
+        let notes = |s: &Store| -> i64 {
+            s.conn
+                .query_row("SELECT count(*) FROM fts_gone", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(notes(&s), 50);
+        assert_eq!(
+            s.prune_step(now, Some(50 * 86_400_000), None, 7).unwrap(),
+            0
+        );
+        assert_eq!(notes(&s), 0);
     }
 
     #[test]
     fn substring_search_finds_exactly_the_substrings() {
         let d = tempfile::tempdir().unwrap();
-        let mut s = Store::open_writer(&d.path().join("q.db"), "normal", true).unwrap();
+        let p = d.path().join("q.db");
+        let mut s = Store::open_writer(&p, "normal", true).unwrap();
+        let mut ix = crate::index::Index::open(&p).unwrap();
         let texts = [
             "deploy feature_12345.rs",
             "deploy feature 12345",
@@ -1235,7 +1219,7 @@ mod tests {
             .map(|(i, t)| ev(1, "command", t, i as i64))
             .collect();
         s.insert_batch(&evs, &[]).unwrap();
-        while s.index_step(100).unwrap() > 0 {}
+        while ix.step(100).unwrap() > 0 {}
         let found = |t: &str| {
             let (rows, _) = s
                 .query(

@@ -1,11 +1,12 @@
 //! The writer: one SQLite write connection behind a mutex. A small append commits inline in its
 //! connection task when the connection is free (no thread hand-off on the ack path); otherwise
 //! it is queued to the writer thread, which commits whatever is queued in one transaction (group
-//! commit), answers each request only after the commit, and indexes and prunes in small steps
-//! between batches, letting go of the connection between steps.
+//! commit), answers each request only after the commit, and prunes in small steps between
+//! batches, letting go of the connection between steps. The full-text index is written by its
+//! own thread into its own database file (`crate::index`), never on this connection.
 
 use crate::store::{NewEvent, Store, StoreError};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
@@ -31,8 +32,6 @@ pub enum WriterMsg {
     Write(WriteJob),
     /// Start a pruning pass.
     Prune,
-    /// A second went by (index what is waiting).
-    Tick,
 }
 
 /// Retention settings the writer applies.
@@ -43,34 +42,15 @@ pub struct RetentionPolicy {
 }
 
 const PRUNE_CHUNK: usize = 500;
-/// Index when idle once this many rows wait; always once this many wait.
-const INDEX_WHEN_IDLE: i64 = 512;
-const INDEX_ALWAYS: i64 = 20_000;
-/// Rows indexed per background step (about a millisecond of work); under load the steps are
-/// bigger and not interruptible, so the index keeps up.
-const INDEX_STEP_IDLE: usize = 256;
-const INDEX_STEP_BUSY: usize = 5000;
-/// Pages of full-text segment merging per background step (adapted: halved when an append
-/// interrupted the step, doubled when it finished), and after each busy indexing step.
-const MERGE_PAGES_MIN: i64 = 8;
-const MERGE_PAGES_MAX: i64 = 64;
-/// A merge step is one FTS5 call that `sqlite3_interrupt` can't stop midway, so merging waits
-/// for this long without appends; deferred longer than `MERGE_OVERDUE`, a smallest step runs.
-const MERGE_QUIET: Duration = Duration::from_millis(50);
-const MERGE_OVERDUE: Duration = Duration::from_secs(5);
-/// After merging, free pages beyond this many are given back, this many per step (when quiet).
-const VACUUM_ABOVE: i64 = 1024;
-const VACUUM_STEP: i64 = 256;
-const MERGE_PAGES_BUSY: i64 = 600;
 /// Appends of at most this many events may commit inline in their connection task.
 pub const INLINE_MAX_EVENTS: usize = 64;
 
 /// The write connection, shared by the writer thread and inline commits.
 ///
-/// Background work (indexing, merging, pruning) yields to appends: an append that finds the
-/// connection busy with it interrupts it (`sqlite3_interrupt`; the step's transaction rolls back
-/// and is redone later) and takes the connection. Indexing can't starve: past `INDEX_ALWAYS`
-/// waiting rows it runs after group commits, uninterruptibly.
+/// Background work (retention) yields to appends: an append that finds the connection busy with
+/// it interrupts it (`sqlite3_interrupt`; the step's transaction rolls back and is redone later)
+/// and takes the connection. The full-text index is not written here at all: it has a database
+/// file and a thread of its own (`crate::index`).
 pub struct WriteStore {
     store: Mutex<Store>,
     interrupt: rusqlite::InterruptHandle,
@@ -78,8 +58,6 @@ pub struct WriteStore {
     background: Mutex<bool>,
     /// Appends waiting for the connection after interrupting background work.
     waiting: AtomicUsize,
-    /// Rows not yet in the full-text index, as of the last write.
-    backlog: AtomicI64,
     /// Writes are failing (a full disk): logged once when it starts and once when it ends.
     failing: AtomicBool,
     /// When the last append was committed (µs since `epoch`).
@@ -91,7 +69,6 @@ impl WriteStore {
     pub fn new(store: Store) -> Self {
         WriteStore {
             interrupt: store.interrupt_handle(),
-            backlog: AtomicI64::new(store.fts_backlog()),
             store: Mutex::new(store),
             background: Mutex::new(false),
             waiting: AtomicUsize::new(0),
@@ -151,10 +128,6 @@ impl WriteStore {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn note(&self, s: &Store) {
-        self.backlog.store(s.fts_backlog(), Ordering::Relaxed);
-    }
-
     /// Commits `rows` now if the connection is free or only busy with background work (the
     /// ack path without a thread hand-off); gives the rows back when a group commit has it.
     pub fn try_commit(
@@ -181,7 +154,6 @@ impl WriteStore {
         };
         let t = Instant::now();
         let r = store.insert_batch(&rows, &[]);
-        self.note(&store);
         self.appended();
         drop(store);
         self.outcome(&r, rows.len());
@@ -203,12 +175,11 @@ impl WriteStore {
         *self.flag() = true;
         let r = (self.waiting.load(Ordering::SeqCst) == 0).then(|| f(&mut s));
         *self.flag() = false;
-        self.note(&s);
         r
     }
 }
 
-/// Runs until every sender is dropped, then indexes what is left and checkpoints.
+/// Runs until every sender is dropped, then checkpoints.
 pub fn run(
     store: &WriteStore,
     mut rx: mpsc::Receiver<WriterMsg>,
@@ -217,63 +188,13 @@ pub fn run(
 ) {
     let mut pruning = false;
     let mut pruned_total = 0usize;
-    // Full-text segments may want merging (after indexing; at start, to be sure).
-    let mut merging = true;
-    let mut merge_pages = MERGE_PAGES_MIN;
-    let mut last_merge = Instant::now();
-    let mut vacuuming = false;
     loop {
-        let backlog = store.backlog.load(Ordering::Relaxed);
-        let idle_work = pruning || merging || vacuuming || backlog >= INDEX_WHEN_IDLE;
-        let first = if idle_work {
+        let first = if pruning {
             match rx.try_recv() {
                 Ok(m) => m,
                 Err(mpsc::error::TryRecvError::Empty) => {
-                    let quiet = store.quiet_for() >= MERGE_QUIET;
-                    let overdue = last_merge.elapsed() >= MERGE_OVERDUE;
-                    let merge_now = merging && (quiet || overdue);
-                    let vacuum_now = vacuuming && !merging && quiet;
-                    if backlog < INDEX_WHEN_IDLE && !merge_now && !vacuum_now && !pruning {
-                        // Only merging or vacuuming left, and appends are coming: wait for a
-                        // pause.
-                        std::thread::sleep(Duration::from_millis(1));
-                        continue;
-                    }
-                    if merge_now && !quiet {
-                        merge_pages = MERGE_PAGES_MIN;
-                    }
-                    let ran = store.background(|s| {
-                        if backlog >= INDEX_WHEN_IDLE {
-                            index(s, INDEX_STEP_IDLE);
-                            merging = true;
-                        } else if merge_now {
-                            last_merge = Instant::now();
-                            // Compact: any level with two or more segments.
-                            match merge(s, -merge_pages) {
-                                Merge::Done => {
-                                    merging = false;
-                                    vacuuming = s.free_pages().is_ok_and(|n| n > VACUUM_ABOVE);
-                                }
-                                Merge::More => {
-                                    merge_pages = (merge_pages * 2).min(MERGE_PAGES_MAX);
-                                }
-                                Merge::Interrupted => {
-                                    merge_pages = (merge_pages / 2).max(MERGE_PAGES_MIN);
-                                }
-                            }
-                        } else if vacuum_now {
-                            match s.vacuum_step(VACUUM_STEP) {
-                                Ok(left) => vacuuming = left > VACUUM_STEP,
-                                Err(e) if e.is_interrupted() => {}
-                                Err(e) => {
-                                    warn!(cause = %e, "giving free pages back failed");
-                                    vacuuming = false;
-                                }
-                            }
-                        } else {
-                            prune_step(s, retention, &mut pruning, &mut pruned_total);
-                        }
-                    });
+                    let ran = store
+                        .background(|s| prune_step(s, retention, &mut pruning, &mut pruned_total));
                     if ran.is_none() {
                         // An append is about to take the connection.
                         std::thread::sleep(Duration::from_micros(50));
@@ -290,7 +211,6 @@ pub fn run(
         };
         let mut jobs = Vec::new();
         let mut n_rows = 0;
-        let mut tick = false;
         let mut push = |m: WriterMsg, jobs: &mut Vec<WriteJob>, n_rows: &mut usize| match m {
             WriterMsg::Write(j) => {
                 *n_rows += j.rows.len();
@@ -302,7 +222,6 @@ pub fn run(
                 }
                 pruning = true;
             }
-            WriterMsg::Tick => tick = true,
         };
         push(first, &mut jobs, &mut n_rows);
         while n_rows < max_batch {
@@ -314,72 +233,11 @@ pub fn run(
         if !jobs.is_empty() {
             let mut s = store.lock();
             commit(store, &mut s, jobs);
-            // Searches read unindexed rows directly; keep that tail short even under load.
-            if s.fts_backlog() >= INDEX_ALWAYS {
-                index(&mut s, INDEX_STEP_BUSY);
-                merge(&mut s, MERGE_PAGES_BUSY);
-                merging = true;
-            }
-            store.note(&s);
-        }
-        // Index everything at least once a second.
-        if tick && store.backlog.load(Ordering::Relaxed) > 0 {
-            store.background(|s| index(s, INDEX_STEP_IDLE));
-            merging = true;
         }
     }
-    let mut s = store.lock();
-    while s.fts_backlog() > 0 {
-        if index(&mut s, INDEX_STEP_BUSY) == 0 {
-            break;
-        }
-    }
-    store.note(&s);
+    let s = store.lock();
     if let Err(e) = s.checkpoint() {
         warn!(cause = %e, "final checkpoint failed");
-    }
-}
-
-fn index(store: &mut Store, step: usize) -> usize {
-    let t = Instant::now();
-    match store.index_step(step) {
-        Ok(n) => {
-            slow("index", t, n);
-            n
-        }
-        Err(e) if e.is_interrupted() => 0,
-        Err(e) => {
-            warn!(cause = %e, "full-text indexing failed");
-            0
-        }
-    }
-}
-
-enum Merge {
-    More,
-    Done,
-    Interrupted,
-}
-
-/// One step of full-text segment merging.
-fn merge(store: &mut Store, pages: i64) -> Merge {
-    let t = Instant::now();
-    match store.merge_step(pages) {
-        Ok(true) => {
-            slow("merge", t, pages.unsigned_abs() as usize);
-            Merge::More
-        }
-        Ok(false) => {
-            if let Ok(n) = store.fts_segments() {
-                debug!(segments = n, "full-text index merged");
-            }
-            Merge::Done
-        }
-        Err(e) if e.is_interrupted() => Merge::Interrupted,
-        Err(e) => {
-            warn!(cause = %e, "full-text merge failed");
-            Merge::Done
-        }
     }
 }
 
@@ -484,53 +342,70 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_writer_compacts_the_full_text_index_while_idle() {
-        let d = tempfile::tempdir().unwrap();
-        let p = d.path().join("q.db");
-        let mut s = Store::open_writer(&p, "normal", true).unwrap();
-        // Six indexing commits: six segments (FTS5's automerge is off).
-        for k in 0..6 {
-            let rows: Vec<_> = (k * 2000..(k + 1) * 2000).map(row).collect();
-            s.insert_batch(&rows, &[]).unwrap();
-            s.index_step(2000).unwrap();
+    fn viewer() -> Viewer {
+        Viewer {
+            uid: 0,
+            privileged: true,
         }
-        assert_eq!(s.fts_segments().unwrap(), 6);
-        let ws = Arc::new(WriteStore::new(s));
-        let (tx, rx) = mpsc::channel(8);
-        let w = {
-            let ws = ws.clone();
-            std::thread::spawn(move || {
-                run(
-                    &ws,
-                    rx,
-                    100,
-                    RetentionPolicy {
-                        max_age_ms: None,
-                        max_bytes: None,
-                    },
-                )
-            })
-        };
-        let reader = Store::open_reader(&p).unwrap();
-        let t0 = Instant::now();
-        while reader.fts_segments().unwrap() > 1 {
-            assert!(
-                t0.elapsed() < Duration::from_secs(30),
-                "still {} segments",
-                reader.fts_segments().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(20));
+    }
+
+    fn q(t: &str) -> Query {
+        Query {
+            text: Some(t.into()),
+            limit: Some(10),
+            ..Default::default()
         }
-        drop(tx);
-        w.join().unwrap();
-        let s = ws.lock();
-        s.fts_integrity_check().unwrap();
-        assert_eq!(s.fts_segments().unwrap(), 1);
     }
 
     #[test]
-    fn an_append_interrupts_background_indexing_and_nothing_is_lost() {
+    fn appends_commit_while_the_index_database_is_locked() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("q.db");
+        let mut s = Store::open_writer(&p, "normal", true).unwrap();
+        let rows: Vec<_> = (0..1000).map(row).collect();
+        s.insert_batch(&rows, &[]).unwrap();
+        let mut index = crate::index::Index::open(&p).unwrap();
+        assert_eq!(index.step(100_000).unwrap(), 1000);
+        // Another connection holds the index's write lock, as a long merge would.
+        let blocker = rusqlite::Connection::open(crate::index::path_for(&p)).unwrap();
+        blocker
+            .execute_batch(
+                "BEGIN IMMEDIATE; INSERT INTO fts_meta (key, value) VALUES ('busy', '1');",
+            )
+            .unwrap();
+        let ws = WriteStore::new(s);
+        let t = Instant::now();
+        for i in 0..50 {
+            let mut e = row(10_000 + i);
+            e.text = format!("fresh event {i}");
+            assert_eq!(ws.try_commit(vec![e]).expect("inline"), Ok(vec![true]));
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "appends waited for the index: {:?}",
+            t.elapsed()
+        );
+        // Searches see indexed rows through the index and the newest directly.
+        let s = ws.lock();
+        let (found, _) = s.query(&q("crate999 "), viewer(), 10).unwrap();
+        assert_eq!(found.len(), 1);
+        let all = |t: &str| Query {
+            limit: Some(100),
+            ..q(t)
+        };
+        let (found, _) = s.query(&all("fresh event 4"), viewer(), 100).unwrap();
+        assert_eq!(found.len(), 11, "4 and 40..49");
+        drop(s);
+        blocker.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(index.step(100_000).unwrap(), 50);
+        let s = ws.lock();
+        let (found, _) = s.query(&all("fresh event 4"), viewer(), 100).unwrap();
+        assert_eq!(found.len(), 11);
+        assert_eq!(s.count().unwrap(), 1050);
+    }
+
+    #[test]
+    fn an_append_interrupts_background_pruning_and_nothing_is_lost() {
         // On a loaded machine the 40,000-row step can, rarely, finish before the append is
         // even sent: try a few times; the step must give way in one of them.
         let mut attempt = 0;
@@ -542,11 +417,13 @@ mod tests {
             let rows: Vec<_> = (0..40_000).map(row).collect();
             s.insert_batch(&rows, &[]).unwrap();
             let ws = Arc::new(WriteStore::new(s));
-            assert_eq!(ws.backlog.load(Ordering::Relaxed), 40_000);
-            // One long, interruptible indexing step on another thread.
+            // One long, interruptible pruning step (everything is past its age) on another
+            // thread.
             let bg = {
                 let ws = ws.clone();
-                std::thread::spawn(move || ws.background(|s| s.index_step(40_000)))
+                std::thread::spawn(move || {
+                    ws.background(|s| s.prune_step(1_000_000_000, Some(1), None, 40_000))
+                })
             };
             let t0 = Instant::now();
             while !*ws.flag() {
@@ -557,6 +434,7 @@ mod tests {
                 std::thread::yield_now();
             }
             let mut new = row(99_999);
+            new.ts_ms = 2_000_000_000;
             new.text = "needle in the haystack".into();
             let stored = ws.try_commit(vec![new]).expect("committed inline");
             assert_eq!(stored, Ok(vec![true]));
@@ -564,32 +442,16 @@ mod tests {
             if matches!(&r, Err(e) if e.is_interrupted()) {
                 break (d, ws);
             }
-            assert!(r.is_ok(), "the indexing step failed: {r:?}");
+            assert!(r.is_ok(), "the pruning step failed: {r:?}");
             assert!(
                 attempt < 5,
-                "the indexing step never gave way in {attempt} attempts"
+                "the pruning step never gave way in {attempt} attempts"
             );
         };
-        // The interrupted step was rolled back whole; indexing later catches up.
-        let mut s = ws.lock();
-        assert_eq!(s.fts_backlog(), 40_001);
-        while s.index_step(INDEX_STEP_BUSY).unwrap() > 0 {}
-        while s.merge_step(-MERGE_PAGES_BUSY).unwrap() {}
-        assert_eq!(s.fts_segments().unwrap(), 1, "compacted to one segment");
-        s.fts_integrity_check().unwrap();
-        let viewer = Viewer {
-            uid: 0,
-            privileged: true,
-        };
-        let q = |t: &str| Query {
-            text: Some(t.into()),
-            limit: Some(10),
-            ..Default::default()
-        };
-        let (found, _) = s.query(&q("haystack"), viewer, 10).unwrap();
-        assert_eq!(found.len(), 1);
-        let (found, more) = s.query(&q("crate3999 --"), viewer, 10).unwrap();
-        assert_eq!((found.len(), more), (1, false));
+        // The interrupted step was rolled back whole: nothing pruned, the append kept.
+        let s = ws.lock();
         assert_eq!(s.count().unwrap(), 40_001);
+        let (found, _) = s.query(&q("haystack"), viewer(), 10).unwrap();
+        assert_eq!(found.len(), 1);
     }
 }

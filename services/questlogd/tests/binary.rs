@@ -66,6 +66,13 @@ fn notifies_ready_and_flushes_everything_on_sigterm() {
         .unwrap();
     wait_for_datagram(&notify, "READY=1", Duration::from_secs(30));
     let mut c = Client::connect(&d.path().join("ql.sock")).unwrap();
+    // The index thread creates its file soon after start.
+    let index = d.path().join("state/questlog-index.db");
+    let t0 = std::time::Instant::now();
+    while !index.exists() {
+        assert!(t0.elapsed() < Duration::from_secs(10), "no index file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let evs: Vec<_> = (0..2500).map(cmd_event).collect();
     assert_eq!(c.append(&evs).unwrap().accepted, 2500);
     // SAFETY: signalling the child we spawned.
@@ -75,8 +82,10 @@ fn notifies_ready_and_flushes_everything_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(!d.path().join("ql.sock").exists(), "socket removed at exit");
     let db = d.path().join("state/questlog.db");
-    let mode = std::fs::metadata(&db).unwrap().permissions().mode();
-    assert_eq!(mode & 0o077, 0, "database not private: {mode:o}");
+    for f in [db.clone(), index] {
+        let mode = std::fs::metadata(&f).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{} not private: {mode:o}", f.display());
+    }
     let s = questlogd::store::Store::open_reader(&db).unwrap();
     assert_eq!(s.count().unwrap(), 2500);
 }

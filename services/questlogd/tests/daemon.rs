@@ -415,6 +415,20 @@ fn retention_prunes_old_events_in_the_background() {
     }
     let s = c.stats(Query::default()).unwrap();
     assert_eq!(s.total, 10);
+    // Searches agree, whether the rows come from the full-text index or not yet.
+    let search = |c: &mut Client, t: &str| {
+        c.query(Query {
+            text: Some(t.into()),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .unwrap()
+        .0
+        .len()
+    };
+    assert_eq!(search(&mut c, "old"), 0);
+    assert_eq!(search(&mut c, "new"), 10);
+    assert_eq!(search(&mut c, "ew 7"), 1);
     daemon.stop();
     assert_eq!(count(&db).0, 10);
 }
