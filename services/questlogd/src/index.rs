@@ -353,12 +353,14 @@ fn lower_priority() {
     }
 }
 
-/// The index thread: opens the index (trying again every ten seconds while it can't, e.g. on a
-/// full disk; searches read the events directly meanwhile), then [`run`]s it.
-pub fn open_and_run(db: &Path, stop: Arc<AtomicBool>) {
+/// The index thread: takes the index `first` opened, or opens it (trying again every ten
+/// seconds while it can't, e.g. on a full disk; searches read the events directly meanwhile),
+/// then [`run`]s it.
+pub fn open_and_run(db: &Path, first: Result<Index, StoreError>, stop: Arc<AtomicBool>) {
     let mut warned = false;
+    let mut next = Some(first);
     let index = loop {
-        match Index::open(db) {
+        match next.take().unwrap_or_else(|| Index::open(db)) {
             Ok(i) => break i,
             Err(e) => {
                 if !warned {

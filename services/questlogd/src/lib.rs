@@ -168,13 +168,19 @@ pub async fn run(
     };
 
     // The full-text index: its own file, connection and (low-priority) thread.
+    // Opened before any search can run, so that no reader attaches an index about to be
+    // replaced (one made for another database).
+    let p = db_path.clone();
+    let index = tokio::task::spawn_blocking(move || crate::index::Index::open(&p))
+        .await
+        .map_err(|_| DaemonError::Writer)?;
     let index_stop = Arc::new(AtomicBool::new(false));
     let indexer = {
         let stop = index_stop.clone();
         let p = db_path.clone();
         std::thread::Builder::new()
             .name("index".into())
-            .spawn(move || crate::index::open_and_run(&p, stop))
+            .spawn(move || crate::index::open_and_run(&p, index, stop))
             .map_err(|_| DaemonError::Writer)?
     };
 
