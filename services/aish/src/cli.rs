@@ -192,6 +192,15 @@ pub fn main_with(
         let _ = write!(out, "{USAGE}");
         return 0;
     }
+    // `--help` anywhere before `--` (`aish eval translate --help`) asks for the usage.
+    if args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--help")
+    {
+        let _ = write!(out, "{USAGE}");
+        return 0;
+    }
     if args[0] == "--version" {
         let _ = writeln!(out, "aish {}", env!("CARGO_PKG_VERSION"));
         return 0;

@@ -52,6 +52,27 @@ fn usage_errors_exit_64() {
 }
 
 #[test]
+fn help_anywhere_prints_the_usage_and_exits_0() {
+    for args in [
+        &["--help"][..],
+        &["eval", "translate", "--help"],
+        &["check", "--help"],
+        &["eval", "danger", "DIR", "--help"],
+    ] {
+        let (code, out, err) = aish(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(
+            out.contains("aish eval translate FILE.tsv"),
+            "{args:?}: {out}"
+        );
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+    // After `--` it is the text of a command.
+    let (code, out, _) = aish(&["check", "--", "ls --help"]);
+    assert_eq!((code, out.lines().next()), (0, Some("safe")));
+}
+
+#[test]
 fn eval_danger_reads_the_two_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
