@@ -268,9 +268,7 @@ impl Index {
     }
 
     pub fn free_pages(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
+        crate::store::free_pages(&self.conn, "main")
     }
 
     /// Gives up to `pages` free pages back to the file system; returns the free pages left.
@@ -445,25 +443,10 @@ pub fn run(mut index: Index, stop: Arc<AtomicBool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{NewEvent, Store, agg_key};
+    use crate::store::{NewEvent, Store, test_row};
 
     fn rows(from: usize, to: usize) -> Vec<NewEvent> {
-        (from..to)
-            .map(|i| {
-                let text = format!("cargo build --package crate{i} --release");
-                let (agg_key, failed) = agg_key("command", &text, None, Some(0));
-                NewEvent {
-                    ts_ms: 1_000 + i as i64,
-                    uid: 1000,
-                    type_name: "command".into(),
-                    source: "test".into(),
-                    text,
-                    agg_key,
-                    failed,
-                    ..Default::default()
-                }
-            })
-            .collect()
+        (from..to).map(test_row).collect()
     }
 
     #[test]

@@ -436,19 +436,9 @@ impl Store {
         })
     }
 
-    /// Free pages in the database file (left by merges and deletions).
+    /// Free pages in the database file (left by deletions).
     pub fn free_pages(&self) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA freelist_count", [], |r| r.get(0))?)
-    }
-
-    /// Gives up to `pages` free pages back to the file system (the database uses incremental
-    /// auto-vacuum). Returns the free pages left.
-    pub fn vacuum_step(&mut self, pages: i64) -> Result<i64, StoreError> {
-        self.conn
-            .execute_batch(&format!("PRAGMA incremental_vacuum({pages});"))?;
-        self.free_pages()
+        free_pages(&self.conn, "main")
     }
 
     /// Checkpoints everything and truncates the WAL file to nothing. Waits (up to the busy
@@ -484,9 +474,7 @@ impl Store {
         if !self.attach_fts()? {
             return Ok(0);
         }
-        Ok(self
-            .conn
-            .query_row("PRAGMA fts.freelist_count", [], |r| r.get(0))?)
+        free_pages(&self.conn, "fts")
     }
 
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -966,6 +954,28 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get::<_, i64>(0))?
             as u64)
+    }
+}
+
+/// Free pages in the database `schema` of a connection.
+pub(crate) fn free_pages(conn: &Connection, schema: &str) -> Result<i64, StoreError> {
+    Ok(conn.query_row(&format!("PRAGMA {schema}.freelist_count"), [], |r| r.get(0))?)
+}
+
+/// A command event as the tests store them: `cargo build --package crate<i> --release`.
+#[cfg(test)]
+pub(crate) fn test_row(i: usize) -> NewEvent {
+    let text = format!("cargo build --package crate{i} --release");
+    let (agg_key, failed) = agg_key("command", &text, None, Some(0));
+    NewEvent {
+        ts_ms: 1_000 + i as i64,
+        uid: 1000,
+        type_name: "command".into(),
+        source: "test".into(),
+        text,
+        agg_key,
+        failed,
+        ..Default::default()
     }
 }
 

@@ -323,24 +323,11 @@ fn slow(op: &str, t: Instant, rows: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Viewer, agg_key};
+    use crate::store::Viewer;
     use questlog_client::protocol::Query;
     use std::sync::Arc;
 
-    fn row(i: usize) -> NewEvent {
-        let text = format!("cargo build --package crate{i} --release");
-        let (agg_key, failed) = agg_key("command", &text, None, Some(0));
-        NewEvent {
-            ts_ms: 1_000 + i as i64,
-            uid: 1000,
-            type_name: "command".into(),
-            source: "test".into(),
-            text,
-            agg_key,
-            failed,
-            ..Default::default()
-        }
-    }
+    use crate::store::test_row as row;
 
     fn viewer() -> Viewer {
         Viewer {
