@@ -9,6 +9,7 @@
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
 
+mod calibrate;
 mod compose;
 mod flags;
 mod intents;
@@ -978,7 +979,8 @@ impl Translator {
             ceiling = c.confidence;
         }
         // File searches composed from their parts (English), with their own confidence.
-        compose::merge(merged, compose::generate(req, &sl))
+        // Final confidences from source, strength, rank and what the request leaves unexplained.
+        calibrate::finish(compose::merge(merged, compose::generate(req, &sl)), req)
     }
 }
 
