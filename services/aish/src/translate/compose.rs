@@ -522,6 +522,71 @@ fn owner(w: &Words) -> Option<(bool, String)> {
 
 /// The `find` tests read from the request, in the usual order: depth options first, then type,
 /// name, and the other tests. Returns (global options, type, tests).
+/// A bare file name after "the file", "named", "called", "name is": one word of name
+/// characters that ends the request or comes before where ("in", "under", "on" …).
+fn bare_name(w: &Words) -> Option<String> {
+    const NAMING: &[&str] = &[
+        "whose name is",
+        "name is",
+        "named",
+        "called",
+        "the file",
+        "a file",
+        "file",
+    ];
+    const NOT: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "all",
+        "in",
+        "on",
+        "and",
+        "or",
+        "with",
+        "that",
+        "which",
+        "from",
+        "to",
+        "under",
+        "of",
+        "is",
+        "are",
+        "name",
+        "names",
+        "system",
+        "systems",
+        "contents",
+        "content",
+        "size",
+        "sizes",
+        "type",
+        "types",
+        "permissions",
+        "it",
+        "them",
+        "by",
+        "for",
+    ];
+    const WHERE: &[&str] = &[
+        "in", "under", "on", "from", "within", "inside", "at", "below", "beneath",
+    ];
+    NAMING.iter().find_map(|p| {
+        let key: Vec<&str> = p.split_whitespace().collect();
+        let i = (0..w.words.len().saturating_sub(key.len()))
+            .find(|&i| key.iter().enumerate().all(|(k, x)| w.words[i + k] == *x))?
+            + key.len();
+        let x = w.orig.get(i)?;
+        let next = w.words.get(i + 1);
+        let ok = !NOT.contains(&x.to_lowercase().as_str())
+            && x.len() > 1
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && next.is_none_or(|n| WHERE.contains(&n.as_str()));
+        ok.then(|| x.clone())
+    })
+}
+
 fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str>, Vec<String>) {
     let mut global = Vec::new();
     let mut t = Vec::new();
@@ -625,15 +690,23 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "links to",
             "link to",
         ]);
+    let broken =
+        w.has(&["broken", "dangling", "orphaned", "orphan"]) && w.stem(&["link", "symlink"]);
+    // "following symlinks" says how to walk, not what to select
+    let follow = w.stem(&["follow", "dereferenc"]);
     let ty = if both || lname {
         None
-    } else if w.phrase(&[
-        "symbolic links",
-        "symbolic link",
-        "symlinks",
-        "symlink",
-        "links",
-    ]) {
+    } else if broken {
+        Some("-xtype l")
+    } else if !follow
+        && w.phrase(&[
+            "symbolic links",
+            "symbolic link",
+            "symlinks",
+            "symlink",
+            "links",
+        ])
+    {
         Some("-type l")
     } else if dirs {
         Some("-type d")
@@ -770,6 +843,13 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         && let Some(f) = w
             .after(&["the file", "a file", "file", "named", "called"])
             .filter(|f| f.contains('.') && f.len() > 2 && !f.contains('/'))
+    {
+        names.push(f);
+    }
+    // a bare name after a naming phrase, ending the request or before where: "the file test
+    // in the current folder", "whose name is filedir", "the file chapter1 in /work"
+    if names.is_empty()
+        && let Some(f) = bare_name(w)
     {
         names.push(f);
     }
@@ -1071,6 +1151,20 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push("-perm -004".into());
     } else if w.phrase(&["executable by", "execute permission for", "executable for"]) {
         t.push("-perm -111".into());
+    } else if w.has(&["readable", "writable", "writeable"])
+        && !w.phrase(&[
+            "world readable",
+            "human readable",
+            "not readable",
+            "not writable",
+        ])
+    {
+        let f = if w.has(&["readable"]) {
+            "-readable"
+        } else {
+            "-writable"
+        };
+        t.push(f.into());
     } else if w.stem(&["suid", "setuid"]) {
         t.push("-perm -4000".into());
     } else if w.stem(&["sgid", "setgid"]) {
@@ -1724,6 +1818,12 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
         return vec![];
     }
     let dir = source_dir(&w, sl, req);
+    // "following symlinks": find's -L goes before the directory
+    let dir = if w.stem(&["follow", "dereferenc"]) && w.stem(&["link", "symlink"]) {
+        format!("-L {dir}")
+    } else {
+        dir
+    };
     let build = |ty: Option<&str>| {
         let mut s = format!("find {dir}");
         for g in &global {
@@ -1762,6 +1862,13 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
         }
         s.push_str(" -print");
         cmds.insert(0, s);
+    }
+    // names separated by NUL characters: `-print0`
+    if ops.is_empty()
+        && (w.phrase(&["print0", "-print0"])
+            || w.stem(&["null", "nul"]) && w.stem(&["delimit", "separat", "terminat", "character"]))
+    {
+        cmds.insert(0, format!("{base} -print0"));
     }
     // the next operation chained after the first one's main form (count after grep …)
     if let (Some(first), Some(second)) = (cmds.first().cloned(), ops.get(1)) {
@@ -1851,6 +1958,39 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn bare_names_links_access_and_nul_separators() {
+        let top = |r: &str| cands(r)[0].command.clone();
+        assert_eq!(
+            top("search for the file notes in the current folder"),
+            "find . -name notes"
+        );
+        assert_eq!(
+            top("find the file report2 in /srv"),
+            "find /srv -name report2"
+        );
+        // a word after "file" that goes on is not a name
+        assert_eq!(top("find the file system entries under /srv"), "find /srv");
+        assert_eq!(
+            top("find all broken symlinks under /opt"),
+            "find /opt -xtype l"
+        );
+        assert_eq!(top("find all links under /opt"), "find /opt -type l");
+        assert_eq!(
+            top("list all files under /data following symlinks"),
+            "find -L /data"
+        );
+        assert_eq!(
+            top("find all of the files that are writable"),
+            "find . -writable"
+        );
+        assert!(!top("find all world writable files").contains("-writable"));
+        assert_eq!(
+            top("find all files under /srv separated by a null character"),
+            "find /srv -print0"
+        );
     }
 
     #[test]
