@@ -515,6 +515,10 @@ fn owner(w: &Words) -> Option<(bool, String)> {
         {
             return None;
         }
+        let group = group
+            || w.words
+                .get(k + 1)
+                .is_some_and(|x| x == "group" || x == "groups");
         return Some((group, u.clone()));
     }
     None
@@ -528,6 +532,8 @@ fn bare_name(w: &Words) -> Option<String> {
     const NAMING: &[&str] = &[
         "whose name is",
         "name is",
+        "names are",
+        "name of",
         "named",
         "called",
         "the file",
@@ -582,7 +588,8 @@ fn bare_name(w: &Words) -> Option<String> {
             && x.len() > 1
             && x.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            && next.is_none_or(|n| WHERE.contains(&n.as_str()));
+            && (x.contains('.') && !x.ends_with('.')
+                || next.is_none_or(|n| WHERE.contains(&n.as_str())));
         ok.then(|| x.clone())
     })
 }
@@ -738,6 +745,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "uppercase or lowercase",
         "upper and lower case",
         "any case",
+        "capital and small",
+        "regardless of the case",
+        "ignoring the case of",
     ]);
     let nameflag = if ci { "-iname" } else { "-name" };
     let neg = w.phrase(&[
@@ -832,7 +842,14 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "suffix",
         ]) {
             names.push(format!("*{q}"));
-        } else if w.stem(&["contain", "includ", "with"]) {
+        } else if w.stem(&["contain", "includ", "with"])
+            || w.phrase(&[
+                "in their names",
+                "in their name",
+                "in the name",
+                "in its name",
+            ])
+        {
             names.push(format!("*{q}*"));
         } else if !w.phrase(&["path", "paths", "pathname"]) && !q.contains('/') {
             names.push(q.to_string());
@@ -853,6 +870,58 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     {
         names.push(f);
     }
+    // "which start with pro", "ending with bak": an unquoted prefix or suffix
+    if names.is_empty() {
+        let word = |ps: &[&str]| {
+            w.after(ps).filter(|x| {
+                x.len() > 1
+                    && x.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    && !matches!(
+                        x.to_lowercase().as_str(),
+                        "the"
+                            | "a"
+                            | "an"
+                            | "letter"
+                            | "letters"
+                            | "word"
+                            | "words"
+                            | "string"
+                            | "text"
+                            | "extension"
+                            | "characters"
+                            | "character"
+                            | "digit"
+                            | "digits"
+                            | "number"
+                            | "numbers"
+                            | "capital"
+                            | "uppercase"
+                            | "lowercase"
+                            | "dot"
+                            | "period"
+                    )
+            })
+        };
+        if let Some(x) = word(&[
+            "start with",
+            "starts with",
+            "starting with",
+            "begin with",
+            "begins with",
+            "beginning with",
+        ]) {
+            names.push(format!("{x}*"));
+        } else if let Some(x) = word(&[
+            "end with",
+            "ends with",
+            "ending with",
+            "ending in",
+            "end in",
+        ]) {
+            names.push(format!("*{x}"));
+        }
+    }
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
     }
@@ -869,6 +938,7 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         ("c files", "*.c"),
         ("header files", "*.h"),
         ("javascript files", "*.js"),
+        ("javascript file", "*.js"),
         ("markdown files", "*.md"),
         ("mp3 files", "*.mp3"),
     ] {
@@ -936,11 +1006,11 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "given",
         ];
         for (i, x) in w.words.iter().enumerate().skip(1) {
-            if !(x == "files" || x == "file") {
+            if !(x == "files" || x == "file" || x.starts_with("files/")) {
                 continue;
             }
             let prev = &w.words[i - 1];
-            let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any");
+            let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any" | "every");
             let namey = prev.contains('.')
                 || prev.contains('_')
                 || prev.chars().any(|c| c.is_ascii_digit());
@@ -1208,8 +1278,17 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         let flag = if group { "-group" } else { "-user" };
         t.push(format!("{flag} {}", quote(&u)));
     }
-    if w.phrase(&["no owner", "no user", "without an owner", "nouser"]) {
+    if w.phrase(&[
+        "no owner",
+        "no user",
+        "without an owner",
+        "nouser",
+        "to any user",
+    ]) {
         t.push("-nouser".into());
+    }
+    if w.phrase(&["no group", "to any group", "without a group", "nogroup"]) {
+        t.push("-nogroup".into());
     }
     // inode
     if w.stem(&["inode"])
@@ -1990,6 +2069,38 @@ mod tests {
         assert_eq!(
             top("find all files under /srv separated by a null character"),
             "find /srv -print0"
+        );
+        assert_eq!(
+            top(
+                "find all files whose name is Notes.txt and contains both capital and small letters in /home"
+            ),
+            "find /home -iname Notes.txt"
+        );
+        assert_eq!(
+            top("find all files in the current folder which start with pro"),
+            "find . -name 'pro*'"
+        );
+        assert_eq!(
+            top("find all mysong.ogg files/directories under /srv"),
+            "find /srv -name mysong.ogg"
+        );
+        assert_eq!(
+            top("find every JavaScript file in the /srv directory tree"),
+            "find /srv -name '*.js'"
+        );
+        assert_eq!(
+            top("find all files under /srv owned by 'shadow' group"),
+            "find /srv -group shadow"
+        );
+        assert_eq!(
+            top("display all the files in the current folder which do not belong to any group"),
+            "find . -nogroup"
+        );
+        assert_eq!(
+            top(
+                "locate all files under /srv that have 'log' in their names regardless of the case"
+            ),
+            "find /srv -iname '*log*'"
         );
     }
 
