@@ -298,7 +298,7 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
             }
         }
         // "set permissions of all directories under /srv to 755", "run `cmd` on each file …"
-        "set" | "give" | "make" | "run" | "execute" | "apply"
+        "set" | "give" | "make" | "run" | "execute" | "apply" | "assign" | "grant"
             if acting && (tree || strong || all_files && location) =>
         {
             0.9
@@ -1202,24 +1202,40 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     {
         t.push("-executable".into());
     }
-    // permissions
-    if w.phrase(&[
+    // permissions (a bit being set is not a test)
+    let chmod_op = ops
+        .iter()
+        .any(|o| matches!(o, Op::Each(c) if c.starts_with("chmod")));
+    // the words before the verb that sets the mode: "which have read permission for their
+    // owner and set read permission for group" tests the first only
+    let before_set = w
+        .words
+        .iter()
+        .enumerate()
+        .position(|(i, x)| {
+            matches!(x.as_str(), "set" | "assign" | "give" | "grant" | "add")
+                && (i == 0 || matches!(w.words[i - 1].as_str(), "and" | "then"))
+        })
+        .filter(|_| chmod_op)
+        .map(|i| Words::new(&w.orig[..i].join(" ")));
+    let pw = before_set.as_ref().unwrap_or(w);
+    if pw.phrase(&[
         "world writable",
         "world-writable",
         "world writeable",
         "writable by all",
     ]) {
         t.push("-perm -002".into());
-    } else if w.phrase(&[
+    } else if pw.phrase(&[
         "writable by",
         "writeable by",
         "write permission for",
         "writable for",
     ]) {
         t.push("-perm -022".into());
-    } else if w.phrase(&["readable by", "read permission for", "readable for"]) {
+    } else if pw.phrase(&["readable by", "read permission for", "readable for"]) {
         t.push("-perm -004".into());
-    } else if w.phrase(&["executable by", "execute permission for", "executable for"]) {
+    } else if pw.phrase(&["executable by", "execute permission for", "executable for"]) {
         t.push("-perm -111".into());
     } else if w.has(&["readable", "writable", "writeable"])
         && !w.phrase(&[
@@ -1235,9 +1251,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "-writable"
         };
         t.push(f.into());
-    } else if w.stem(&["suid", "setuid"]) {
+    } else if w.stem(&["suid", "setuid"]) && !chmod_op {
         t.push("-perm -4000".into());
-    } else if w.stem(&["sgid", "setgid"]) {
+    } else if w.stem(&["sgid", "setgid"]) && !chmod_op {
         t.push("-perm -2000".into());
     } else if let Some(p) = &sl.perm {
         let changing = ops
@@ -1312,6 +1328,137 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(format!("-not -path {}", quote(&format!("*{d}*"))));
     }
     (global, ty, t)
+}
+
+/// Where a request sets a mode: the verb that sets ("set", "assign", "give", "grant", "add")
+/// and what it sets (permissions, a bit), the verb first or after "and".
+fn setting_mode(w: &Words) -> bool {
+    const SET: &[&str] = &["set", "assign", "give", "grant", "add"];
+    let at = w.words.iter().enumerate().position(|(i, x)| {
+        SET.contains(&x.as_str()) && (i == 0 || matches!(w.words[i - 1].as_str(), "and" | "then"))
+    });
+    at.is_some_and(|i| {
+        w.words[i..].iter().any(|x| {
+            x.starts_with("permission")
+                || matches!(
+                    x.as_str(),
+                    "bit" | "bits" | "sgid" | "suid" | "setgid" | "setuid"
+                )
+        })
+    })
+}
+
+/// A symbolic mode from the words after the verb that sets it: "set read permission for
+/// group" → `g+r`, "set their SGID bit" → `g+s`.
+fn symbolic_mode(w: &Words) -> Option<String> {
+    const SET: &[&str] = &["set", "assign", "give", "grant", "add", "make"];
+    let i = w.words.iter().position(|x| SET.contains(&x.as_str()))?;
+    let rest = &w.words[i..];
+    let has = |xs: &[&str]| rest.iter().any(|x| xs.contains(&x.as_str()));
+    if has(&["sgid", "setgid"]) {
+        return Some("g+s".into());
+    }
+    if has(&["suid", "setuid"]) {
+        return Some("u+s".into());
+    }
+    let mut who = String::new();
+    for (k, ws) in [
+        ('u', &["owner", "user", "owners"][..]),
+        ('g', &["group", "groups"][..]),
+        ('o', &["other", "others", "everyone", "world"][..]),
+    ] {
+        if has(ws) {
+            who.push(k);
+        }
+    }
+    let mut what = String::new();
+    for (k, ws) in [
+        ('r', &["read", "readable", "read-only"][..]),
+        ('w', &["write", "writable", "writeable"][..]),
+        ('x', &["execute", "executable", "exec"][..]),
+    ] {
+        if has(ws) {
+            what.push(k);
+        }
+    }
+    (!what.is_empty()).then(|| format!("{who}+{what}"))
+}
+
+/// A word of text searched for inside files, written without quotes.
+fn unquoted_pattern(w: &Words) -> Option<String> {
+    let wordy = |x: &String| {
+        x.len() > 1
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            && !matches!(
+                x.to_lowercase().as_str(),
+                "a" | "an"
+                    | "the"
+                    | "all"
+                    | "any"
+                    | "files"
+                    | "file"
+                    | "some"
+                    | "each"
+                    | "every"
+                    | "text"
+                    | "word"
+                    | "string"
+                    | "pattern"
+                    | "lines"
+                    | "line"
+                    | "them"
+                    | "directories"
+                    | "folders"
+                    | "names"
+                    | "name"
+            )
+    };
+    let n = w.words.len();
+    // "find X in (all) (the) *.java files": the word, then "in", then files
+    if n > 3
+        && matches!(w.words[0].as_str(), "find" | "search" | "grep")
+        && w.words[2] == "in"
+        && wordy(&w.orig[1])
+        && w.words[3..]
+            .iter()
+            .take(4)
+            .any(|x| x.starts_with("file") || x.contains('*'))
+    {
+        return Some(w.orig[1].clone());
+    }
+    for i in 0..n.saturating_sub(1) {
+        // "for TODO lines", "for TODO comments"
+        if w.words[i] == "for"
+            && i + 2 < n
+            && matches!(
+                w.words[i + 2].as_str(),
+                "lines" | "line" | "comments" | "entries"
+            )
+            && wordy(&w.orig[i + 1])
+        {
+            return Some(w.orig[i + 1].clone());
+        }
+        // "contain(s|ing) the string/word/text X"
+        if matches!(
+            w.words[i].as_str(),
+            "contain" | "contains" | "containing" | "with" | "having"
+        ) && i + 3 <= n
+        {
+            let k = if w.words[i + 1] == "the" {
+                i + 2
+            } else {
+                i + 1
+            };
+            if k + 1 < n
+                && matches!(w.words[k].as_str(), "string" | "word" | "text" | "keyword")
+                && wordy(&w.orig[k + 1])
+            {
+                return Some(w.orig[k + 1].clone());
+            }
+        }
+    }
+    None
 }
 
 /// The operations asked for, in the order written.
@@ -1397,7 +1544,11 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                     .any(|x| x.starts_with("file") || x.starts_with("director") || x.contains('*'))
                 && w.words[i..].iter().any(|x| x.starts_with("file"))
         });
-    let text_search = for_quoted
+    // an unquoted word searched for: "find StringBuffer in all *.java files", "search the
+    // .java files for TODO lines", "files that contain the string null"
+    let word_pat = unquoted_pattern(w).filter(|p| !about_names && !sl.quoted.contains(p));
+    let text_search = word_pat.is_some()
+        || for_quoted
         || for_in_files
         || w.phrase(&[
             "for string",
@@ -1434,13 +1585,16 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     {
         ops.push(Op::Delete);
     }
-    if text_search && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files) {
+    if text_search
+        && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files || word_pat.is_some())
+    {
         let pat = sl
             .quoted
             .iter()
             .rev()
             .find(|q| !q.starts_with("*."))
             .map(|q| quote(q))
+            .or_else(|| word_pat.as_deref().map(quote))
             .or_else(|| {
                 // the word searched for: "search for mail in …"
                 w.orig
@@ -1516,11 +1670,15 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             "change the mode",
             "make them executable",
             "make executable",
-        ]);
+        ])
+        // "… and set read permission for group", "assign permissions 755 to directories",
+        // "set their SGID bit"
+        || setting_mode(w);
     if perm_change {
         let mode = sl
             .perm
             .clone()
+            .or_else(|| symbolic_mode(w))
             .or_else(|| w.phrase(&["executable"]).then(|| "+x".to_string()))
             .unwrap_or_else(|| "644".into());
         // "with 755 permission … change to 644": the mode is the last one written
@@ -2037,6 +2195,36 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn unquoted_text_and_symbolic_modes() {
+        let top = |r: &str| cands(r)[0].command.clone();
+        assert_eq!(
+            top("Find StringBuffer in all *.java files"),
+            "find . -name '*.java' -exec grep StringBuffer {} \\;"
+        );
+        assert_eq!(
+            top("search the .java files under /src for TODO lines"),
+            "find /src -name '*.java' -exec grep TODO {} \\;"
+        );
+        // a string in the names is a name test, not a text search
+        assert_eq!(
+            top("find all files under /srv that contain the string 'zz' in their names"),
+            "find /srv -name '*zz*'"
+        );
+        assert_eq!(
+            top("find all directories under /srv and set their SGID bit"),
+            "find /srv -type d -exec chmod g+s {} \\;"
+        );
+        assert_eq!(
+            top("find all files under /srv and set read permission for group"),
+            "find /srv -exec chmod g+r {} \\;"
+        );
+        assert_eq!(
+            top("assign permissions 755 to directories in the current directory tree"),
+            "find . -type d -exec chmod 755 {} \\;"
+        );
     }
 
     #[test]
