@@ -1009,12 +1009,30 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 )
             })
             .unwrap_or_else(|| "new_folder".into());
+        // `-p` when parents are asked for (or "if it does not exist"); plain mkdir otherwise
+        let parents = m.raw(&[
+            "parent",
+            "nested",
+            "intermediate",
+            "does not exist",
+            "doesn't exist",
+            "not exist",
+            "as needed",
+            "hierarch",
+            "full path",
+            "needed",
+            "necessary",
+        ]);
+        let (first, second) = if parents { ("-p ", "") } else { ("", "-p ") };
         cand(
             &mut out,
             "mkdir",
             0.86,
             "create a directory",
-            &[format!("mkdir -p {}", quote(&n))],
+            &[
+                format!("mkdir {first}{}", quote(&n)),
+                format!("mkdir {second}{}", quote(&n)),
+            ],
         );
     } else if m.has(&["create", "make", "new", "touch"])
         && m.has(&["file"])
@@ -1102,16 +1120,49 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         );
     }
     if m.has(&["owner", "ownership"]) && m.has(&["change", "set", "give"]) {
-        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
-        let n = name_obj().unwrap_or_else(|| dir.clone());
+        // "change owner of X to Y", "change owner to Y and group to G of X"
+        let to = |key: &str| {
+            sl.quoted
+                .iter()
+                .find(|q| {
+                    [
+                        format!("{key} \"{q}\""),
+                        format!("{key} '{q}'"),
+                        format!("{key} `{q}`"),
+                    ]
+                    .iter()
+                    .any(|p| req.contains(p.as_str()))
+                })
+                .cloned()
+        };
+        let owner = to("to");
+        let group = to("group to");
+        let u = owner
+            .clone()
+            .or(sl.user.clone())
+            .unwrap_or_else(|| "$USER".into());
+        let spec = match &group {
+            Some(g) if *g != u => format!("{u}:{g}"),
+            _ => u.clone(),
+        };
+        let n = sl
+            .quoted
+            .iter()
+            .find(|q| Some(*q) != owner.as_ref() && Some(*q) != group.as_ref())
+            .or(sl.paths.first())
+            .or(sl.cwd_files.first())
+            .cloned()
+            .unwrap_or_else(|| dir.clone());
+        let recursive = m.has(&["recursively", "recursive"]);
+        let (first, second) = if recursive { ("-R ", "") } else { ("", "-R ") };
         cand(
             &mut out,
             "chown",
             0.82,
             "change owner",
             &[
-                format!("{s}chown -R {u} {}", quote(&n)),
-                format!("{s}chown {u} {}", quote(&n)),
+                format!("{s}chown {first}{} {}", quote(&spec), quote(&n)),
+                format!("{s}chown {second}{} {}", quote(&spec), quote(&n)),
             ],
         );
     }
@@ -1738,5 +1789,41 @@ fn pipelines(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
             "the file system a path is on",
             &[format!("df {f}"), format!("df -P {f} | tail -1")],
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::slots;
+
+    fn first(req: &str) -> Vec<String> {
+        let ctx = Context::default();
+        let sl = slots::extract(req, &ctx);
+        let norm: Vec<String> = crate::translate::words(req)
+            .iter()
+            .map(|w| crate::translate::stem(w))
+            .collect();
+        matches(req, &norm, &sl, &ctx)
+            .into_iter()
+            .map(|c| c.command)
+            .collect()
+    }
+
+    #[test]
+    fn mkdir_takes_p_only_for_parents() {
+        let c = first("make directory \"certs\"");
+        assert_eq!(c[0], "mkdir certs", "{c:?}");
+        assert_eq!(c[1], "mkdir -p certs", "{c:?}");
+        let c = first("create directory \"a/b/c\" and its parent directories");
+        assert_eq!(c[0], "mkdir -p a/b/c", "{c:?}");
+    }
+
+    #[test]
+    fn chown_reads_owner_group_and_target() {
+        let c = first("change owner of \"notes.txt\" to \"el\"");
+        assert!(c[0].ends_with("chown el notes.txt"), "{c:?}");
+        let c = first("change owner to \"bob\" and group to \"staff\" of \"/srv/box\"");
+        assert!(c[0].ends_with("chown bob:staff /srv/box"), "{c:?}");
     }
 }
