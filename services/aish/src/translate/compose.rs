@@ -104,7 +104,7 @@ enum Op {
 fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
     // "Recursively finds …", "Recursively removes …": the verb is the second word
     let first = match w.words.first().map(String::as_str) {
-        Some("recursively" | "force" | "forcibly") => {
+        Some("recursively" | "force" | "forcibly" | "forcefully") => {
             w.words.get(1).map(String::as_str).unwrap_or("")
         }
         f => f.unwrap_or(""),

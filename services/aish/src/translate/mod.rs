@@ -96,7 +96,8 @@ impl Context {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Candidate {
     pub command: String,
-    /// Estimated probability that this is the command meant (see [`calibrate`]).
+    /// Estimated probability that this is the command meant, in two bands (see the
+    /// `calibrate` module).
     pub confidence: f64,
     /// Strength of the match that ranks the candidates (not a probability).
     pub score: f64,
