@@ -33,6 +33,62 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
     }
 }
 
+/// grep's options said in words: ignoring case, line numbers, counting, only the matching
+/// part, inverted, whole words.
+fn grep_flags(m: &M) -> String {
+    let mut f = String::new();
+    if m.raw(&[
+        "insensitive",
+        "ignoring case",
+        "ignore case",
+        "regardless of case",
+    ]) {
+        f.push('i');
+    }
+    if m.raw(&[
+        "line number",
+        "with numbers",
+        "number the lines",
+        "numbered",
+    ]) {
+        f.push('n');
+    }
+    if m.raw(&[
+        "count of",
+        "number of lines",
+        "how many lines",
+        "count the lines",
+        "count lines",
+    ]) {
+        f.push('c');
+    }
+    if m.raw(&[
+        "only the match",
+        "only matching",
+        "only the part",
+        "only matched",
+    ]) {
+        f.push('o');
+    }
+    if m.raw(&[
+        "not containing",
+        "not contain",
+        "don't contain",
+        "do not match",
+        "not matching",
+        "don't match",
+        "without",
+        "excluding lines",
+        "except lines",
+    ]) {
+        f.push('v');
+    }
+    if m.raw(&["whole word", "as a word", "entire word"]) {
+        f.push('w');
+    }
+    f
+}
+
 fn sudo(ctx: &Context) -> &'static str {
     if ctx.has_command("sudo") || ctx.path_cmds.is_empty() {
         "sudo "
@@ -556,7 +612,34 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "variable",
         ])
     {
-        let q = quote(&sl.quoted[0]);
+        // a quoted file after "in"/"from"/"of" is where to search, the other quoted text what
+        let file_q = sl.quoted.iter().find(|q| {
+            [
+                "in",
+                "from",
+                "of",
+                "inside",
+                "in file",
+                "in the file",
+                "from file",
+            ]
+            .iter()
+            .any(|w| {
+                [
+                    format!("{w} \"{q}\""),
+                    format!("{w} '{q}'"),
+                    format!("{w} `{q}`"),
+                ]
+                .iter()
+                .any(|p| m.orig.contains(p.as_str()))
+            })
+        });
+        let pat = sl
+            .quoted
+            .iter()
+            .find(|q| Some(*q) != file_q)
+            .unwrap_or(&sl.quoted[0]);
+        let q = quote(pat);
         let mut cmds = vec![
             format!("grep -rn {q} {dirq}"),
             format!("grep -rl {q} {dirq}"),
@@ -564,12 +647,20 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         if let Some(e) = sl.exts.first() {
             cmds.insert(0, format!("grep -rn --include='*.{e}' {q} {dirq}"));
         }
-        if let Some(f) = sl
-            .cwd_files
-            .first()
+        if let Some(f) = file_q
+            .filter(|f| *f != pat)
+            .or(sl.cwd_files.first())
             .or(sl.paths.iter().find(|p| p.contains('.')))
         {
+            // one file: grep's options from the words, the plain form first
+            let fl = grep_flags(&m);
+            let opts = if fl.is_empty() {
+                String::new()
+            } else {
+                format!("-{fl} ")
+            };
             cmds.insert(0, format!("grep -n {q} {}", quote(f)));
+            cmds.insert(0, format!("grep {opts}{q} {}", quote(f)));
         }
         if m.has(&["insensitive", "ignoring", "ignore"]) {
             cmds.insert(0, format!("grep -rni {q} {dirq}"));
@@ -1817,6 +1908,17 @@ mod tests {
         assert_eq!(c[1], "mkdir -p certs", "{c:?}");
         let c = first("create directory \"a/b/c\" and its parent directories");
         assert_eq!(c[0], "mkdir -p a/b/c", "{c:?}");
+    }
+
+    #[test]
+    fn search_text_tells_the_file_from_the_pattern() {
+        let c = first("display all lines in 'notes.txt' containing 'needle'");
+        assert_eq!(c[0], "grep needle notes.txt", "{c:?}");
+        let c =
+            first("search for the text 'needle' in 'notes.txt' ignoring case, with line numbers");
+        assert_eq!(c[0], "grep -in needle notes.txt", "{c:?}");
+        let c = first("print lines not containing 'needle' in file 'notes.txt'");
+        assert_eq!(c[0], "grep -v needle notes.txt", "{c:?}");
     }
 
     #[test]
