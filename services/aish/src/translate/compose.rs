@@ -104,7 +104,7 @@ enum Op {
 fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
     // "Recursively finds …", "Recursively removes …": the verb is the second word
     let first = match w.words.first().map(String::as_str) {
-        Some("recursively" | "force" | "forcibly") => {
+        Some("recursively" | "force" | "forcibly" | "forcefully") => {
             w.words.get(1).map(String::as_str).unwrap_or("")
         }
         f => f.unwrap_or(""),
@@ -298,7 +298,7 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
             }
         }
         // "set permissions of all directories under /srv to 755", "run `cmd` on each file …"
-        "set" | "give" | "make" | "run" | "execute" | "apply"
+        "set" | "give" | "make" | "run" | "execute" | "apply" | "assign" | "grant"
             if acting && (tree || strong || all_files && location) =>
         {
             0.9
@@ -515,6 +515,10 @@ fn owner(w: &Words) -> Option<(bool, String)> {
         {
             return None;
         }
+        let group = group
+            || w.words
+                .get(k + 1)
+                .is_some_and(|x| x == "group" || x == "groups");
         return Some((group, u.clone()));
     }
     None
@@ -522,6 +526,74 @@ fn owner(w: &Words) -> Option<(bool, String)> {
 
 /// The `find` tests read from the request, in the usual order: depth options first, then type,
 /// name, and the other tests. Returns (global options, type, tests).
+/// A bare file name after "the file", "named", "called", "name is": one word of name
+/// characters that ends the request or comes before where ("in", "under", "on" …).
+fn bare_name(w: &Words) -> Option<String> {
+    const NAMING: &[&str] = &[
+        "whose name is",
+        "name is",
+        "names are",
+        "name of",
+        "named",
+        "called",
+        "the file",
+        "a file",
+        "file",
+    ];
+    const NOT: &[&str] = &[
+        "a",
+        "an",
+        "the",
+        "all",
+        "in",
+        "on",
+        "and",
+        "or",
+        "with",
+        "that",
+        "which",
+        "from",
+        "to",
+        "under",
+        "of",
+        "is",
+        "are",
+        "name",
+        "names",
+        "system",
+        "systems",
+        "contents",
+        "content",
+        "size",
+        "sizes",
+        "type",
+        "types",
+        "permissions",
+        "it",
+        "them",
+        "by",
+        "for",
+    ];
+    const WHERE: &[&str] = &[
+        "in", "under", "on", "from", "within", "inside", "at", "below", "beneath",
+    ];
+    NAMING.iter().find_map(|p| {
+        let key: Vec<&str> = p.split_whitespace().collect();
+        let i = (0..w.words.len().saturating_sub(key.len()))
+            .find(|&i| key.iter().enumerate().all(|(k, x)| w.words[i + k] == *x))?
+            + key.len();
+        let x = w.orig.get(i)?;
+        let next = w.words.get(i + 1);
+        let ok = !NOT.contains(&x.to_lowercase().as_str())
+            && x.len() > 1
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            && (x.contains('.') && !x.ends_with('.')
+                || next.is_none_or(|n| WHERE.contains(&n.as_str())));
+        ok.then(|| x.clone())
+    })
+}
+
 fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str>, Vec<String>) {
     let mut global = Vec::new();
     let mut t = Vec::new();
@@ -625,15 +697,23 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "links to",
             "link to",
         ]);
+    let broken =
+        w.has(&["broken", "dangling", "orphaned", "orphan"]) && w.stem(&["link", "symlink"]);
+    // "following symlinks" says how to walk, not what to select
+    let follow = w.stem(&["follow", "dereferenc"]);
     let ty = if both || lname {
         None
-    } else if w.phrase(&[
-        "symbolic links",
-        "symbolic link",
-        "symlinks",
-        "symlink",
-        "links",
-    ]) {
+    } else if broken {
+        Some("-xtype l")
+    } else if !follow
+        && w.phrase(&[
+            "symbolic links",
+            "symbolic link",
+            "symlinks",
+            "symlink",
+            "links",
+        ])
+    {
         Some("-type l")
     } else if dirs {
         Some("-type d")
@@ -665,6 +745,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "uppercase or lowercase",
         "upper and lower case",
         "any case",
+        "capital and small",
+        "regardless of the case",
+        "ignoring the case of",
     ]);
     let nameflag = if ci { "-iname" } else { "-name" };
     let neg = w.phrase(&[
@@ -759,7 +842,14 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "suffix",
         ]) {
             names.push(format!("*{q}"));
-        } else if w.stem(&["contain", "includ", "with"]) {
+        } else if w.stem(&["contain", "includ", "with"])
+            || w.phrase(&[
+                "in their names",
+                "in their name",
+                "in the name",
+                "in its name",
+            ])
+        {
             names.push(format!("*{q}*"));
         } else if !w.phrase(&["path", "paths", "pathname"]) && !q.contains('/') {
             names.push(q.to_string());
@@ -772,6 +862,65 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             .filter(|f| f.contains('.') && f.len() > 2 && !f.contains('/'))
     {
         names.push(f);
+    }
+    // a bare name after a naming phrase, ending the request or before where: "the file test
+    // in the current folder", "whose name is filedir", "the file chapter1 in /work"
+    if names.is_empty()
+        && let Some(f) = bare_name(w)
+    {
+        names.push(f);
+    }
+    // "which start with pro", "ending with bak": an unquoted prefix or suffix
+    if names.is_empty() {
+        let word = |ps: &[&str]| {
+            w.after(ps).filter(|x| {
+                x.len() > 1
+                    && x.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    && !matches!(
+                        x.to_lowercase().as_str(),
+                        "the"
+                            | "a"
+                            | "an"
+                            | "letter"
+                            | "letters"
+                            | "word"
+                            | "words"
+                            | "string"
+                            | "text"
+                            | "extension"
+                            | "characters"
+                            | "character"
+                            | "digit"
+                            | "digits"
+                            | "number"
+                            | "numbers"
+                            | "capital"
+                            | "uppercase"
+                            | "lowercase"
+                            | "dot"
+                            | "period"
+                    )
+            })
+        };
+        if let Some(x) = word(&[
+            "start with",
+            "starts with",
+            "starting with",
+            "begin with",
+            "begins with",
+            "beginning with",
+        ]) {
+            names.push(format!("{x}*"));
+        } else if let Some(x) = word(&[
+            "end with",
+            "ends with",
+            "ending with",
+            "ending in",
+            "end in",
+        ]) {
+            names.push(format!("*{x}"));
+        }
     }
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
@@ -789,6 +938,7 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         ("c files", "*.c"),
         ("header files", "*.h"),
         ("javascript files", "*.js"),
+        ("javascript file", "*.js"),
         ("markdown files", "*.md"),
         ("mp3 files", "*.mp3"),
     ] {
@@ -856,11 +1006,11 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "given",
         ];
         for (i, x) in w.words.iter().enumerate().skip(1) {
-            if !(x == "files" || x == "file") {
+            if !(x == "files" || x == "file" || x.starts_with("files/")) {
                 continue;
             }
             let prev = &w.words[i - 1];
-            let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any");
+            let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any" | "every");
             let namey = prev.contains('.')
                 || prev.contains('_')
                 || prev.chars().any(|c| c.is_ascii_digit());
@@ -1052,28 +1202,58 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     {
         t.push("-executable".into());
     }
-    // permissions
-    if w.phrase(&[
+    // permissions (a bit being set is not a test)
+    let chmod_op = ops
+        .iter()
+        .any(|o| matches!(o, Op::Each(c) if c.starts_with("chmod")));
+    // the words before the verb that sets the mode: "which have read permission for their
+    // owner and set read permission for group" tests the first only
+    let before_set = w
+        .words
+        .iter()
+        .enumerate()
+        .position(|(i, x)| {
+            matches!(x.as_str(), "set" | "assign" | "give" | "grant" | "add")
+                && (i == 0 || matches!(w.words[i - 1].as_str(), "and" | "then"))
+        })
+        .filter(|_| chmod_op)
+        .map(|i| Words::new(&w.orig[..i].join(" ")));
+    let pw = before_set.as_ref().unwrap_or(w);
+    if pw.phrase(&[
         "world writable",
         "world-writable",
         "world writeable",
         "writable by all",
     ]) {
         t.push("-perm -002".into());
-    } else if w.phrase(&[
+    } else if pw.phrase(&[
         "writable by",
         "writeable by",
         "write permission for",
         "writable for",
     ]) {
         t.push("-perm -022".into());
-    } else if w.phrase(&["readable by", "read permission for", "readable for"]) {
+    } else if pw.phrase(&["readable by", "read permission for", "readable for"]) {
         t.push("-perm -004".into());
-    } else if w.phrase(&["executable by", "execute permission for", "executable for"]) {
+    } else if pw.phrase(&["executable by", "execute permission for", "executable for"]) {
         t.push("-perm -111".into());
-    } else if w.stem(&["suid", "setuid"]) {
+    } else if w.has(&["readable", "writable", "writeable"])
+        && !w.phrase(&[
+            "world readable",
+            "human readable",
+            "not readable",
+            "not writable",
+        ])
+    {
+        let f = if w.has(&["readable"]) {
+            "-readable"
+        } else {
+            "-writable"
+        };
+        t.push(f.into());
+    } else if w.stem(&["suid", "setuid"]) && !chmod_op {
         t.push("-perm -4000".into());
-    } else if w.stem(&["sgid", "setgid"]) {
+    } else if w.stem(&["sgid", "setgid"]) && !chmod_op {
         t.push("-perm -2000".into());
     } else if let Some(p) = &sl.perm {
         let changing = ops
@@ -1114,8 +1294,17 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         let flag = if group { "-group" } else { "-user" };
         t.push(format!("{flag} {}", quote(&u)));
     }
-    if w.phrase(&["no owner", "no user", "without an owner", "nouser"]) {
+    if w.phrase(&[
+        "no owner",
+        "no user",
+        "without an owner",
+        "nouser",
+        "to any user",
+    ]) {
         t.push("-nouser".into());
+    }
+    if w.phrase(&["no group", "to any group", "without a group", "nogroup"]) {
+        t.push("-nogroup".into());
     }
     // inode
     if w.stem(&["inode"])
@@ -1139,6 +1328,137 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(format!("-not -path {}", quote(&format!("*{d}*"))));
     }
     (global, ty, t)
+}
+
+/// Where a request sets a mode: the verb that sets ("set", "assign", "give", "grant", "add")
+/// and what it sets (permissions, a bit), the verb first or after "and".
+fn setting_mode(w: &Words) -> bool {
+    const SET: &[&str] = &["set", "assign", "give", "grant", "add"];
+    let at = w.words.iter().enumerate().position(|(i, x)| {
+        SET.contains(&x.as_str()) && (i == 0 || matches!(w.words[i - 1].as_str(), "and" | "then"))
+    });
+    at.is_some_and(|i| {
+        w.words[i..].iter().any(|x| {
+            x.starts_with("permission")
+                || matches!(
+                    x.as_str(),
+                    "bit" | "bits" | "sgid" | "suid" | "setgid" | "setuid"
+                )
+        })
+    })
+}
+
+/// A symbolic mode from the words after the verb that sets it: "set read permission for
+/// group" → `g+r`, "set their SGID bit" → `g+s`.
+fn symbolic_mode(w: &Words) -> Option<String> {
+    const SET: &[&str] = &["set", "assign", "give", "grant", "add", "make"];
+    let i = w.words.iter().position(|x| SET.contains(&x.as_str()))?;
+    let rest = &w.words[i..];
+    let has = |xs: &[&str]| rest.iter().any(|x| xs.contains(&x.as_str()));
+    if has(&["sgid", "setgid"]) {
+        return Some("g+s".into());
+    }
+    if has(&["suid", "setuid"]) {
+        return Some("u+s".into());
+    }
+    let mut who = String::new();
+    for (k, ws) in [
+        ('u', &["owner", "user", "owners"][..]),
+        ('g', &["group", "groups"][..]),
+        ('o', &["other", "others", "everyone", "world"][..]),
+    ] {
+        if has(ws) {
+            who.push(k);
+        }
+    }
+    let mut what = String::new();
+    for (k, ws) in [
+        ('r', &["read", "readable", "read-only"][..]),
+        ('w', &["write", "writable", "writeable"][..]),
+        ('x', &["execute", "executable", "exec"][..]),
+    ] {
+        if has(ws) {
+            what.push(k);
+        }
+    }
+    (!what.is_empty()).then(|| format!("{who}+{what}"))
+}
+
+/// A word of text searched for inside files, written without quotes.
+fn unquoted_pattern(w: &Words) -> Option<String> {
+    let wordy = |x: &String| {
+        x.len() > 1
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            && !matches!(
+                x.to_lowercase().as_str(),
+                "a" | "an"
+                    | "the"
+                    | "all"
+                    | "any"
+                    | "files"
+                    | "file"
+                    | "some"
+                    | "each"
+                    | "every"
+                    | "text"
+                    | "word"
+                    | "string"
+                    | "pattern"
+                    | "lines"
+                    | "line"
+                    | "them"
+                    | "directories"
+                    | "folders"
+                    | "names"
+                    | "name"
+            )
+    };
+    let n = w.words.len();
+    // "find X in (all) (the) *.java files": the word, then "in", then files
+    if n > 3
+        && matches!(w.words[0].as_str(), "find" | "search" | "grep")
+        && w.words[2] == "in"
+        && wordy(&w.orig[1])
+        && w.words[3..]
+            .iter()
+            .take(4)
+            .any(|x| x.starts_with("file") || x.contains('*'))
+    {
+        return Some(w.orig[1].clone());
+    }
+    for i in 0..n.saturating_sub(1) {
+        // "for TODO lines", "for TODO comments"
+        if w.words[i] == "for"
+            && i + 2 < n
+            && matches!(
+                w.words[i + 2].as_str(),
+                "lines" | "line" | "comments" | "entries"
+            )
+            && wordy(&w.orig[i + 1])
+        {
+            return Some(w.orig[i + 1].clone());
+        }
+        // "contain(s|ing) the string/word/text X"
+        if matches!(
+            w.words[i].as_str(),
+            "contain" | "contains" | "containing" | "with" | "having"
+        ) && i + 3 <= n
+        {
+            let k = if w.words[i + 1] == "the" {
+                i + 2
+            } else {
+                i + 1
+            };
+            if k + 1 < n
+                && matches!(w.words[k].as_str(), "string" | "word" | "text" | "keyword")
+                && wordy(&w.orig[k + 1])
+            {
+                return Some(w.orig[k + 1].clone());
+            }
+        }
+    }
+    None
 }
 
 /// The operations asked for, in the order written.
@@ -1224,7 +1544,11 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                     .any(|x| x.starts_with("file") || x.starts_with("director") || x.contains('*'))
                 && w.words[i..].iter().any(|x| x.starts_with("file"))
         });
-    let text_search = for_quoted
+    // an unquoted word searched for: "find StringBuffer in all *.java files", "search the
+    // .java files for TODO lines", "files that contain the string null"
+    let word_pat = unquoted_pattern(w).filter(|p| !about_names && !sl.quoted.contains(p));
+    let text_search = word_pat.is_some()
+        || for_quoted
         || for_in_files
         || w.phrase(&[
             "for string",
@@ -1261,13 +1585,16 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     {
         ops.push(Op::Delete);
     }
-    if text_search && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files) {
+    if text_search
+        && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files || word_pat.is_some())
+    {
         let pat = sl
             .quoted
             .iter()
             .rev()
             .find(|q| !q.starts_with("*."))
             .map(|q| quote(q))
+            .or_else(|| word_pat.as_deref().map(quote))
             .or_else(|| {
                 // the word searched for: "search for mail in …"
                 w.orig
@@ -1343,11 +1670,15 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             "change the mode",
             "make them executable",
             "make executable",
-        ]);
+        ])
+        // "… and set read permission for group", "assign permissions 755 to directories",
+        // "set their SGID bit"
+        || setting_mode(w);
     if perm_change {
         let mode = sl
             .perm
             .clone()
+            .or_else(|| symbolic_mode(w))
             .or_else(|| w.phrase(&["executable"]).then(|| "+x".to_string()))
             .unwrap_or_else(|| "644".into());
         // "with 755 permission … change to 644": the mode is the last one written
@@ -1724,6 +2055,12 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
         return vec![];
     }
     let dir = source_dir(&w, sl, req);
+    // "following symlinks": find's -L goes before the directory
+    let dir = if w.stem(&["follow", "dereferenc"]) && w.stem(&["link", "symlink"]) {
+        format!("-L {dir}")
+    } else {
+        dir
+    };
     let build = |ty: Option<&str>| {
         let mut s = format!("find {dir}");
         for g in &global {
@@ -1762,6 +2099,13 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
         }
         s.push_str(" -print");
         cmds.insert(0, s);
+    }
+    // names separated by NUL characters: `-print0`
+    if ops.is_empty()
+        && (w.phrase(&["print0", "-print0"])
+            || w.stem(&["null", "nul"]) && w.stem(&["delimit", "separat", "terminat", "character"]))
+    {
+        cmds.insert(0, format!("{base} -print0"));
     }
     // the next operation chained after the first one's main form (count after grep …)
     if let (Some(first), Some(second)) = (cmds.first().cloned(), ops.get(1)) {
@@ -1851,6 +2195,101 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn unquoted_text_and_symbolic_modes() {
+        let top = |r: &str| cands(r)[0].command.clone();
+        assert_eq!(
+            top("Find StringBuffer in all *.java files"),
+            "find . -name '*.java' -exec grep StringBuffer {} \\;"
+        );
+        assert_eq!(
+            top("search the .java files under /src for TODO lines"),
+            "find /src -name '*.java' -exec grep TODO {} \\;"
+        );
+        // a string in the names is a name test, not a text search
+        assert_eq!(
+            top("find all files under /srv that contain the string 'zz' in their names"),
+            "find /srv -name '*zz*'"
+        );
+        assert_eq!(
+            top("find all directories under /srv and set their SGID bit"),
+            "find /srv -type d -exec chmod g+s {} \\;"
+        );
+        assert_eq!(
+            top("find all files under /srv and set read permission for group"),
+            "find /srv -exec chmod g+r {} \\;"
+        );
+        assert_eq!(
+            top("assign permissions 755 to directories in the current directory tree"),
+            "find . -type d -exec chmod 755 {} \\;"
+        );
+    }
+
+    #[test]
+    fn bare_names_links_access_and_nul_separators() {
+        let top = |r: &str| cands(r)[0].command.clone();
+        assert_eq!(
+            top("search for the file notes in the current folder"),
+            "find . -name notes"
+        );
+        assert_eq!(
+            top("find the file report2 in /srv"),
+            "find /srv -name report2"
+        );
+        // a word after "file" that goes on is not a name
+        assert_eq!(top("find the file system entries under /srv"), "find /srv");
+        assert_eq!(
+            top("find all broken symlinks under /opt"),
+            "find /opt -xtype l"
+        );
+        assert_eq!(top("find all links under /opt"), "find /opt -type l");
+        assert_eq!(
+            top("list all files under /data following symlinks"),
+            "find -L /data"
+        );
+        assert_eq!(
+            top("find all of the files that are writable"),
+            "find . -writable"
+        );
+        assert!(!top("find all world writable files").contains("-writable"));
+        assert_eq!(
+            top("find all files under /srv separated by a null character"),
+            "find /srv -print0"
+        );
+        assert_eq!(
+            top(
+                "find all files whose name is Notes.txt and contains both capital and small letters in /home"
+            ),
+            "find /home -iname Notes.txt"
+        );
+        assert_eq!(
+            top("find all files in the current folder which start with pro"),
+            "find . -name 'pro*'"
+        );
+        assert_eq!(
+            top("find all mysong.ogg files/directories under /srv"),
+            "find /srv -name mysong.ogg"
+        );
+        assert_eq!(
+            top("find every JavaScript file in the /srv directory tree"),
+            "find /srv -name '*.js'"
+        );
+        assert_eq!(
+            top("find all files under /srv owned by 'shadow' group"),
+            "find /srv -group shadow"
+        );
+        assert_eq!(
+            top("display all the files in the current folder which do not belong to any group"),
+            "find . -nogroup"
+        );
+        assert_eq!(
+            top(
+                "locate all files under /srv that have 'log' in their names regardless of the case"
+            ),
+            "find /srv -iname '*log*'"
+        );
     }
 
     #[test]

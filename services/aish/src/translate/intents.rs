@@ -33,6 +33,62 @@ fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[S
     }
 }
 
+/// grep's options said in words: ignoring case, line numbers, counting, only the matching
+/// part, inverted, whole words.
+fn grep_flags(m: &M) -> String {
+    let mut f = String::new();
+    if m.raw(&[
+        "insensitive",
+        "ignoring case",
+        "ignore case",
+        "regardless of case",
+    ]) {
+        f.push('i');
+    }
+    if m.raw(&[
+        "line number",
+        "with numbers",
+        "number the lines",
+        "numbered",
+    ]) {
+        f.push('n');
+    }
+    if m.raw(&[
+        "count of",
+        "number of lines",
+        "how many lines",
+        "count the lines",
+        "count lines",
+    ]) {
+        f.push('c');
+    }
+    if m.raw(&[
+        "only the match",
+        "only matching",
+        "only the part",
+        "only matched",
+    ]) {
+        f.push('o');
+    }
+    if m.raw(&[
+        "not containing",
+        "not contain",
+        "don't contain",
+        "do not match",
+        "not matching",
+        "don't match",
+        "without",
+        "excluding lines",
+        "except lines",
+    ]) {
+        f.push('v');
+    }
+    if m.raw(&["whole word", "as a word", "entire word"]) {
+        f.push('w');
+    }
+    f
+}
+
 fn sudo(ctx: &Context) -> &'static str {
     if ctx.has_command("sudo") || ctx.path_cmds.is_empty() {
         "sudo "
@@ -556,7 +612,34 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "variable",
         ])
     {
-        let q = quote(&sl.quoted[0]);
+        // a quoted file after "in"/"from"/"of" is where to search, the other quoted text what
+        let file_q = sl.quoted.iter().find(|q| {
+            [
+                "in",
+                "from",
+                "of",
+                "inside",
+                "in file",
+                "in the file",
+                "from file",
+            ]
+            .iter()
+            .any(|w| {
+                [
+                    format!("{w} \"{q}\""),
+                    format!("{w} '{q}'"),
+                    format!("{w} `{q}`"),
+                ]
+                .iter()
+                .any(|p| m.orig.contains(p.as_str()))
+            })
+        });
+        let pat = sl
+            .quoted
+            .iter()
+            .find(|q| Some(*q) != file_q)
+            .unwrap_or(&sl.quoted[0]);
+        let q = quote(pat);
         let mut cmds = vec![
             format!("grep -rn {q} {dirq}"),
             format!("grep -rl {q} {dirq}"),
@@ -564,12 +647,20 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         if let Some(e) = sl.exts.first() {
             cmds.insert(0, format!("grep -rn --include='*.{e}' {q} {dirq}"));
         }
-        if let Some(f) = sl
-            .cwd_files
-            .first()
+        if let Some(f) = file_q
+            .filter(|f| *f != pat)
+            .or(sl.cwd_files.first())
             .or(sl.paths.iter().find(|p| p.contains('.')))
         {
+            // one file: grep's options from the words, the plain form first
+            let fl = grep_flags(&m);
+            let opts = if fl.is_empty() {
+                String::new()
+            } else {
+                format!("-{fl} ")
+            };
             cmds.insert(0, format!("grep -n {q} {}", quote(f)));
+            cmds.insert(0, format!("grep {opts}{q} {}", quote(f)));
         }
         if m.has(&["insensitive", "ignoring", "ignore"]) {
             cmds.insert(0, format!("grep -rni {q} {dirq}"));
@@ -1009,12 +1100,30 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 )
             })
             .unwrap_or_else(|| "new_folder".into());
+        // `-p` when parents are asked for (or "if it does not exist"); plain mkdir otherwise
+        let parents = m.raw(&[
+            "parent",
+            "nested",
+            "intermediate",
+            "does not exist",
+            "doesn't exist",
+            "not exist",
+            "as needed",
+            "hierarch",
+            "full path",
+            "needed",
+            "necessary",
+        ]);
+        let (first, second) = if parents { ("-p ", "") } else { ("", "-p ") };
         cand(
             &mut out,
             "mkdir",
             0.86,
             "create a directory",
-            &[format!("mkdir -p {}", quote(&n))],
+            &[
+                format!("mkdir {first}{}", quote(&n)),
+                format!("mkdir {second}{}", quote(&n)),
+            ],
         );
     } else if m.has(&["create", "make", "new", "touch"])
         && m.has(&["file"])
@@ -1102,16 +1211,49 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         );
     }
     if m.has(&["owner", "ownership"]) && m.has(&["change", "set", "give"]) {
-        let u = sl.user.clone().unwrap_or_else(|| "$USER".into());
-        let n = name_obj().unwrap_or_else(|| dir.clone());
+        // "change owner of X to Y", "change owner to Y and group to G of X"
+        let to = |key: &str| {
+            sl.quoted
+                .iter()
+                .find(|q| {
+                    [
+                        format!("{key} \"{q}\""),
+                        format!("{key} '{q}'"),
+                        format!("{key} `{q}`"),
+                    ]
+                    .iter()
+                    .any(|p| req.contains(p.as_str()))
+                })
+                .cloned()
+        };
+        let owner = to("to");
+        let group = to("group to");
+        let u = owner
+            .clone()
+            .or(sl.user.clone())
+            .unwrap_or_else(|| "$USER".into());
+        let spec = match &group {
+            Some(g) if *g != u => format!("{u}:{g}"),
+            _ => u.clone(),
+        };
+        let n = sl
+            .quoted
+            .iter()
+            .find(|q| Some(*q) != owner.as_ref() && Some(*q) != group.as_ref())
+            .or(sl.paths.first())
+            .or(sl.cwd_files.first())
+            .cloned()
+            .unwrap_or_else(|| dir.clone());
+        let recursive = m.has(&["recursively", "recursive"]);
+        let (first, second) = if recursive { ("-R ", "") } else { ("", "-R ") };
         cand(
             &mut out,
             "chown",
             0.82,
             "change owner",
             &[
-                format!("{s}chown -R {u} {}", quote(&n)),
-                format!("{s}chown {u} {}", quote(&n)),
+                format!("{s}chown {first}{} {}", quote(&spec), quote(&n)),
+                format!("{s}chown {second}{} {}", quote(&spec), quote(&n)),
             ],
         );
     }
@@ -1738,5 +1880,52 @@ fn pipelines(m: &M, sl: &Slots, dirq: &str, out: &mut Vec<Candidate>) {
             "the file system a path is on",
             &[format!("df {f}"), format!("df -P {f} | tail -1")],
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::slots;
+
+    fn first(req: &str) -> Vec<String> {
+        let ctx = Context::default();
+        let sl = slots::extract(req, &ctx);
+        let norm: Vec<String> = crate::translate::words(req)
+            .iter()
+            .map(|w| crate::translate::stem(w))
+            .collect();
+        matches(req, &norm, &sl, &ctx)
+            .into_iter()
+            .map(|c| c.command)
+            .collect()
+    }
+
+    #[test]
+    fn mkdir_takes_p_only_for_parents() {
+        let c = first("make directory \"certs\"");
+        assert_eq!(c[0], "mkdir certs", "{c:?}");
+        assert_eq!(c[1], "mkdir -p certs", "{c:?}");
+        let c = first("create directory \"a/b/c\" and its parent directories");
+        assert_eq!(c[0], "mkdir -p a/b/c", "{c:?}");
+    }
+
+    #[test]
+    fn search_text_tells_the_file_from_the_pattern() {
+        let c = first("display all lines in 'notes.txt' containing 'needle'");
+        assert_eq!(c[0], "grep needle notes.txt", "{c:?}");
+        let c =
+            first("search for the text 'needle' in 'notes.txt' ignoring case, with line numbers");
+        assert_eq!(c[0], "grep -in needle notes.txt", "{c:?}");
+        let c = first("print lines not containing 'needle' in file 'notes.txt'");
+        assert_eq!(c[0], "grep -v needle notes.txt", "{c:?}");
+    }
+
+    #[test]
+    fn chown_reads_owner_group_and_target() {
+        let c = first("change owner of \"notes.txt\" to \"el\"");
+        assert!(c[0].ends_with("chown el notes.txt"), "{c:?}");
+        let c = first("change owner to \"bob\" and group to \"staff\" of \"/srv/box\"");
+        assert!(c[0].ends_with("chown bob:staff /srv/box"), "{c:?}");
     }
 }

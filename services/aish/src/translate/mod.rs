@@ -9,6 +9,7 @@
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
 
+mod calibrate;
 mod compose;
 mod flags;
 mod intents;
@@ -95,7 +96,8 @@ impl Context {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Candidate {
     pub command: String,
-    /// Estimated probability that this is the command meant (see [`calibrate`]).
+    /// Estimated probability that this is the command meant, in two bands (see the
+    /// `calibrate` module).
     pub confidence: f64,
     /// Strength of the match that ranks the candidates (not a probability).
     pub score: f64,
@@ -978,7 +980,8 @@ impl Translator {
             ceiling = c.confidence;
         }
         // File searches composed from their parts (English), with their own confidence.
-        compose::merge(merged, compose::generate(req, &sl))
+        // Final confidences from source, strength, rank and what the request leaves unexplained.
+        calibrate::finish(compose::merge(merged, compose::generate(req, &sl)), req)
     }
 }
 
