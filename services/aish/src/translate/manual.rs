@@ -21,6 +21,8 @@ const MAX_WORDS: usize = 48;
 /// A tool with more pages than this (a cloud SDK with one page per subcommand) keeps only
 /// their NAME line and first description paragraph.
 const BIG_FAMILY: usize = 400;
+/// Tools returned by a search, best first.
+const MAX_MATCHES: usize = 40;
 /// Pages larger than this are skipped (generated references).
 const MAX_PAGE_BYTES: usize = 2 << 20;
 
@@ -539,7 +541,9 @@ impl ManIndex {
         if n == 0.0 {
             return vec![];
         }
-        let mut acc: HashMap<u32, (f64, f64)> = HashMap::new();
+        // dense accumulators: (score, matched weight) per paragraph, and the ones touched
+        let mut acc: Vec<(f64, f64)> = vec![(0.0, 0.0); self.docs.len()];
+        let mut touched: Vec<u32> = Vec::new();
         // a fixed order: the same sums on every run
         let mut uniq: Vec<&String> = terms.iter().collect();
         uniq.sort();
@@ -550,36 +554,56 @@ impl ManIndex {
                 continue;
             };
             let df = post.len() as f64;
+            // words in a tenth of all paragraphs tell nothing and cost the most
+            if df > n / 10.0 {
+                continue;
+            }
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
             let w = weight(t) * idf;
             mass += w;
             for &(d, tf) in post {
-                let doc = &self.docs[d as usize];
-                let len = doc.len as f64;
+                let len = self.docs[d as usize].len as f64;
                 let tf = tf as f64;
                 let s = w * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / self.avg_len));
-                let e = acc.entry(d).or_insert((0.0, 0.0));
+                let e = &mut acc[d as usize];
+                if e.1 == 0.0 {
+                    touched.push(d);
+                }
                 e.0 += s;
                 e.1 += w;
             }
         }
+        touched.sort_unstable();
+        // best paragraph per tool: (score, paragraph, coverage)
         let mut best: HashMap<u32, (f64, u32, f64)> = HashMap::new();
-        for (d, (s, m)) in acc {
+        for d in touched {
+            let (s, m) = acc[d as usize];
             let tool = self.docs[d as usize].tool;
-            let e = best.entry(tool).or_insert((0.0, d, 0.0));
-            if s > e.0 || (s == e.0 && d < e.1) {
+            let e = best.entry(tool).or_insert((f64::MIN, d, 0.0));
+            if s > e.0 {
                 *e = (s, d, m / mass.max(1e-9));
             }
         }
-        let mut out: Vec<ManualMatch> = best
+        let mut ranked: Vec<(f64, u32, u32, f64)> = best
             .into_iter()
             .map(|(t, (s, d, c))| {
-                let doc = &self.docs[d as usize];
                 let big = (self.tool_docs[t as usize] as f64 / 200.0).max(1.0);
+                (s * big.powf(-FAMILY_POW), t, d, c)
+            })
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| self.tools[a.1 as usize].cmp(&self.tools[b.1 as usize]))
+        });
+        ranked.truncate(MAX_MATCHES);
+        let mut out: Vec<ManualMatch> = ranked
+            .into_iter()
+            .map(|(score, t, d, coverage)| {
+                let doc = &self.docs[d as usize];
                 ManualMatch {
                     tool: self.tools[t as usize].clone(),
-                    score: s * big.powf(-FAMILY_POW),
-                    coverage: c,
+                    score,
+                    coverage,
                     sub: doc.sub.to_string(),
                     flag: doc.flag.to_string(),
                 }
