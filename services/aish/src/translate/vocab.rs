@@ -882,6 +882,10 @@ plan | terraform | 3
 sdk component | gcloud | 6
 cloud sdk | gcloud | 6
 compute engine | gcloud | 6
+month day | cal | 4
+calendar | cal | 4
+job active | jobs | 5
+empty file create | touch | 4
 "#;
 
 /// How often a tool is the one meant, relative to others matching a request as well: the
