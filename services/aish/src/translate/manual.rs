@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 /// Bump when the parser or the cache format changes.
 const VERSION: u32 = 1;
 /// Paragraphs kept per page; words kept per paragraph.
-const MAX_PARAS: usize = 160;
-const MAX_WORDS: usize = 48;
+const MAX_PARAS: usize = 60;
+const MAX_WORDS: usize = 32;
 /// A tool with more pages than this (a cloud SDK with one page per subcommand) keeps only
 /// their NAME line and first description paragraph.
 const BIG_FAMILY: usize = 400;
@@ -681,7 +681,15 @@ impl ManIndex {
             return ManIndex::default();
         }
         let mut h = Fnv::new();
-        h.write(&VERSION.to_le_bytes());
+        for k in [
+            VERSION as usize,
+            MAX_PARAS,
+            MAX_WORDS,
+            BIG_FAMILY,
+            MAX_PAGE_BYTES,
+        ] {
+            h.write(&k.to_le_bytes());
+        }
         h.write(&fingerprint.to_le_bytes());
         for (path, tool, sub) in &files {
             h.write(path.to_string_lossy().as_bytes());

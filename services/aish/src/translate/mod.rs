@@ -127,7 +127,9 @@ pub struct Translator {
     /// Distinctive objects ([`vocab::OBJECTS`]): (all these terms, tool, weight).
     objects: Vec<(Vec<String>, String, f64)>,
     /// The installed manual pages' paragraphs ([`manual`]), empty without them.
-    manual: manual::ManIndex,
+    manual: std::sync::OnceLock<manual::ManIndex>,
+    /// The commands whose pages [`Self::manual`] indexes on first use; none: no pages.
+    manual_commands: Option<HashSet<String>>,
 }
 
 const STOP: &[&str] = &[
@@ -657,7 +659,8 @@ impl Translator {
             glossary,
             glossary_stems,
             objects: Vec::new(),
-            manual: manual::ManIndex::default(),
+            manual: std::sync::OnceLock::new(),
+            manual_commands: None,
         };
         for line in vocab::OBJECTS.lines() {
             let cols: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -946,7 +949,7 @@ impl Translator {
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
         // The manual's paragraphs order the vocabulary's guesses but do not make one more
         // confident than the vocabulary alone would (a matching intent stays ahead).
-        let ceiling = if self.manual.is_empty() {
+        let ceiling = if self.manual().is_none_or(|m| m.is_empty()) {
             f64::INFINITY
         } else {
             self.rank_with(&bare, ctx, false)
@@ -1204,22 +1207,35 @@ pub(crate) fn cache_dir() -> Option<PathBuf> {
 const MANUAL_WEIGHT: f64 = 0.6;
 
 impl Translator {
-    /// Index the installed manual pages' paragraphs (cached; see [`manual`]).
+    /// Use the installed manual pages' paragraphs of the commands in `ctx` (see [`manual`]).
+    /// The index is loaded (or built and cached) on the first translation, not here: a shell
+    /// starts at once.
     pub fn load_manual_pages(&mut self, ctx: &Context) {
-        let mut h = manual::Fnv::new();
-        h.write(vocab::GLOSSARY.as_bytes());
-        h.write(STOP.join(" ").as_bytes());
-        let has = |n: &str| ctx.has_command(n);
-        let norm = |t: &str| self.norm_terms(t);
-        let idx = manual::ManIndex::load(&has, &norm, h.0);
-        self.manual = idx;
+        self.manual = std::sync::OnceLock::new();
+        self.manual_commands = Some(ctx.path_cmds.clone());
+    }
+
+    /// The manual pages' index, loaded on first use; None when not asked for.
+    fn manual(&self) -> Option<&manual::ManIndex> {
+        if let Some(m) = self.manual.get() {
+            return Some(m);
+        }
+        let cmds = self.manual_commands.as_ref()?;
+        Some(self.manual.get_or_init(|| {
+            let mut h = manual::Fnv::new();
+            h.write(vocab::GLOSSARY.as_bytes());
+            h.write(STOP.join(" ").as_bytes());
+            let has = |n: &str| cmds.contains(n);
+            let norm = |t: &str| self.norm_terms(t);
+            manual::ManIndex::load(&has, &norm, h.0)
+        }))
     }
 
     /// Index already-parsed pages (for tests and callers with their own pages).
     pub fn set_manual_pages(&mut self, pages: &[(String, String, manual::Page)]) {
         let norm = |t: &str| self.norm_terms(t);
         let idx = manual::ManIndex::from_pages(pages, &norm);
-        self.manual = idx;
+        self.manual = std::sync::OnceLock::from(idx);
     }
 
     /// A tool's prior ([`vocab::PRIORS`]), 1 for most.
@@ -1234,9 +1250,9 @@ impl Translator {
 
     /// Add the manual pages' best paragraph per tool to the tools' scores.
     fn add_manual_scores(&self, terms: &[String], scores: &mut HashMap<usize, f64>) {
-        if self.manual.is_empty() {
+        let Some(index) = self.manual().filter(|m| !m.is_empty()) else {
             return;
-        }
+        };
         let weight = |t: &str| {
             if GENERIC_TERMS.contains(&t) {
                 GENERIC_WEIGHT
@@ -1244,7 +1260,7 @@ impl Translator {
                 1.0
             }
         };
-        for m in self.manual.search(terms, &weight).into_iter().take(30) {
+        for m in index.search(terms, &weight).into_iter().take(30) {
             if let Some(&i) = self.by_name.get(&m.tool) {
                 // a paragraph matching part of the request is weak evidence
                 *scores.entry(i).or_insert(0.0) += MANUAL_WEIGHT * m.score * m.coverage.powi(3);
