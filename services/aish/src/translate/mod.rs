@@ -4,7 +4,11 @@
 //! 1. intents ([`intents`]): hand-written request shapes with slot filling (paths, sizes,
 //!    counts, names, extensions, times), aware of the package manager and init system;
 //! 2. the vocabulary ([`vocab`]): utilities described in English, Spanish and French;
-//! 3. the installed manual pages' `whatis` lines, when available, for tools without a rule.
+//! 3. the installed manual pages' `whatis` lines, when available, for tools without a rule;
+//! 4. the installed manual pages' paragraphs ([`manual`]: NAME lines, option and command
+//!    items, subcommand pages), a BM25 index cached on disk and loaded on the first request,
+//!    which orders the vocabulary's guesses but never makes one more confident than the
+//!    vocabulary alone would.
 //!
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
