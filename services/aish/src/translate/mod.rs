@@ -4,7 +4,11 @@
 //! 1. intents ([`intents`]): hand-written request shapes with slot filling (paths, sizes,
 //!    counts, names, extensions, times), aware of the package manager and init system;
 //! 2. the vocabulary ([`vocab`]): utilities described in English, Spanish and French;
-//! 3. the installed manual pages' `whatis` lines, when available, for tools without a rule.
+//! 3. the installed manual pages' `whatis` lines, when available, for tools without a rule;
+//! 4. the installed manual pages' paragraphs ([`manual`]: NAME lines, option and command
+//!    items, subcommand pages), a BM25 index cached on disk and loaded on the first request,
+//!    which orders the vocabulary's guesses but never makes one more confident than the
+//!    vocabulary alone would.
 //!
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
 //! description, with a strong boost when the request names the tool.
@@ -13,6 +17,7 @@ mod calibrate;
 mod compose;
 mod flags;
 mod intents;
+pub mod manual;
 pub mod slots;
 mod vocab;
 
@@ -127,6 +132,10 @@ pub struct Translator {
     glossary_stems: HashMap<String, String>,
     /// Distinctive objects ([`vocab::OBJECTS`]): (all these terms, tool, weight).
     objects: Vec<(Vec<String>, String, f64)>,
+    /// The installed manual pages' paragraphs ([`manual`]), empty without them.
+    manual: std::sync::OnceLock<manual::ManIndex>,
+    /// The commands whose pages [`Self::manual`] indexes on first use; none: no pages.
+    manual_commands: Option<HashSet<String>>,
 }
 
 const STOP: &[&str] = &[
@@ -656,6 +665,8 @@ impl Translator {
             glossary,
             glossary_stems,
             objects: Vec::new(),
+            manual: std::sync::OnceLock::new(),
+            manual_commands: None,
         };
         for line in vocab::OBJECTS.lines() {
             let cols: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -819,6 +830,7 @@ impl Translator {
         if let Some(text) = crate::translate::read_whatis() {
             self.add_whatis(&text, ctx);
         }
+        self.load_manual_pages(ctx);
     }
 
     pub fn tool_summary(&self, name: &str) -> Option<&str> {
@@ -829,6 +841,11 @@ impl Translator {
 
     /// Rank tools for a request: (tool index, score).
     fn rank(&self, req: &str, ctx: &Context) -> Vec<(usize, f64)> {
+        self.rank_with(req, ctx, true)
+    }
+
+    /// [`Self::rank`], with or without the manual pages' paragraphs.
+    fn rank_with(&self, req: &str, ctx: &Context, manual: bool) -> Vec<(usize, f64)> {
         let terms = self.norm_terms(&strip_scope(req));
         // each named word counts once ("Python 2 … to Python 3")
         let mut seen_raw = HashSet::new();
@@ -867,11 +884,15 @@ impl Translator {
             }
         }
         // The request names a tool: strong evidence.
+        let mut named: HashSet<usize> = HashSet::new();
         for w in &raw {
             let w = w.trim_matches('`');
             if let Some(&i) = self.by_name.get(w)
                 && w.len() > 1
             {
+                if !STOP.contains(&w) && !GENERIC_TERMS.contains(&w) {
+                    named.insert(i);
+                }
                 let boost = if STOP.contains(&w) || COMMON_WORDS.contains(&w) {
                     2.0
                 } else {
@@ -879,6 +900,9 @@ impl Translator {
                 };
                 *scores.entry(i).or_insert(0.0) += boost;
             }
+        }
+        if manual {
+            self.add_manual_scores(&terms, &mut scores);
         }
         // backquoted names like `git`
         for seg in req.split('`').skip(1).step_by(2) {
@@ -895,6 +919,10 @@ impl Translator {
                 let mut s = s / (d.terms.len() as f64 / 40.0).max(1.0).powf(LEN_NORM);
                 if d.curated {
                     s *= CURATED_PRIOR;
+                }
+                // a tool's prior settles close calls, not a request naming another tool
+                if named.is_empty() || named.contains(&i) {
+                    s *= self.prior(&d.name);
                 }
                 if !ctx.path_cmds.is_empty() && !ctx.has_command(&d.name) {
                     s *= 0.6;
@@ -922,8 +950,18 @@ impl Translator {
         let sl = slots::extract(req, ctx);
         let norm: Vec<String> = self.norm_terms(req);
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
-        let ranked = self.rank(&strip_arguments(req, &sl), ctx);
+        let bare = strip_arguments(req, &sl);
+        let ranked = self.rank(&bare, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
+        // The manual's paragraphs order the vocabulary's guesses but do not make one more
+        // confident than the vocabulary alone would (a matching intent stays ahead).
+        let ceiling = if self.manual().is_none_or(|m| m.is_empty()) {
+            f64::INFINITY
+        } else {
+            self.rank_with(&bare, ctx, false)
+                .first()
+                .map_or(0.0, |r| r.1)
+        };
         // An explicitly named tool outranks a generic intent.
         let intent_tools: HashSet<String> = out
             .iter()
@@ -935,7 +973,8 @@ impl Translator {
             if intent_tools.contains(&d.name) {
                 continue;
             }
-            let conf = (s / (s + 3.0)).clamp(0.05, 0.95)
+            let capped = s.min(ceiling);
+            let conf = (capped / (capped + 3.0)).clamp(0.05, 0.95)
                 * if k == 0 { 1.0 } else { 0.8 }
                 * (s / best_score.max(1e-9)).sqrt();
             let cmd = generic_command(d, &norm, &sl, req);
@@ -1161,6 +1200,80 @@ pub fn read_whatis() -> Option<String> {
         return Some(text);
     }
     None
+}
+
+/// `$XDG_CACHE_HOME/aish` (or `~/.cache/aish`).
+pub(crate) fn cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|p| p.join("aish"))
+}
+
+/// Weight of the manual pages' paragraph evidence against the vocabulary's.
+const MANUAL_WEIGHT: f64 = 0.6;
+
+impl Translator {
+    /// Use the installed manual pages' paragraphs of the commands in `ctx` (see [`manual`]).
+    /// The index is loaded (or built and cached) on the first translation, not here: a shell
+    /// starts at once.
+    pub fn load_manual_pages(&mut self, ctx: &Context) {
+        self.manual = std::sync::OnceLock::new();
+        self.manual_commands = Some(ctx.path_cmds.clone());
+    }
+
+    /// The manual pages' index, loaded on first use; None when not asked for.
+    fn manual(&self) -> Option<&manual::ManIndex> {
+        if let Some(m) = self.manual.get() {
+            return Some(m);
+        }
+        let cmds = self.manual_commands.as_ref()?;
+        Some(self.manual.get_or_init(|| {
+            let mut h = manual::Fnv::new();
+            h.write(vocab::GLOSSARY.as_bytes());
+            h.write(STOP.join(" ").as_bytes());
+            let has = |n: &str| cmds.contains(n);
+            let norm = |t: &str| self.norm_terms(t);
+            manual::ManIndex::load(&has, &norm, h.0)
+        }))
+    }
+
+    /// Index already-parsed pages (for tests and callers with their own pages).
+    pub fn set_manual_pages(&mut self, pages: &[(String, String, manual::Page)]) {
+        let norm = |t: &str| self.norm_terms(t);
+        let idx = manual::ManIndex::from_pages(pages, &norm);
+        self.manual = std::sync::OnceLock::from(idx);
+    }
+
+    /// A tool's prior ([`vocab::PRIORS`]), 1 for most.
+    fn prior(&self, tool: &str) -> f64 {
+        vocab::PRIORS
+            .lines()
+            .filter_map(|l| l.split_once('|'))
+            .find(|(t, _)| t.trim() == tool)
+            .and_then(|(_, f)| f.trim().parse::<f64>().ok())
+            .unwrap_or(1.0)
+    }
+
+    /// Add the manual pages' best paragraph per tool to the tools' scores.
+    fn add_manual_scores(&self, terms: &[String], scores: &mut HashMap<usize, f64>) {
+        let Some(index) = self.manual().filter(|m| !m.is_empty()) else {
+            return;
+        };
+        let weight = |t: &str| {
+            if GENERIC_TERMS.contains(&t) {
+                GENERIC_WEIGHT
+            } else {
+                1.0
+            }
+        };
+        for m in index.search(terms, &weight).into_iter().take(30) {
+            if let Some(&i) = self.by_name.get(&m.tool) {
+                // a paragraph matching part of the request is weak evidence
+                *scores.entry(i).or_insert(0.0) += MANUAL_WEIGHT * m.score * m.coverage.powi(3);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -882,4 +882,20 @@ plan | terraform | 3
 sdk component | gcloud | 6
 cloud sdk | gcloud | 6
 compute engine | gcloud | 6
+month day | cal | 4
+calendar | cal | 4
+job active | jobs | 5
+empty file create | touch | 4
+"#;
+
+/// How often a tool is the one meant, relative to others matching a request as well: the
+/// everyday tools of their field (the version control, container, cloud and package tools
+/// most people use) win close calls against specialised or rarer ones. `tool | factor`.
+pub const PRIORS: &str = r#"
+git | 1.15
+docker | 1.15
+aws | 1.2
+npm | 1.1
+kubectl | 1.1
+systemctl | 1.1
 "#;
