@@ -245,7 +245,14 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
             object,
             "strings" | "string" | "text" | "lines" | "words" | "word"
         );
-        return if finds && strong && !text { 0.9 } else { 0.0 };
+        // "recursively removes all files like '*.pyc' …": a search of the tree and a deletion;
+        // "recursively removes the 'classes' folder" is rm's own -r
+        let deletes = matches!(first, "remove" | "removes" | "delete" | "deletes");
+        return if finds && strong && !text || deletes && plural && (strong || w.has(&["all"])) {
+            0.9
+        } else {
+            0.0
+        };
     }
     // "search for the regex … in file 'in.txt'": inside one file
     if !plural && w.phrase(&["in file", "in the file", "from file", "from the file"]) {
@@ -2195,6 +2202,22 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn recursive_removal_of_a_file_set_is_a_search() {
+        let top = |r: &str| cands(r).first().map(|c| c.command.clone());
+        assert_eq!(
+            top("Recursively removes all files like '*.pyc' in the /srv folder.").as_deref(),
+            Some("find /srv -name '*.pyc' -exec rm {} \\;")
+        );
+        assert_eq!(
+            top("Recursively delete all files and folders named 'tmpdir' in a current folder")
+                .as_deref(),
+            Some("find . -name tmpdir -exec rm {} \\;")
+        );
+        // one named folder: rm's own -r, not a search
+        assert!(cands("Recursively removes the 'classes' folder").is_empty());
     }
 
     #[test]
