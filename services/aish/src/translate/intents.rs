@@ -21,6 +21,38 @@ impl M<'_> {
     }
 }
 
+/// The interval of "every 5 seconds", "every second", "every half second", "every minute",
+/// in seconds.
+fn every_seconds(raw: &str) -> Option<String> {
+    let i = raw.find("every ")?;
+    let mut t = raw[i + 6..].split_whitespace();
+    let a = t.next()?;
+    let b = t.next().unwrap_or("");
+    let unit = |u: &str| {
+        if u.starts_with("sec") {
+            Some(1.0)
+        } else if u.starts_with("min") {
+            Some(60.0)
+        } else {
+            None
+        }
+    };
+    // "every second line" counts lines, not time
+    let ends = b.is_empty()
+        || [
+            "and", "with", "to", "in", "for", "until", "while", "then", "or", "on",
+        ]
+        .contains(&b.trim_end_matches(['.', ',']));
+    let secs = if let Some(u) = unit(a).filter(|_| ends) {
+        u
+    } else if a == "half" {
+        unit(b)? / 2.0
+    } else {
+        a.parse::<f64>().ok().filter(|n| *n > 0.0)? * unit(b)?
+    };
+    Some(format!("{secs}"))
+}
+
 fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
     for (k, c) in cmds.iter().enumerate() {
         out.push(Candidate {
@@ -1257,6 +1289,40 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             ],
         );
     }
+    // "execute \"ls -l\" every 5 seconds": a command the request quotes, run again and again
+    if let (Some(cmd), Some(secs)) = (sl.quoted.first(), every_seconds(&m.raw))
+        && m.has(&[
+            "execute", "executes", "run", "runs", "rerun", "repeat", "watch",
+        ])
+    {
+        let mut w = String::from("watch");
+        if secs != "2" {
+            w.push_str(&format!(" -n {secs}"));
+        }
+        if m.has(&["highlight", "highlighting", "highlighted"]) {
+            w.push_str(" -d");
+        }
+        if m.has(&["color", "colour", "colors", "colours"]) {
+            w.push_str(" -c");
+        }
+        if m.raw(&["without title", "no title", "without header", "no header"]) {
+            w.push_str(" -t");
+        }
+        // a simple command is written as it is, a pipeline or a list as one argument
+        let arg = if cmd.chars().any(|c| "|&;<>()$`\"'\\*?[]{}~#".contains(c)) {
+            quote(cmd)
+        } else {
+            cmd.clone()
+        };
+        cand(
+            &mut out,
+            "watch",
+            // above the tools the quoted command names: they are run by it, not asked for
+            1.0,
+            "run a command repeatedly",
+            &[format!("{w} {arg}")],
+        );
+    }
     if let Some(u) = sl.urls.first()
         && m.has(&["download", "fetch", "get", "save"])
     {
@@ -1899,6 +1965,50 @@ mod tests {
             .into_iter()
             .map(|c| c.command)
             .collect()
+    }
+
+    #[test]
+    fn a_quoted_command_run_every_few_seconds_is_watched() {
+        // the strongest intent candidate
+        let first = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.into_iter().map(|c| c.command).collect::<Vec<_>>()
+        };
+        assert_eq!(first("Execute \"df -h\" every 2 seconds")[0], "watch df -h");
+        assert_eq!(
+            first("run 'free -m' every 5 seconds and highlight the differences")[0],
+            "watch -n 5 -d free -m"
+        );
+        assert_eq!(
+            first("Execute \"ps aux | grep nginx\" every half second")[0],
+            "watch -n 0.5 'ps aux | grep nginx'"
+        );
+        assert_eq!(
+            first("Execute \"uptime\" every minute")[0],
+            "watch -n 60 uptime"
+        );
+        assert_eq!(every_seconds("every 1.5 seconds"), Some("1.5".into()));
+        assert_eq!(every_seconds("every second and print"), Some("1".into()));
+        assert_eq!(every_seconds("delete every second line"), None);
+        assert_eq!(every_seconds("every file"), None);
+        // no quoted command, or no interval: not a watch
+        assert!(
+            !first("run the backup every 5 seconds")
+                .iter()
+                .any(|c| c.starts_with("watch"))
+        );
+        assert!(
+            !first("run \"make\" in every directory")
+                .iter()
+                .any(|c| c.starts_with("watch"))
+        );
     }
 
     #[test]
