@@ -1289,6 +1289,66 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             ],
         );
     }
+    // the quoted argument written right after one of these words: `named "x"`, `to 'y'`
+    let quoted_after = |keys: &[&str]| {
+        sl.quoted
+            .iter()
+            .find(|q| {
+                keys.iter().any(|key| {
+                    ["\"", "'", "`"]
+                        .iter()
+                        .any(|d| m.orig.contains(&format!("{key} {d}{q}{d}")))
+                })
+            })
+            .cloned()
+    };
+    // "set alias \"ll\" for command 'ls -la'"
+    if m.raw(&["alias "])
+        && matches!(
+            m.norm.first().map(String::as_str),
+            Some("set" | "create" | "define" | "make" | "add")
+        )
+        && sl.quoted.len() >= 2
+    {
+        let name = quoted_after(&["alias", "named", "called"]).unwrap_or(sl.quoted[0].clone());
+        if let Some(cmd) = sl.quoted.iter().find(|q| **q != name)
+            && !name.contains(char::is_whitespace)
+        {
+            cand(
+                &mut out,
+                "alias",
+                1.0,
+                "define a shell alias",
+                &[format!("alias {name}={}", quote(cmd))],
+            );
+        }
+    }
+    // "create a symbolic link named \"b\" to \"a\"", "… in the current directory to \"a\""
+    let symlink = m.raw(&["symbolic link", "symlink", "soft link"])
+        && matches!(
+            m.norm.first().map(String::as_str),
+            Some("create" | "make" | "add")
+        )
+        && !m.raw(&[
+            "for each",
+            "for all",
+            "all files",
+            "links in",
+            "links for",
+            "links to",
+        ]);
+    if symlink && let Some(target) = quoted_after(&["to", "to file", "pointing to"]) {
+        let name = quoted_after(&["named", "called"])
+            .filter(|n| *n != target)
+            .or_else(|| {
+                quoted_after(&["directory", "in"]).filter(|d| *d != target && m.raw(&["directory"]))
+            });
+        let cmd = match name {
+            Some(n) => format!("ln -s {} {}", quote(&target), quote(&n)),
+            None => format!("ln -s {}", quote(&target)),
+        };
+        cand(&mut out, "symlink", 1.0, "create a symbolic link", &[cmd]);
+    }
     // "execute \"ls -l\" every 5 seconds": a command the request quotes, run again and again
     if let (Some(cmd), Some(secs)) = (sl.quoted.first(), every_seconds(&m.raw))
         && m.has(&[
@@ -1965,6 +2025,46 @@ mod tests {
             .into_iter()
             .map(|c| c.command)
             .collect()
+    }
+
+    #[test]
+    fn aliases_and_symbolic_links_take_their_arguments_from_the_quotes() {
+        let top = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.first().map(|c| c.command.clone()).unwrap_or_default()
+        };
+        assert_eq!(
+            top("set alias \"gs\" for command 'git status --short'"),
+            "alias gs='git status --short'"
+        );
+        assert_eq!(
+            top("Create an alias \"up\" for \"cd ..\""),
+            "alias up='cd ..'"
+        );
+        // the link's name and its target, whatever order they are written in
+        assert_eq!(
+            top("Create a symbolic link named \"/opt/app/current\" to \"/opt/app/v2\""),
+            "ln -s /opt/app/v2 /opt/app/current"
+        );
+        assert_eq!(
+            top("create a symlink to \"/etc/nginx/sites-available/site\" named \"site\""),
+            "ln -s /etc/nginx/sites-available/site site"
+        );
+        assert_eq!(
+            top("Create a symbolic link in the current directory to \"../shared/config\""),
+            "ln -s ../shared/config"
+        );
+        // a link for each file found is a file search, not one link
+        assert!(
+            !top("Create a symbolic link in \"/srv\" for each file in \"/data\"").starts_with("ln")
+        );
     }
 
     #[test]
