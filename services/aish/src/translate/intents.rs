@@ -417,6 +417,134 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &["df -h".into(), "df -h /".into(), format!("du -sh {dirq}/*")],
         );
     }
+    // "report file system disk usage in kilobytes": df with its options said in words
+    if m.raw(&["file system", "filesystem"])
+        && m.raw(&["disk usage", "disk space", "space usage", "disk usage"])
+    {
+        let mut f = String::from("df");
+        if m.raw(&["power of 1000", "powers of 1000"]) {
+            f.push_str(" -H");
+        } else if m.raw(&["human readable", "human-readable"]) {
+            f.push_str(" -h");
+        }
+        if m.raw(&[
+            "kilobyte",
+            "1 kib",
+            "1k block",
+            "1 kb",
+            "1kb",
+            "kib block",
+            "in kb",
+        ]) {
+            f.push_str(" -k");
+        }
+        if m.raw(&["1gb block", "1 gb block", "gigabyte"]) {
+            f.push_str(" -BG");
+        } else if m.raw(&["1mb block", "1 mb block", "megabyte"]) {
+            f.push_str(" -BM");
+        }
+        if m.raw(&["posix"]) {
+            f.push_str(" -P");
+        }
+        if m.raw(&["inode"]) {
+            f.push_str(" -i");
+        }
+        if m.raw(&["file system type", "filesystem type", "with type"]) {
+            f.push_str(" -T");
+        }
+        if m.raw(&["total"]) {
+            f.push_str(" --total");
+        }
+        if let Some(p) = sl.paths.first().or(sl.quoted.first()) {
+            f.push_str(&format!(" {}", quote(p)));
+        } else if m.raw(&["current directory", "current folder", "working directory"]) {
+            f.push_str(" .");
+        } else if m.raw(&["root file system", "root filesystem"]) {
+            f.push_str(" /");
+        }
+        cand(&mut out, "df", 1.0, "disk usage per file system", &[f]);
+    }
+    // "change directory to /srv", "go to the parent directory"
+    if matches!(
+        m.norm.first().map(String::as_str),
+        Some("change" | "go" | "switch" | "cd" | "move")
+    ) && m.raw(&["directory to", "folder to", "go to", "dir to"])
+        && !m.raw(&[
+            "directory tree",
+            "directories",
+            "$(",
+            "`",
+            "containing",
+            "where",
+            "of the",
+            "output",
+        ])
+    {
+        let target = sl
+            .quoted
+            .first()
+            .or(sl.paths.first())
+            .map(|p| quote(p))
+            .or_else(|| {
+                if m.raw(&["parent directory", "parent folder"]) {
+                    Some("..".into())
+                } else if m.raw(&["home directory", "home folder"]) {
+                    Some("~".into())
+                } else if m.raw(&["previous directory", "previous folder"]) {
+                    Some("-".into())
+                } else {
+                    None
+                }
+            });
+        if let Some(t) = target {
+            let opt = if m.raw(&["not resolve", "without resolving", "logical"]) {
+                "-L "
+            } else if m.raw(&["resolve any symlinks", "resolving symlinks", "physical"]) {
+                "-P "
+            } else {
+                ""
+            };
+            cand(
+                &mut out,
+                "cd",
+                1.0,
+                "change the working directory",
+                &[format!("cd {opt}{t}")],
+            );
+        }
+    }
+    // "remount /system as read and write", "remount / with read only permission"
+    if m.norm.first().is_some_and(|w| w.starts_with("remount"))
+        && let Some(dev) = sl.quoted.first().or(sl.paths.first())
+    {
+        let mode = if m.raw(&["read only", "read-only", "readonly"]) {
+            ",ro"
+        } else if m.raw(&[
+            "read and write",
+            "read-write",
+            "read write",
+            "writable",
+            "rw",
+        ]) {
+            ",rw"
+        } else {
+            ""
+        };
+        let on = sl
+            .quoted
+            .iter()
+            .chain(sl.paths.iter())
+            .find(|p| *p != dev && p.starts_with('/'))
+            .map(|p| format!(" {}", quote(p)))
+            .unwrap_or_default();
+        cand(
+            &mut out,
+            "remount",
+            1.0,
+            "remount a filesystem with other options",
+            &[format!("mount -o remount{mode} {}{on}", quote(dev))],
+        );
+    }
     // "how big is this folder", not "copy … to all directories" or "size of all *.jpg files"
     if m.has(&["size", "usage", "big", "space", "much"])
         && m.has(&["directory", "folder"])
@@ -2064,6 +2192,44 @@ mod tests {
         // a link for each file found is a file search, not one link
         assert!(
             !top("Create a symbolic link in \"/srv\" for each file in \"/data\"").starts_with("ln")
+        );
+    }
+
+    #[test]
+    fn df_cd_and_remount_read_their_options_from_the_words() {
+        let top = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.first().map(|c| c.command.clone()).unwrap_or_default()
+        };
+        assert_eq!(top("Report file system disk usage in kilobytes"), "df -k");
+        assert_eq!(
+            top("show filesystem disk space usage in human readable form with a grand total"),
+            "df -h --total"
+        );
+        assert_eq!(
+            top("Print file system disk space usage of \"/srv\""),
+            "df /srv"
+        );
+        assert_eq!(top("Change directory to \"/var/log\""), "cd /var/log");
+        assert_eq!(top("go to the parent directory"), "cd ..");
+        assert_eq!(
+            top("change directory to the parent directory and do not resolve any symlinks"),
+            "cd -L .."
+        );
+        assert_eq!(
+            top("Remount \"/dev/sdb1\" on \"/mnt/usb\" as read only"),
+            "mount -o remount,ro /dev/sdb1 /mnt/usb"
+        );
+        assert_eq!(
+            top("remount \"/\" with read and write permission"),
+            "mount -o remount,rw /"
         );
     }
 
