@@ -513,6 +513,40 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             );
         }
     }
+    // "mount \"ext4\" filesystem \"/dev/sdb1\" on \"/mnt\"", "mount X on Y as a loop back device"
+    if m.norm.first().is_some_and(|w| w == "mount")
+        && let Some(dev) = sl
+            .quoted
+            .iter()
+            .chain(sl.paths.iter())
+            .find(|p| p.starts_with('/') || p.contains('.') && !p.starts_with("*"))
+    {
+        let mut f = String::from("mount");
+        if let Some(t) = sl
+            .quoted
+            .iter()
+            .find(|q| !q.contains(['/', '.']) && m.orig.contains(&format!("{q}\" filesystem")))
+        {
+            f.push_str(&format!(" -t {}", quote(t)));
+        }
+        if m.raw(&["loop back", "loopback", "loop device"]) {
+            f.push_str(" -o loop");
+        } else if m.raw(&["read only", "read-only", "readonly"]) {
+            f.push_str(" -o ro");
+        }
+        f.push_str(&format!(" {}", quote(dev)));
+        if let Some(on) = sl.quoted.iter().find(|q| {
+            *q != dev
+                && ["on", "at", "to"].iter().any(|k| {
+                    ["\"", "'"]
+                        .iter()
+                        .any(|d| m.orig.contains(&format!("{k} {d}{q}{d}")))
+                })
+        }) {
+            f.push_str(&format!(" {}", quote(on)));
+        }
+        cand(&mut out, "mount", 1.0, "mount a filesystem", &[f]);
+    }
     // "remount /system as read and write", "remount / with read only permission"
     if m.norm.first().is_some_and(|w| w.starts_with("remount"))
         && let Some(dev) = sl.quoted.first().or(sl.paths.first())
@@ -2196,7 +2230,7 @@ mod tests {
     }
 
     #[test]
-    fn df_cd_and_remount_read_their_options_from_the_words() {
+    fn df_cd_mount_and_remount_read_their_options_from_the_words() {
         let top = |req: &str| {
             let ctx = Context::default();
             let sl = slots::extract(req, &ctx);
@@ -2230,6 +2264,14 @@ mod tests {
         assert_eq!(
             top("remount \"/\" with read and write permission"),
             "mount -o remount,rw /"
+        );
+        assert_eq!(
+            top("Mount \"xfs\" filesystem \"/dev/sdc1\" on \"/data\""),
+            "mount -t xfs /dev/sdc1 /data"
+        );
+        assert_eq!(
+            top("mount \"/srv/disk.img\" on \"/mnt/img\" as a loop device"),
+            "mount -o loop /srv/disk.img /mnt/img"
         );
     }
 
