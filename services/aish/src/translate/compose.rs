@@ -245,7 +245,14 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
             object,
             "strings" | "string" | "text" | "lines" | "words" | "word"
         );
-        return if finds && strong && !text { 0.9 } else { 0.0 };
+        // "recursively removes all files like '*.pyc' …": a search of the tree and a deletion;
+        // "recursively removes the 'classes' folder" is rm's own -r
+        let deletes = matches!(first, "remove" | "removes" | "delete" | "deletes");
+        return if finds && strong && !text || deletes && plural && (strong || w.has(&["all"])) {
+            0.9
+        } else {
+            0.0
+        };
     }
     // "search for the regex … in file 'in.txt'": inside one file
     if !plural && w.phrase(&["in file", "in the file", "from file", "from the file"]) {
@@ -346,6 +353,10 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
                     .trim_matches(|c: char| !c.is_alphanumeric()),
             )
         }) {
+            continue;
+        }
+        // the file ages are compared with is not where to look
+        if newer_ref(w).is_some_and(|f| f == t) {
             continue;
         }
         // a script to run is not where to look
@@ -591,6 +602,32 @@ fn bare_name(w: &Words) -> Option<String> {
             && (x.contains('.') && !x.ends_with('.')
                 || next.is_none_or(|n| WHERE.contains(&n.as_str())));
         ok.then(|| x.clone())
+    })
+}
+
+/// The file a request compares ages with: "newer than the file foo.txt".
+fn newer_ref(w: &Words) -> Option<String> {
+    w.after(&[
+        "newer than the file",
+        "newer than file",
+        "more recently than the file",
+        "more recent than the file",
+        "modified after the file",
+        "modified after file",
+        "changed after the file",
+        "modified after the",
+        "changed after the",
+        "newer than",
+        "more recently than",
+        "modified after",
+        "changed after",
+        "more recent than",
+        "later than",
+        "modified later than",
+    ])
+    .filter(|f| {
+        (f.contains('.') || f.contains('/') || f.len() > 2)
+            && !matches!(f.as_str(), "their" | "its" | "the" | "a" | "that" | "those")
     })
 }
 
@@ -1039,6 +1076,10 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
     {
         names.push(".*".into());
     }
+    // the file ages are compared with is not a name test
+    if let Some(f) = newer_ref(w) {
+        names.retain(|n| *n != f);
+    }
     let pathy = w.phrase(&[
         "their path",
         "their paths",
@@ -1143,19 +1184,8 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push("-size +100M".into());
     }
     // age
-    let newer_ref = w.after(&[
-        "newer than",
-        "more recently than",
-        "modified after",
-        "changed after",
-        "more recent than",
-        "later than",
-        "modified later than",
-    ]);
-    if let Some(f) = newer_ref.filter(|f| {
-        (f.contains('.') || f.contains('/') || f.len() > 2)
-            && !matches!(f.as_str(), "their" | "its" | "the" | "a" | "that" | "those")
-    }) && sl.time.is_none()
+    if let Some(f) = newer_ref(w)
+        && sl.time.is_none()
     {
         let f = if f == "file" || f == "the" {
             "FILE".to_string()
@@ -2195,6 +2225,42 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn recursive_removal_of_a_file_set_is_a_search() {
+        let top = |r: &str| cands(r).first().map(|c| c.command.clone());
+        assert_eq!(
+            top("Recursively removes all files like '*.pyc' in the /srv folder.").as_deref(),
+            Some("find /srv -name '*.pyc' -exec rm {} \\;")
+        );
+        assert_eq!(
+            top("Recursively delete all files and folders named 'tmpdir' in a current folder")
+                .as_deref(),
+            Some("find . -name tmpdir -exec rm {} \\;")
+        );
+        // one named folder: rm's own -r, not a search
+        assert!(cands("Recursively removes the 'classes' folder").is_empty());
+    }
+
+    #[test]
+    fn the_file_ages_are_compared_with_is_neither_name_nor_place() {
+        let top = |r: &str| cands(r)[0].command.clone();
+        assert_eq!(
+            top("find all files in /srv that are newer than the file notes.txt"),
+            "find /srv -newer notes.txt"
+        );
+        assert_eq!(
+            top(
+                "find all files in the current directory tree modified after the /etc/hosts file was modified"
+            ),
+            "find . -newer /etc/hosts"
+        );
+        // "exactly 5 days ago": neither older nor newer
+        assert_eq!(
+            top("find all text files in the current folder modified exactly 5 days ago"),
+            "find . -name '*.txt' -mtime 5"
+        );
     }
 
     #[test]

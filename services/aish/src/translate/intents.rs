@@ -21,6 +21,38 @@ impl M<'_> {
     }
 }
 
+/// The interval of "every 5 seconds", "every second", "every half second", "every minute",
+/// in seconds.
+fn every_seconds(raw: &str) -> Option<String> {
+    let i = raw.find("every ")?;
+    let mut t = raw[i + 6..].split_whitespace();
+    let a = t.next()?;
+    let b = t.next().unwrap_or("");
+    let unit = |u: &str| {
+        if u.starts_with("sec") {
+            Some(1.0)
+        } else if u.starts_with("min") {
+            Some(60.0)
+        } else {
+            None
+        }
+    };
+    // "every second line" counts lines, not time
+    let ends = b.is_empty()
+        || [
+            "and", "with", "to", "in", "for", "until", "while", "then", "or", "on",
+        ]
+        .contains(&b.trim_end_matches(['.', ',']));
+    let secs = if let Some(u) = unit(a).filter(|_| ends) {
+        u
+    } else if a == "half" {
+        unit(b)? / 2.0
+    } else {
+        a.parse::<f64>().ok().filter(|n| *n > 0.0)? * unit(b)?
+    };
+    Some(format!("{secs}"))
+}
+
 fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
     for (k, c) in cmds.iter().enumerate() {
         out.push(Candidate {
@@ -383,6 +415,168 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             0.88,
             "free space per mounted filesystem",
             &["df -h".into(), "df -h /".into(), format!("du -sh {dirq}/*")],
+        );
+    }
+    // "report file system disk usage in kilobytes": df with its options said in words
+    if m.raw(&["file system", "filesystem"])
+        && m.raw(&["disk usage", "disk space", "space usage", "disk usage"])
+    {
+        let mut f = String::from("df");
+        if m.raw(&["power of 1000", "powers of 1000"]) {
+            f.push_str(" -H");
+        } else if m.raw(&["human readable", "human-readable"]) {
+            f.push_str(" -h");
+        }
+        if m.raw(&[
+            "kilobyte",
+            "1 kib",
+            "1k block",
+            "1 kb",
+            "1kb",
+            "kib block",
+            "in kb",
+        ]) {
+            f.push_str(" -k");
+        }
+        if m.raw(&["1gb block", "1 gb block", "gigabyte"]) {
+            f.push_str(" -BG");
+        } else if m.raw(&["1mb block", "1 mb block", "megabyte"]) {
+            f.push_str(" -BM");
+        }
+        if m.raw(&["posix"]) {
+            f.push_str(" -P");
+        }
+        if m.raw(&["inode"]) {
+            f.push_str(" -i");
+        }
+        if m.raw(&["file system type", "filesystem type", "with type"]) {
+            f.push_str(" -T");
+        }
+        if m.raw(&["total"]) {
+            f.push_str(" --total");
+        }
+        if let Some(p) = sl.paths.first().or(sl.quoted.first()) {
+            f.push_str(&format!(" {}", quote(p)));
+        } else if m.raw(&["current directory", "current folder", "working directory"]) {
+            f.push_str(" .");
+        } else if m.raw(&["root file system", "root filesystem"]) {
+            f.push_str(" /");
+        }
+        cand(&mut out, "df", 1.0, "disk usage per file system", &[f]);
+    }
+    // "change directory to /srv", "go to the parent directory"
+    if matches!(
+        m.norm.first().map(String::as_str),
+        Some("change" | "go" | "switch" | "cd" | "move")
+    ) && m.raw(&["directory to", "folder to", "go to", "dir to"])
+        && !m.raw(&[
+            "directory tree",
+            "directories",
+            "$(",
+            "`",
+            "containing",
+            "where",
+            "of the",
+            "output",
+        ])
+    {
+        let target = sl
+            .quoted
+            .first()
+            .or(sl.paths.first())
+            .map(|p| quote(p))
+            .or_else(|| {
+                if m.raw(&["parent directory", "parent folder"]) {
+                    Some("..".into())
+                } else if m.raw(&["home directory", "home folder"]) {
+                    Some("~".into())
+                } else if m.raw(&["previous directory", "previous folder"]) {
+                    Some("-".into())
+                } else {
+                    None
+                }
+            });
+        if let Some(t) = target {
+            let opt = if m.raw(&["not resolve", "without resolving", "logical"]) {
+                "-L "
+            } else if m.raw(&["resolve any symlinks", "resolving symlinks", "physical"]) {
+                "-P "
+            } else {
+                ""
+            };
+            cand(
+                &mut out,
+                "cd",
+                1.0,
+                "change the working directory",
+                &[format!("cd {opt}{t}")],
+            );
+        }
+    }
+    // "mount \"ext4\" filesystem \"/dev/sdb1\" on \"/mnt\"", "mount X on Y as a loop back device"
+    if m.norm.first().is_some_and(|w| w == "mount")
+        && let Some(dev) = sl
+            .quoted
+            .iter()
+            .chain(sl.paths.iter())
+            .find(|p| p.starts_with('/') || p.contains('.') && !p.starts_with("*"))
+    {
+        let mut f = String::from("mount");
+        if let Some(t) = sl
+            .quoted
+            .iter()
+            .find(|q| !q.contains(['/', '.']) && m.orig.contains(&format!("{q}\" filesystem")))
+        {
+            f.push_str(&format!(" -t {}", quote(t)));
+        }
+        if m.raw(&["loop back", "loopback", "loop device"]) {
+            f.push_str(" -o loop");
+        } else if m.raw(&["read only", "read-only", "readonly"]) {
+            f.push_str(" -o ro");
+        }
+        f.push_str(&format!(" {}", quote(dev)));
+        if let Some(on) = sl.quoted.iter().find(|q| {
+            *q != dev
+                && ["on", "at", "to"].iter().any(|k| {
+                    ["\"", "'"]
+                        .iter()
+                        .any(|d| m.orig.contains(&format!("{k} {d}{q}{d}")))
+                })
+        }) {
+            f.push_str(&format!(" {}", quote(on)));
+        }
+        cand(&mut out, "mount", 1.0, "mount a filesystem", &[f]);
+    }
+    // "remount /system as read and write", "remount / with read only permission"
+    if m.norm.first().is_some_and(|w| w.starts_with("remount"))
+        && let Some(dev) = sl.quoted.first().or(sl.paths.first())
+    {
+        let mode = if m.raw(&["read only", "read-only", "readonly"]) {
+            ",ro"
+        } else if m.raw(&[
+            "read and write",
+            "read-write",
+            "read write",
+            "writable",
+            "rw",
+        ]) {
+            ",rw"
+        } else {
+            ""
+        };
+        let on = sl
+            .quoted
+            .iter()
+            .chain(sl.paths.iter())
+            .find(|p| *p != dev && p.starts_with('/'))
+            .map(|p| format!(" {}", quote(p)))
+            .unwrap_or_default();
+        cand(
+            &mut out,
+            "remount",
+            1.0,
+            "remount a filesystem with other options",
+            &[format!("mount -o remount{mode} {}{on}", quote(dev))],
         );
     }
     // "how big is this folder", not "copy … to all directories" or "size of all *.jpg files"
@@ -1257,6 +1451,100 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             ],
         );
     }
+    // the quoted argument written right after one of these words: `named "x"`, `to 'y'`
+    let quoted_after = |keys: &[&str]| {
+        sl.quoted
+            .iter()
+            .find(|q| {
+                keys.iter().any(|key| {
+                    ["\"", "'", "`"]
+                        .iter()
+                        .any(|d| m.orig.contains(&format!("{key} {d}{q}{d}")))
+                })
+            })
+            .cloned()
+    };
+    // "set alias \"ll\" for command 'ls -la'"
+    if m.raw(&["alias "])
+        && matches!(
+            m.norm.first().map(String::as_str),
+            Some("set" | "create" | "define" | "make" | "add")
+        )
+        && sl.quoted.len() >= 2
+    {
+        let name = quoted_after(&["alias", "named", "called"]).unwrap_or(sl.quoted[0].clone());
+        if let Some(cmd) = sl.quoted.iter().find(|q| **q != name)
+            && !name.contains(char::is_whitespace)
+        {
+            cand(
+                &mut out,
+                "alias",
+                1.0,
+                "define a shell alias",
+                &[format!("alias {name}={}", quote(cmd))],
+            );
+        }
+    }
+    // "create a symbolic link named \"b\" to \"a\"", "… in the current directory to \"a\""
+    let symlink = m.raw(&["symbolic link", "symlink", "soft link"])
+        && matches!(
+            m.norm.first().map(String::as_str),
+            Some("create" | "make" | "add")
+        )
+        && !m.raw(&[
+            "for each",
+            "for all",
+            "all files",
+            "links in",
+            "links for",
+            "links to",
+        ]);
+    if symlink && let Some(target) = quoted_after(&["to", "to file", "pointing to"]) {
+        let name = quoted_after(&["named", "called"])
+            .filter(|n| *n != target)
+            .or_else(|| {
+                quoted_after(&["directory", "in"]).filter(|d| *d != target && m.raw(&["directory"]))
+            });
+        let cmd = match name {
+            Some(n) => format!("ln -s {} {}", quote(&target), quote(&n)),
+            None => format!("ln -s {}", quote(&target)),
+        };
+        cand(&mut out, "symlink", 1.0, "create a symbolic link", &[cmd]);
+    }
+    // "execute \"ls -l\" every 5 seconds": a command the request quotes, run again and again
+    if let (Some(cmd), Some(secs)) = (sl.quoted.first(), every_seconds(&m.raw))
+        && m.has(&[
+            "execute", "executes", "run", "runs", "rerun", "repeat", "watch",
+        ])
+    {
+        let mut w = String::from("watch");
+        if secs != "2" {
+            w.push_str(&format!(" -n {secs}"));
+        }
+        if m.has(&["highlight", "highlighting", "highlighted"]) {
+            w.push_str(" -d");
+        }
+        if m.has(&["color", "colour", "colors", "colours"]) {
+            w.push_str(" -c");
+        }
+        if m.raw(&["without title", "no title", "without header", "no header"]) {
+            w.push_str(" -t");
+        }
+        // a simple command is written as it is, a pipeline or a list as one argument
+        let arg = if cmd.chars().any(|c| "|&;<>()$`\"'\\*?[]{}~#".contains(c)) {
+            quote(cmd)
+        } else {
+            cmd.clone()
+        };
+        cand(
+            &mut out,
+            "watch",
+            // above the tools the quoted command names: they are run by it, not asked for
+            1.0,
+            "run a command repeatedly",
+            &[format!("{w} {arg}")],
+        );
+    }
     if let Some(u) = sl.urls.first()
         && m.has(&["download", "fetch", "get", "save"])
     {
@@ -1899,6 +2187,136 @@ mod tests {
             .into_iter()
             .map(|c| c.command)
             .collect()
+    }
+
+    #[test]
+    fn aliases_and_symbolic_links_take_their_arguments_from_the_quotes() {
+        let top = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.first().map(|c| c.command.clone()).unwrap_or_default()
+        };
+        assert_eq!(
+            top("set alias \"gs\" for command 'git status --short'"),
+            "alias gs='git status --short'"
+        );
+        assert_eq!(
+            top("Create an alias \"up\" for \"cd ..\""),
+            "alias up='cd ..'"
+        );
+        // the link's name and its target, whatever order they are written in
+        assert_eq!(
+            top("Create a symbolic link named \"/opt/app/current\" to \"/opt/app/v2\""),
+            "ln -s /opt/app/v2 /opt/app/current"
+        );
+        assert_eq!(
+            top("create a symlink to \"/etc/nginx/sites-available/site\" named \"site\""),
+            "ln -s /etc/nginx/sites-available/site site"
+        );
+        assert_eq!(
+            top("Create a symbolic link in the current directory to \"../shared/config\""),
+            "ln -s ../shared/config"
+        );
+        // a link for each file found is a file search, not one link
+        assert!(
+            !top("Create a symbolic link in \"/srv\" for each file in \"/data\"").starts_with("ln")
+        );
+    }
+
+    #[test]
+    fn df_cd_mount_and_remount_read_their_options_from_the_words() {
+        let top = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.first().map(|c| c.command.clone()).unwrap_or_default()
+        };
+        assert_eq!(top("Report file system disk usage in kilobytes"), "df -k");
+        assert_eq!(
+            top("show filesystem disk space usage in human readable form with a grand total"),
+            "df -h --total"
+        );
+        assert_eq!(
+            top("Print file system disk space usage of \"/srv\""),
+            "df /srv"
+        );
+        assert_eq!(top("Change directory to \"/var/log\""), "cd /var/log");
+        assert_eq!(top("go to the parent directory"), "cd ..");
+        assert_eq!(
+            top("change directory to the parent directory and do not resolve any symlinks"),
+            "cd -L .."
+        );
+        assert_eq!(
+            top("Remount \"/dev/sdb1\" on \"/mnt/usb\" as read only"),
+            "mount -o remount,ro /dev/sdb1 /mnt/usb"
+        );
+        assert_eq!(
+            top("remount \"/\" with read and write permission"),
+            "mount -o remount,rw /"
+        );
+        assert_eq!(
+            top("Mount \"xfs\" filesystem \"/dev/sdc1\" on \"/data\""),
+            "mount -t xfs /dev/sdc1 /data"
+        );
+        assert_eq!(
+            top("mount \"/srv/disk.img\" on \"/mnt/img\" as a loop device"),
+            "mount -o loop /srv/disk.img /mnt/img"
+        );
+    }
+
+    #[test]
+    fn a_quoted_command_run_every_few_seconds_is_watched() {
+        // the strongest intent candidate
+        let first = |req: &str| {
+            let ctx = Context::default();
+            let sl = slots::extract(req, &ctx);
+            let norm: Vec<String> = crate::translate::words(req)
+                .iter()
+                .map(|w| crate::translate::stem(w))
+                .collect();
+            let mut c = matches(req, &norm, &sl, &ctx);
+            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            c.into_iter().map(|c| c.command).collect::<Vec<_>>()
+        };
+        assert_eq!(first("Execute \"df -h\" every 2 seconds")[0], "watch df -h");
+        assert_eq!(
+            first("run 'free -m' every 5 seconds and highlight the differences")[0],
+            "watch -n 5 -d free -m"
+        );
+        assert_eq!(
+            first("Execute \"ps aux | grep nginx\" every half second")[0],
+            "watch -n 0.5 'ps aux | grep nginx'"
+        );
+        assert_eq!(
+            first("Execute \"uptime\" every minute")[0],
+            "watch -n 60 uptime"
+        );
+        assert_eq!(every_seconds("every 1.5 seconds"), Some("1.5".into()));
+        assert_eq!(every_seconds("every second and print"), Some("1".into()));
+        assert_eq!(every_seconds("delete every second line"), None);
+        assert_eq!(every_seconds("every file"), None);
+        // no quoted command, or no interval: not a watch
+        assert!(
+            !first("run the backup every 5 seconds")
+                .iter()
+                .any(|c| c.starts_with("watch"))
+        );
+        assert!(
+            !first("run \"make\" in every directory")
+                .iter()
+                .any(|c| c.starts_with("watch"))
+        );
     }
 
     #[test]

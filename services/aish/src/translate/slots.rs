@@ -280,7 +280,16 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     && !before.contains("last")
                     && !before.contains("within")
                     && !before.contains("past");
-                let sign = if older { "+" } else { "-" };
+                // "exactly 5 days ago": the age itself
+                let exact = k > 0
+                    && ["exactly", "exactamente", "exactement"].contains(&ftoks[k - 1].as_str());
+                let sign = if exact {
+                    ""
+                } else if older {
+                    "+"
+                } else {
+                    "-"
+                };
                 let (opt, val) = if is_time(unit_t, &["hour", "hora", "heure"]) {
                     if n.is_multiple_of(24) {
                         ("-mtime".to_string(), n / 24)
