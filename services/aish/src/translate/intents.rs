@@ -2176,7 +2176,7 @@ mod tests {
     use super::*;
     use crate::translate::slots;
 
-    fn first(req: &str) -> Vec<String> {
+    fn candidates(req: &str) -> Vec<Candidate> {
         let ctx = Context::default();
         let sl = slots::extract(req, &ctx);
         let norm: Vec<String> = crate::translate::words(req)
@@ -2184,24 +2184,21 @@ mod tests {
             .map(|w| crate::translate::stem(w))
             .collect();
         matches(req, &norm, &sl, &ctx)
-            .into_iter()
-            .map(|c| c.command)
-            .collect()
+    }
+
+    fn first(req: &str) -> Vec<String> {
+        candidates(req).into_iter().map(|c| c.command).collect()
+    }
+
+    /// The most confident candidate's command.
+    fn top(req: &str) -> String {
+        let mut c = candidates(req);
+        c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        c.first().map(|c| c.command.clone()).unwrap_or_default()
     }
 
     #[test]
     fn aliases_and_symbolic_links_take_their_arguments_from_the_quotes() {
-        let top = |req: &str| {
-            let ctx = Context::default();
-            let sl = slots::extract(req, &ctx);
-            let norm: Vec<String> = crate::translate::words(req)
-                .iter()
-                .map(|w| crate::translate::stem(w))
-                .collect();
-            let mut c = matches(req, &norm, &sl, &ctx);
-            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-            c.first().map(|c| c.command.clone()).unwrap_or_default()
-        };
         assert_eq!(
             top("set alias \"gs\" for command 'git status --short'"),
             "alias gs='git status --short'"
@@ -2231,17 +2228,6 @@ mod tests {
 
     #[test]
     fn df_cd_mount_and_remount_read_their_options_from_the_words() {
-        let top = |req: &str| {
-            let ctx = Context::default();
-            let sl = slots::extract(req, &ctx);
-            let norm: Vec<String> = crate::translate::words(req)
-                .iter()
-                .map(|w| crate::translate::stem(w))
-                .collect();
-            let mut c = matches(req, &norm, &sl, &ctx);
-            c.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-            c.first().map(|c| c.command.clone()).unwrap_or_default()
-        };
         assert_eq!(top("Report file system disk usage in kilobytes"), "df -k");
         assert_eq!(
             top("show filesystem disk space usage in human readable form with a grand total"),
