@@ -205,10 +205,7 @@ impl Index {
              SELECT id, text FROM ev.events WHERE id > ?1 AND id <= ?2",
             params![upto, last],
         )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO fts_meta (key, value) VALUES ('upto', ?1)",
-            [last.to_string()],
-        )?;
+        set_meta(&tx, "upto", last)?;
         tx.commit()?;
         self.upto = last;
         Ok(n as usize)
@@ -238,10 +235,7 @@ impl Index {
                 }
             }
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO fts_meta (key, value) VALUES ('gone_upto', ?1)",
-            [last.to_string()],
-        )?;
+        set_meta(&tx, "gone_upto", last)?;
         tx.commit()?;
         self.gone_upto = last;
         Ok(gone.len())
@@ -293,6 +287,15 @@ impl Index {
         )?;
         Ok(())
     }
+}
+
+/// Records how far the index got (`upto`, `gone_upto`), in the caller's transaction.
+fn set_meta(conn: &Connection, key: &str, value: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO fts_meta (key, value) VALUES (?1, ?2)",
+        params![key, value.to_string()],
+    )?;
+    Ok(())
 }
 
 /// FTS5's structure record of the index in schema `schema` (empty when there is none).

@@ -1161,10 +1161,7 @@ fn generic_command(d: &ToolDoc, norm: &[String], sl: &slots::Slots, req: &str) -
 /// Read whatis lines: `$XDG_CACHE_HOME/aish/whatis.txt` when newer than the man database,
 /// else run `apropos`/`man -k` once and cache the result. None when no manual is installed.
 pub fn read_whatis() -> Option<String> {
-    let cache_dir = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .map(|p| p.join("aish"));
+    let cache_dir = cache_dir();
     let cache = cache_dir.as_ref().map(|d| d.join("whatis.txt"));
     let db_mtime = ["/var/cache/man/index.db", "/var/cache/man"]
         .iter()
