@@ -940,8 +940,34 @@ pub(crate) fn run(
                     dynamic: true,
                     ..Arg::default()
                 };
-                match repl {
-                    Some(r) if !r.is_empty() => {
+                // Items known in advance (`echo / | xargs rm -rf`) are the arguments: hiding
+                // a target behind xargs does not lower the level.
+                let known = stdin
+                    .as_ref()
+                    .filter(|c| !c.network && !c.decoded)
+                    .and_then(|c| c.text.as_deref())
+                    .map(xargs_items)
+                    .filter(|items| !items.is_empty() && items.len() <= 64);
+                match (repl, known) {
+                    (Some(r), Some(_)) if !r.is_empty() => {
+                        // one run per input line, each analysed
+                        let lines: Vec<&str> = items_lines(stdin.as_ref());
+                        for line in lines.iter().skip(1) {
+                            let argv = rest
+                                .iter()
+                                .map(|a| Arg {
+                                    text: a.text.replace(&r, line),
+                                    ..a.clone()
+                                })
+                                .collect();
+                            run(an, part, argv, None);
+                        }
+                        let first = lines.first().copied().unwrap_or("");
+                        for a in rest.iter_mut() {
+                            a.text = a.text.replace(&r, first);
+                        }
+                    }
+                    (Some(r), None) if !r.is_empty() => {
                         for a in rest.iter_mut() {
                             if a.text.contains(&r) {
                                 a.text = a.text.replace(&r, "");
@@ -949,6 +975,7 @@ pub(crate) fn run(
                             }
                         }
                     }
+                    (_, Some(items)) => rest.extend(items.iter().map(|i| Arg::lit(i))),
                     _ => rest.push(stdin_item),
                 }
                 an.flag(
@@ -1150,6 +1177,56 @@ fn read_only(an: &mut Analyzer, part: &str, name: &str) {
         "read-only",
         format!("`{name}` only reads"),
     );
+}
+
+/// The items `xargs` reads from known input: blank-separated words, with quotes.
+fn xargs_items(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'') | (None, '"') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    any = true;
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if any || !cur.is_empty() {
+                    items.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        items.push(cur);
+    }
+    items
+}
+
+/// The non-empty lines of known input (`xargs -I` runs once per line).
+fn items_lines(stdin: Option<&Content>) -> Vec<&str> {
+    stdin
+        .and_then(|c| c.text.as_deref())
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .take(64)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Content written to stdout by `name args` given stdin.
@@ -1963,8 +2040,23 @@ fn classify(
                     "-n.x",
                 ],
             );
+            // `pkill -u root` / `killall -u root` with no name: every process of root
+            let user = s2
+                .value("-u")
+                .or_else(|| s2.value("--user"))
+                .or_else(|| s2.value("-U"))
+                .map(|a| a.text.as_str());
+            let all_of_root = s2.operands.is_empty()
+                && user.is_some_and(|u| u.split(',').any(|u| u == "root" || u == "0"));
             if s2.has('l') || s2.has('L') || s2.has_long("list") || s2.has_long("version") {
                 read_only(an, part, name);
+            } else if all_of_root {
+                an.flag(
+                    Level::Critical,
+                    part,
+                    "kill.all-or-init",
+                    format!("`{name}` kills every process of root"),
+                );
             } else if name == "killall5"
                 || s2.operands.iter().any(|a| {
                     matches!(a.text.as_str(), "init" | "systemd" | "." | ".*" | "-1")
