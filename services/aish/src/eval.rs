@@ -298,6 +298,9 @@ pub struct TranslateScores {
     pub nlc2cmd_top5_unweighted: f64,
     pub first_utility_accuracy: f64,
     pub first_utility_top5: f64,
+    /// Time to translate one request and check its candidates, over these rows.
+    pub latency_ms_p50: f64,
+    pub latency_ms_p95: f64,
 }
 
 /// Scores of one split of the rows: `tune` (row index not a multiple of 5, used while writing
@@ -329,11 +332,23 @@ struct Acc {
     top5_u: f64,
     fu: usize,
     fu5: usize,
+    lat: Vec<f64>,
+}
+
+/// The `p` quantile (nearest rank) of sorted values; 0 when there are none.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        0.0
+    } else {
+        sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+    }
 }
 
 impl Acc {
     fn scores(&self) -> TranslateScores {
         let d = self.n.max(1) as f64;
+        let mut lat = self.lat.clone();
+        lat.sort_by(|a, b| a.total_cmp(b));
         TranslateScores {
             rows: self.n,
             nlc2cmd_top1: self.top1 / d,
@@ -342,6 +357,8 @@ impl Acc {
             nlc2cmd_top5_unweighted: self.top5_u / d,
             first_utility_accuracy: self.fu as f64 / d,
             first_utility_top5: self.fu5 as f64 / d,
+            latency_ms_p50: quantile(&lat, 0.5),
+            latency_ms_p95: quantile(&lat, 0.95),
         }
     }
 }
@@ -374,7 +391,8 @@ pub fn translate(
         for c in &cands {
             std::hint::black_box(danger::check(&c.command));
         }
-        lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        let ms = t0.elapsed().as_secs_f64() * 1000.0;
+        lat.push(ms);
         let weighted: Vec<(String, f64)> = cands
             .iter()
             .take(5)
@@ -416,16 +434,11 @@ pub fn translate(
             acc.top5_u += s5_u;
             acc.fu += fu as usize;
             acc.fu5 += fu5 as usize;
+            acc.lat.push(ms);
         }
     }
     lat.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| {
-        if lat.is_empty() {
-            0.0
-        } else {
-            lat[((lat.len() as f64 - 1.0) * p).round() as usize]
-        }
-    };
+    let pct = |p: f64| quantile(&lat, p);
     Ok(TranslateReport {
         file: file.display().to_string(),
         all: all.scores(),
