@@ -2032,6 +2032,20 @@ fn classify(
         }
         // ---- processes ----
         "kill" => kill(an, part, args),
+        "fuser" => {
+            // `fuser -k` kills the processes using the files, mounts or ports named
+            let s2 = split(args, &["-s", "-SIGNAL"]);
+            if s2.has('k') || s2.has_long("kill") {
+                an.flag(
+                    Level::Destructive,
+                    part,
+                    "kill.processes",
+                    "`fuser -k` kills the processes using the files or ports named".into(),
+                );
+            } else {
+                read_only(an, part, name);
+            }
+        }
         "killall" | "pkill" | "killall5" | "skill" | "slay" => {
             let s2 = split(
                 args,

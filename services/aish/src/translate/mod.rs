@@ -19,6 +19,7 @@ mod flags;
 mod intents;
 pub mod manual;
 pub mod slots;
+mod tools;
 mod vocab;
 
 use std::collections::{HashMap, HashSet};
@@ -950,6 +951,7 @@ impl Translator {
         let sl = slots::extract(req, ctx);
         let norm: Vec<String> = self.norm_terms(req);
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
+        out.extend(tools::matches(req, &sl, ctx));
         let bare = strip_arguments(req, &sl);
         let ranked = self.rank(&bare, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);

@@ -1,0 +1,621 @@
+//! Everyday requests about a port, a container or a git repository, read as commands with their
+//! arguments filled in: "which process is listening on port 8080", "kill whatever uses port
+//! 3000", "list running docker containers", "undo the last git commit". The vocabulary alone
+//! can name `ss`, `docker` or `git` for these, but not the subcommand and options meant.
+//!
+//! Matching reads the request's words folded to lowercase without accents (plurals folded by
+//! [`super::stem`]), so English, and the Spanish and French words listed, are understood.
+
+use super::slots::{Slots, quote};
+use super::{Candidate, Context, fold, stem};
+
+/// The request's words, folded and stemmed, in order.
+struct Req {
+    words: Vec<String>,
+    /// The same words as typed (for names: `WebApp`, `feature-x`).
+    typed: Vec<String>,
+    /// How many words the request has outside quotes.
+    len: usize,
+}
+
+/// Split into words: letters, digits and `-_.` inside a word.
+fn split_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl Req {
+    fn new(req: &str) -> Req {
+        let words: Vec<String> = split_words(&fold(req)).iter().map(|w| stem(w)).collect();
+        let typed = split_words(req);
+        let typed = if typed.len() == words.len() {
+            typed
+        } else {
+            words.clone()
+        };
+        let unquoted: String = req
+            .split(['\'', '"'])
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let len = split_words(&unquoted).len();
+        Req { words, typed, len }
+    }
+    /// One of `ws` (stemmed like the request) is a word of the request.
+    fn has(&self, ws: &[&str]) -> bool {
+        ws.iter().any(|k| {
+            let k = stem(k);
+            self.words.contains(&k)
+        })
+    }
+    /// The word after the first of `ws`, if any.
+    fn after(&self, ws: &[&str]) -> Option<&str> {
+        let ws: Vec<String> = ws.iter().map(|k| stem(k)).collect();
+        let i = self.words.iter().position(|w| ws.contains(w))?;
+        self.typed.get(i + 1).map(String::as_str)
+    }
+}
+
+fn push(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
+    for (k, c) in cmds.iter().enumerate() {
+        out.push(Candidate {
+            command: c.clone(),
+            confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
+            score: 0.0,
+            source: format!("intent:{intent}"),
+            description: desc.to_string(),
+        });
+    }
+}
+
+/// A tool is usable: present on this machine, or the machine's commands are unknown.
+fn usable(ctx: &Context, tool: &str) -> bool {
+    ctx.path_cmds.is_empty() || ctx.has_command(tool)
+}
+
+const PORT: &[&str] = &["port", "puerto"];
+const KILL: &[&str] = &[
+    "kill",
+    "terminate",
+    "stop",
+    "free",
+    "release",
+    "mata",
+    "matar",
+    "liberar",
+    "libera",
+    "tue",
+    "tuer",
+    "arrete",
+    "arreter",
+    "libere",
+    "liberer",
+];
+
+/// "port 8080", "puerto 8080", ":8080": a TCP/UDP port number.
+fn port(r: &Req, raw: &str) -> Option<u16> {
+    let valid = |s: &str| s.parse::<u16>().ok().filter(|p| *p > 0);
+    r.after(PORT).and_then(valid).or_else(|| {
+        raw.split_whitespace().find_map(|w| {
+            w.strip_prefix(':')
+                .and_then(|p| valid(p.trim_end_matches(['?', '.'])))
+        })
+    })
+}
+
+/// Candidates for requests about ports, containers and git repositories.
+pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
+    let r = Req::new(req);
+    let raw = fold(req);
+    let mut out = Vec::new();
+    ports(&r, &raw, ctx, &mut out);
+    docker(&r, sl, ctx, &mut out);
+    git(&r, &raw, sl, ctx, &mut out);
+    out
+}
+
+/// Words saying something holds a port ("listening on", "occupies"), and question words
+/// ("which process …", "what is on port 22").
+const HOLDS: &[&str] = &[
+    "listen",
+    "listening",
+    "occupy",
+    "occupies",
+    "occupying",
+    "occupied",
+    "bound",
+    "blocking",
+    "escucha",
+    "escuchando",
+    "ocupa",
+    "ocupando",
+    "ocupado",
+    "ecoute",
+    "occupe",
+];
+const ASKS: &[&str] = &[
+    "who",
+    "which",
+    "what",
+    "whats",
+    "process",
+    "program",
+    "quien",
+    "que",
+    "cual",
+    "proceso",
+    "programa",
+    "qui",
+    "quel",
+    "quelle",
+    "processus",
+];
+
+fn ports(r: &Req, raw: &str, ctx: &Context, out: &mut Vec<Candidate>) {
+    let Some(p) = port(r, raw) else {
+        return;
+    };
+    // "start a server on port 8000" is about the server, not the port
+    if !(r.has(HOLDS) || r.has(ASKS) || r.has(KILL)) || r.len > 10 {
+        return;
+    }
+    if r.has(KILL) {
+        let mut cmds = Vec::new();
+        if usable(ctx, "fuser") {
+            cmds.push(format!("fuser -k {p}/tcp"));
+        }
+        if usable(ctx, "lsof") {
+            cmds.push(format!("kill $(lsof -t -i :{p})"));
+        }
+        push(
+            out,
+            "kill-port",
+            0.95,
+            "stop the processes using a port",
+            &cmds,
+        );
+    } else {
+        let mut cmds = Vec::new();
+        if usable(ctx, "ss") {
+            cmds.push(format!("ss -ltnp 'sport = :{p}'"));
+        }
+        if usable(ctx, "lsof") {
+            cmds.push(format!("lsof -i :{p}"));
+        }
+        push(out, "port-owner", 0.95, "what uses a port", &cmds);
+    }
+}
+
+fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
+    let containers = r.has(&["container", "contenedor", "contenedores", "conteneur"]);
+    if !(containers || r.has(&["docker"])) || !usable(ctx, "docker") || r.len > 9 {
+        return;
+    }
+    // another action on containers than the ones below
+    let other = r.has(&[
+        "remove",
+        "delete",
+        "rm",
+        "start",
+        "run",
+        "create",
+        "update",
+        "upgrade",
+        "stat",
+        "statistic",
+        "export",
+        "documentation",
+        "enter",
+        "login",
+        "build",
+        "pull",
+        "push",
+        "restart",
+        "pause",
+        "elimina",
+        "eliminar",
+        "borra",
+        "borrar",
+        "inicia",
+        "iniciar",
+        "crea",
+        "crear",
+        "ejecuta",
+        "ejecutar",
+        "actualiza",
+        "actualizar",
+        "estadistica",
+        "documentacion",
+        "entra",
+        "entrar",
+        "detener",
+        "detiene",
+        "supprime",
+        "supprimer",
+        "demarre",
+        "demarrer",
+        "creer",
+        "lance",
+        "lancer",
+        "podman",
+        "lxc",
+        "toolbox",
+        "distrobox",
+        "incu",
+        "kubernete",
+        "pod",
+        "azure",
+        "az",
+        "storage",
+    ]);
+    let images = r.has(&["image", "imagen", "imagenes"]);
+    let all = r.has(&[
+        "all", "stopped", "exited", "todo", "todos", "tous", "toute", "toutes",
+    ]);
+    let list = r.has(&[
+        "list", "show", "display", "see", "running", "which", "what", "lista", "listar", "muestra",
+        "mostrar", "liste", "lister", "affiche", "afficher",
+    ]);
+    // a name given as one ("named web", quoted, or `web-1` after "container"), else a
+    // placeholder to fill in
+    let n = sl
+        .quoted
+        .first()
+        .cloned()
+        .or_else(|| sl.names.first().cloned())
+        .or_else(|| {
+            r.after(&["container", "contenedor", "contenedores", "conteneur"])
+                .filter(|w| w.contains(|c: char| c.is_ascii_digit() || c == '-' || c == '_'))
+                .map(str::to_string)
+        })
+        .map(|n| quote(&n))
+        .unwrap_or_else(|| "CONTAINER".into());
+    if r.has(&[
+        "log",
+        "logs",
+        "registro",
+        "registros",
+        "journal",
+        "journaux",
+    ]) {
+        push(
+            out,
+            "docker-logs",
+            0.9,
+            "a container's output",
+            &[format!("docker logs -f {n}"), format!("docker logs {n}")],
+        );
+    } else if r.has(&["shell", "exec", "inside", "terminal", "bash"]) && containers {
+        push(
+            out,
+            "docker-exec",
+            0.9,
+            "a shell inside a container",
+            &[
+                format!("docker exec -it {n} sh"),
+                format!("docker exec -it {n} bash"),
+            ],
+        );
+    } else if other {
+        // not one of these
+    } else if r.has(&["prune", "clean", "cleanup", "unused", "dangling"]) {
+        let cmds = if images {
+            vec![
+                "docker image prune".to_string(),
+                "docker system prune".into(),
+            ]
+        } else if containers {
+            vec![
+                "docker container prune".to_string(),
+                "docker system prune".into(),
+            ]
+        } else {
+            vec!["docker system prune".to_string()]
+        };
+        push(
+            out,
+            "docker-prune",
+            0.9,
+            "remove unused docker objects",
+            &cmds,
+        );
+    } else if r.has(KILL) && containers && all {
+        push(
+            out,
+            "docker-stop",
+            0.9,
+            "stop every running container",
+            &["docker stop $(docker ps -q)".into()],
+        );
+    } else if images && list {
+        push(
+            out,
+            "docker-images",
+            0.9,
+            "list images",
+            &["docker images".into()],
+        );
+    } else if containers && (list || r.len <= 2) {
+        let cmds = if all {
+            vec!["docker ps -a".to_string(), "docker ps".into()]
+        } else {
+            vec!["docker ps".to_string(), "docker ps -a".into()]
+        };
+        push(out, "docker-ps", 0.9, "list containers", &cmds);
+    }
+}
+
+fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
+    let about_git = r.has(&[
+        "git",
+        "commit",
+        "branch",
+        "repo",
+        "repository",
+        "staged",
+        "stash",
+    ]);
+    // everyday requests are short; a long one asks for something more specific
+    if !about_git || !usable(ctx, "git") || r.len > 8 {
+        return;
+    }
+    let commit = r.has(&["commit"]);
+    let branch = r.has(&["branch", "rama", "branche"]);
+    let undo = r.has(&[
+        "undo", "revert", "uncommit", "deshacer", "deshaz", "annuler", "annule",
+    ]);
+    if undo && commit && r.has(&["last", "latest", "previous", "ultimo", "dernier"]) {
+        push(
+            out,
+            "git-undo-commit",
+            0.95,
+            "undo the last commit, keeping its changes staged",
+            &["git reset --soft HEAD~1".into(), "git revert HEAD".into()],
+        );
+    } else if branch
+        && r.has(&["current", "actual", "actuelle", "which", "what"])
+        && !r.has(&["list"])
+    {
+        push(
+            out,
+            "git-current-branch",
+            0.95,
+            "the branch checked out",
+            &["git branch --show-current".into()],
+        );
+    } else if branch
+        && r.has(&[
+            "new", "create", "make", "crear", "crea", "nueva", "creer", "nouvelle",
+        ])
+    {
+        let name = sl
+            .quoted
+            .first()
+            .cloned()
+            .or_else(|| sl.names.first().cloned())
+            .or_else(|| {
+                r.after(&["branch"])
+                    .filter(|w| !["from", "and", "for", "off", "on", "named", "called"].contains(w))
+                    .map(str::to_string)
+            });
+        if !commit && let Some(n) = name {
+            let n = quote(&n);
+            push(
+                out,
+                "git-new-branch",
+                0.95,
+                "create a branch and switch to it",
+                &[format!("git switch -c {n}"), format!("git checkout -b {n}")],
+            );
+        }
+    } else if branch && r.has(&["list", "show", "display", "see", "lista", "liste"]) {
+        push(
+            out,
+            "git-branches",
+            0.9,
+            "list branches",
+            &["git branch -a".into(), "git branch".into()],
+        );
+    } else if r.has(&["discard", "throw"]) && r.has(&["change", "modification", "edit"]) {
+        push(
+            out,
+            "git-discard",
+            0.9,
+            "discard uncommitted changes to tracked files",
+            &["git restore .".into(), "git checkout -- .".into()],
+        );
+    } else if r.has(&["stash"]) && !r.has(&["list", "show", "pop", "apply", "drop"]) {
+        push(
+            out,
+            "git-stash",
+            0.9,
+            "set uncommitted changes aside",
+            &["git stash".into()],
+        );
+    } else if r.has(&["staged"]) && r.has(&["change", "diff", "difference", "show", "see"]) {
+        push(
+            out,
+            "git-diff-staged",
+            0.9,
+            "changes staged for the next commit",
+            &["git diff --staged".into()],
+        );
+    } else if commit && r.has(&["history", "log", "recent", "historial", "historique"])
+        || raw.contains("git log")
+    {
+        push(
+            out,
+            "git-log",
+            0.9,
+            "commit history",
+            &["git log --oneline --graph".into(), "git log".into()],
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translate::slots;
+
+    fn ctx(cmds: &[&str]) -> Context {
+        Context {
+            path_cmds: cmds.iter().map(|c| c.to_string()).collect(),
+            ..Context::default()
+        }
+    }
+
+    fn first(req: &str, c: &Context) -> Option<String> {
+        let sl = slots::extract(req, c);
+        matches(req, &sl, c).first().map(|c| c.command.clone())
+    }
+
+    const ALL: &[&str] = &["ss", "lsof", "fuser", "docker", "git", "kill"];
+
+    #[test]
+    fn port_owner_and_kill_by_port() {
+        let c = ctx(ALL);
+        assert_eq!(
+            first("which process is listening on port 8080", &c).as_deref(),
+            Some("ss -ltnp 'sport = :8080'")
+        );
+        assert_eq!(
+            first("who is using :5432?", &c).as_deref(),
+            Some("ss -ltnp 'sport = :5432'")
+        );
+        assert_eq!(
+            first("kill whatever is using port 3000", &c).as_deref(),
+            Some("fuser -k 3000/tcp")
+        );
+        assert_eq!(
+            first("libera el puerto 80", &c).as_deref(),
+            Some("fuser -k 80/tcp")
+        );
+        // without ss, lsof answers
+        assert_eq!(
+            first("what is on port 22", &ctx(&["lsof"])).as_deref(),
+            Some("lsof -i :22")
+        );
+        // a number that is not a port
+        assert_eq!(first("kill process 3000", &c), None);
+        // a port that is not the question
+        assert_eq!(first("start a web server on port 8000", &c), None);
+        assert_eq!(first("ping the host over udp on port 53", &c), None);
+        assert_eq!(first("issue a certificate using port 443", &c), None);
+        assert_eq!(first("open port 99999", &c), None);
+    }
+
+    #[test]
+    fn docker_containers_and_images() {
+        let c = ctx(ALL);
+        assert_eq!(
+            first("list docker containers", &c).as_deref(),
+            Some("docker ps")
+        );
+        assert_eq!(
+            first("show all containers, stopped ones too", &c).as_deref(),
+            Some("docker ps -a")
+        );
+        assert_eq!(
+            first("list docker images", &c).as_deref(),
+            Some("docker images")
+        );
+        assert_eq!(
+            first("stop all running containers", &c).as_deref(),
+            Some("docker stop $(docker ps -q)")
+        );
+        assert_eq!(
+            first("show the logs of container named web", &c).as_deref(),
+            Some("docker logs -f web")
+        );
+        assert_eq!(
+            first("follow the logs of container WebApp-2", &c).as_deref(),
+            Some("docker logs -f WebApp-2")
+        );
+        assert_eq!(
+            first("show container logs", &c).as_deref(),
+            Some("docker logs -f CONTAINER")
+        );
+        // other actions on containers are not a listing
+        assert_eq!(
+            first("remove all stopped containers and list them", &c),
+            None
+        );
+        assert_eq!(first("elimina contenedores", &c), None);
+        assert_eq!(
+            first("open a shell inside the container called db", &c).as_deref(),
+            Some("docker exec -it db sh")
+        );
+        assert_eq!(
+            first("clean up unused docker images", &c).as_deref(),
+            Some("docker image prune")
+        );
+        assert_eq!(
+            first("muestra los contenedores", &c).as_deref(),
+            Some("docker ps")
+        );
+        // docker not installed: nothing
+        assert_eq!(first("list docker containers", &ctx(&["git"])), None);
+        // a disk image is not a docker image
+        assert_eq!(first("list disk images", &c), None);
+    }
+
+    #[test]
+    fn git_everyday_requests() {
+        let c = ctx(ALL);
+        assert_eq!(
+            first("undo the last git commit", &c).as_deref(),
+            Some("git reset --soft HEAD~1")
+        );
+        assert_eq!(
+            first("what branch am I on", &c).as_deref(),
+            Some("git branch --show-current")
+        );
+        assert_eq!(
+            first("create a new branch called feature-x", &c).as_deref(),
+            Some("git switch -c feature-x")
+        );
+        assert_eq!(
+            first("list all git branches", &c).as_deref(),
+            Some("git branch -a")
+        );
+        assert_eq!(
+            first("discard my local changes in git", &c).as_deref(),
+            Some("git restore .")
+        );
+        assert_eq!(
+            first("show staged changes", &c).as_deref(),
+            Some("git diff --staged")
+        );
+        assert_eq!(
+            first("show recent commit history", &c).as_deref(),
+            Some("git log --oneline --graph")
+        );
+        assert_eq!(
+            first("stash my changes in the git repo", &c).as_deref(),
+            Some("git stash")
+        );
+        // not about git
+        assert_eq!(first("undo the last change to the file", &c), None);
+        // longer requests ask for more than these
+        assert_eq!(
+            first(
+                "create a bundle file of the last 5 commits of the current branch",
+                &c
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn names_are_quoted() {
+        let c = ctx(ALL);
+        assert_eq!(
+            first("create a new branch named 'a b;rm -rf ~'", &c).as_deref(),
+            Some("git switch -c 'a b;rm -rf ~'")
+        );
+    }
+}
