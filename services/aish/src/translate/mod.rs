@@ -821,6 +821,11 @@ impl Translator {
                     .is_some_and(|&i| self.tools[i].curated);
                 let weight = if curated { 0.6 } else { 0.5 };
                 self.add_tool(name, desc, weight, vec![], desc.trim().to_string(), curated);
+                // what the user reads beside a candidate: the manual's own line rather than
+                // the vocabulary's keywords
+                if curated && let Some(&i) = self.by_name.get(name) {
+                    self.tools[i].summary = desc.trim().to_string();
+                }
             }
         }
         self.rebuild();
@@ -949,7 +954,8 @@ impl Translator {
             return vec![];
         }
         let sl = slots::extract(req, ctx);
-        let norm: Vec<String> = self.norm_terms(req);
+        // the request's words, without the names of the files it mentions (arguments)
+        let norm: Vec<String> = self.norm_terms(&strip_files(req, &sl));
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
         out.extend(tools::matches(req, &sl, ctx));
         let bare = strip_arguments(req, &sl);
@@ -1059,6 +1065,22 @@ fn strip_arguments(req: &str, sl: &slots::Slots) -> String {
     for p in &sl.paths {
         if p.contains('/') && p.len() > 1 {
             r = r.replace(p.as_str(), " ");
+        }
+    }
+    strip_files(&r, sl)
+}
+
+/// The request without the names of the current directory's files it mentions that look like
+/// commands or instructions (spaces, shell syntax): a file named `$(reboot).txt` is an
+/// argument and must not make `reboot` a candidate. Ordinary names stay: `Cargo.toml` or
+/// `.gitignore` say which tool is meant.
+fn strip_files(req: &str, sl: &slots::Slots) -> String {
+    let mut r = req.to_string();
+    for f in &sl.cwd_files {
+        if f.contains([
+            ' ', '$', '(', ')', ';', '|', '&', '`', '\'', '"', '<', '>', '!', '{',
+        ]) {
+            r = r.replace(f.as_str(), " ");
         }
     }
     r

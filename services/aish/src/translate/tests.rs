@@ -488,3 +488,35 @@ fn a_users_home_is_not_mkdir_and_viewing_an_archive_is_not_compressing() {
         "intent:compress"
     );
 }
+
+#[test]
+fn a_crafted_file_name_proposes_no_tool() {
+    let mut cx = ctx();
+    cx.files.push("$(reboot).txt".into());
+    let c = Translator::new().translate("compress $(reboot).txt", &cx);
+    assert!(!c.is_empty());
+    for cand in &c {
+        assert_ne!(
+            crate::nlc2cmd::first_utility(&cand.command),
+            "reboot",
+            "{c:?}"
+        );
+    }
+    // the name is an argument, quoted
+    assert!(c[0].command.contains("'$(reboot).txt'"), "{c:?}");
+}
+
+#[test]
+fn a_curated_tool_is_described_by_its_manual_line() {
+    let mut cx = ctx();
+    cx.path_cmds = ["ps", "df"].iter().map(|s| s.to_string()).collect();
+    let mut t = Translator::new();
+    t.add_whatis(
+        "ps (1)               - report a snapshot of the current processes.\n",
+        &cx,
+    );
+    assert_eq!(
+        t.tool_summary("ps"),
+        Some("report a snapshot of the current processes.")
+    );
+}
