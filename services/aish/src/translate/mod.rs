@@ -11,7 +11,8 @@
 //!    vocabulary alone would.
 //!
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
-//! description, with a strong boost when the request names the tool.
+//! description, with a strong boost when the request names the tool, a bonus when one
+//! manual line of the tool says most of the request, and the tool's prior.
 
 mod calibrate;
 mod compose;
