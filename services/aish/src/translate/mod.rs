@@ -11,7 +11,8 @@
 //!    vocabulary alone would.
 //!
 //! Scoring is a BM25-style match of the request's normalised words against each tool's
-//! description, with a strong boost when the request names the tool.
+//! description, with a strong boost when the request names the tool, a bonus when one
+//! manual line of the tool says most of the request, and the tool's prior.
 
 mod calibrate;
 mod compose;
@@ -131,6 +132,12 @@ pub struct Translator {
     /// The glossary keyed by [`romance_key`]: inflected Spanish/French forms the glossary
     /// does not list ("equilibrar", "contenedores", "actualizaciones").
     glossary_stems: HashMap<String, String>,
+    /// The manual's one-line descriptions of the tools (their `whatis` lines) and of their
+    /// subcommands' pages: the tool of each line, and the lines of each normalised word.
+    /// A line that says most of what a request asks is better evidence than the same words
+    /// scattered over many pages.
+    line_tools: Vec<usize>,
+    line_postings: HashMap<String, Vec<u32>>,
     /// Distinctive objects ([`vocab::OBJECTS`]): (all these terms, tool, weight).
     objects: Vec<(Vec<String>, String, f64)>,
     /// The installed manual pages' paragraphs ([`manual`]), empty without them.
@@ -490,7 +497,18 @@ const GENERIC_TERMS: &[&str] = &[
     "only",
     "other",
 ];
-const GENERIC_WEIGHT: f64 = 0.2;
+const GENERIC_WEIGHT: f64 = 0.45;
+/// The same for the manual pages' paragraphs, where generic words are far more frequent.
+const MANUAL_GENERIC_WEIGHT: f64 = 0.2;
+/// A tool known only from the manual (no curated entry) is less often the one meant.
+const MANUAL_ONLY_PRIOR: f64 = 0.8;
+/// Scale of a distinctive object's weight ([`vocab::OBJECTS`]) against word evidence.
+const OBJECT_WEIGHT: f64 = 1.4;
+/// The request names the tool (a name that is not an everyday word).
+const NAMED_BOOST: f64 = 6.0;
+/// Bonus of a manual line covering the whole request, times the square of the share it
+/// covers (see [`Translator::line_coverage`]).
+const LINE_WEIGHT: f64 = 3.0;
 
 /// Tool names that are also everyday words: their mention is weak evidence.
 const COMMON_WORDS: &[&str] = &[
@@ -624,7 +642,8 @@ fn unbracket(s: &str) -> String {
 
 /// Words of a text, folded; tool-like tokens (`apt-get`, `package.json`) are kept whole.
 pub fn words(s: &str) -> Vec<String> {
-    unbracket(&fold(s))
+    // "I/O" is one word
+    unbracket(&fold(s).replace("i/o", "io"))
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.' || c == '+'))
         .map(|w| w.trim_matches(|c| c == '.' || c == '-' || c == '_'))
         .filter(|w| !w.is_empty())
@@ -665,6 +684,8 @@ impl Translator {
             postings: HashMap::new(),
             glossary,
             glossary_stems,
+            line_tools: Vec::new(),
+            line_postings: HashMap::new(),
             objects: Vec::new(),
             manual: std::sync::OnceLock::new(),
             manual_commands: None,
@@ -761,6 +782,44 @@ impl Translator {
         }
     }
 
+    /// Record a one-line description of a tool already known (see [`Self::line_postings`]).
+    fn add_line(&mut self, name: &str, text: &str) {
+        let mut terms = self.norm_terms(text.trim_end_matches("..."));
+        terms.sort();
+        terms.dedup();
+        if let Some(&i) = self.by_name.get(name)
+            && !terms.is_empty()
+        {
+            let id = self.line_tools.len() as u32;
+            self.line_tools.push(i);
+            for t in terms {
+                self.line_postings.entry(t).or_default().push(id);
+            }
+        }
+    }
+
+    /// Per tool, the largest share of a request's evidence (`evidence`: term → weight,
+    /// summing to `mass`) that one of its manual lines holds; lines matching a single word
+    /// of the request do not count (one word is what the vocabulary already weighs).
+    fn line_coverage(&self, evidence: &HashMap<&str, f64>, mass: f64) -> HashMap<usize, f64> {
+        let mut lines: HashMap<u32, (u32, f64)> = HashMap::new();
+        for (t, e) in evidence {
+            for &l in self.line_postings.get(*t).into_iter().flatten() {
+                let a = lines.entry(l).or_insert((0, 0.0));
+                a.0 += 1;
+                a.1 += e;
+            }
+        }
+        let mut best: HashMap<usize, f64> = HashMap::new();
+        for (l, (n, sum)) in lines {
+            if n >= 2 {
+                let b = best.entry(self.line_tools[l as usize]).or_insert(0.0);
+                *b = b.max(sum / mass);
+            }
+        }
+        best
+    }
+
     fn rebuild(&mut self) {
         self.postings.clear();
         for (i, d) in self.tools.iter().enumerate() {
@@ -803,14 +862,9 @@ impl Translator {
                         if *n <= 300 {
                             let sub = sub.split(['-', '_']).next().unwrap_or(sub).to_string();
                             let summary = format!("{parent}: {}", desc.trim());
-                            self.add_tool(
-                                parent,
-                                &format!("{sub} {desc}"),
-                                0.35,
-                                vec![sub],
-                                summary,
-                                false,
-                            );
+                            let line = format!("{sub} {desc}");
+                            self.add_tool(parent, &line, 0.35, vec![sub], summary, false);
+                            self.add_line(parent, &line);
                         }
                     }
                     continue;
@@ -819,13 +873,15 @@ impl Translator {
                     .by_name
                     .get(name)
                     .is_some_and(|&i| self.tools[i].curated);
-                let weight = if curated { 0.6 } else { 0.5 };
+                // a tool without a curated entry is known by this line: it weighs more
+                let weight = if curated { 0.6 } else { 0.7 };
                 self.add_tool(name, desc, weight, vec![], desc.trim().to_string(), curated);
                 // what the user reads beside a candidate: the manual's own line rather than
                 // the vocabulary's keywords
                 if curated && let Some(&i) = self.by_name.get(name) {
                     self.tools[i].summary = desc.trim().to_string();
                 }
+                self.add_line(name, desc);
             }
         }
         self.rebuild();
@@ -862,6 +918,8 @@ impl Translator {
         let n = self.tools.len().max(1) as f64;
         let mut scores: HashMap<usize, f64> = HashMap::new();
         let uniq: HashSet<&String> = terms.iter().collect();
+        // each known term's evidence (idf, generic words scaled down)
+        let mut evidence: HashMap<&str, f64> = HashMap::new();
         for t in uniq {
             if let Some(post) = self.postings.get(t) {
                 let idf = ((n - post.len() as f64 + 0.5) / (post.len() as f64 + 0.5) + 1.0).ln();
@@ -870,9 +928,17 @@ impl Translator {
                 } else {
                     1.0
                 };
+                evidence.insert(t.as_str(), g * idf);
                 for (i, w) in post {
                     *scores.entry(*i).or_insert(0.0) += g * idf * *w as f64;
                 }
+            }
+        }
+        // A manual line saying most of what the request asks.
+        let mass: f64 = evidence.values().sum();
+        if mass > 0.0 {
+            for (i, c) in self.line_coverage(&evidence, mass) {
+                *scores.entry(i).or_insert(0.0) += LINE_WEIGHT * c * c;
             }
         }
         // The request names a tool's distinctive object.
@@ -886,7 +952,7 @@ impl Translator {
             if ws.iter().all(|w| terms.contains(w))
                 && let Some(&i) = self.by_name.get(tool)
             {
-                *scores.entry(i).or_insert(0.0) += weight;
+                *scores.entry(i).or_insert(0.0) += OBJECT_WEIGHT * weight;
             }
         }
         // The request names a tool: strong evidence.
@@ -902,7 +968,7 @@ impl Translator {
                 let boost = if STOP.contains(&w) || COMMON_WORDS.contains(&w) {
                     2.0
                 } else {
-                    12.0
+                    NAMED_BOOST
                 };
                 *scores.entry(i).or_insert(0.0) += boost;
             }
@@ -925,6 +991,8 @@ impl Translator {
                 let mut s = s / (d.terms.len() as f64 / 40.0).max(1.0).powf(LEN_NORM);
                 if d.curated {
                     s *= CURATED_PRIOR;
+                } else {
+                    s *= MANUAL_ONLY_PRIOR;
                 }
                 // a tool's prior settles close calls, not a request naming another tool
                 if named.is_empty() || named.contains(&i) {
@@ -1283,7 +1351,7 @@ impl Translator {
         };
         let weight = |t: &str| {
             if GENERIC_TERMS.contains(&t) {
-                GENERIC_WEIGHT
+                MANUAL_GENERIC_WEIGHT
             } else {
                 1.0
             }

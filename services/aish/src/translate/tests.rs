@@ -520,3 +520,77 @@ fn a_curated_tool_is_described_by_its_manual_line() {
         Some("report a snapshot of the current processes.")
     );
 }
+
+#[test]
+fn io_is_one_word() {
+    assert_eq!(
+        words("raise the I/O priority"),
+        vec!["raise", "the", "io", "priority"]
+    );
+}
+
+/// A translator that knows a few manual lines, as `apropos` prints them.
+fn with_whatis(lines: &str, tools: &[&str]) -> (Translator, Context) {
+    let mut cx = ctx();
+    for t in tools {
+        cx.path_cmds.insert(t.to_string());
+    }
+    let mut t = Translator::new();
+    t.add_whatis(lines, &cx);
+    (t, cx)
+}
+
+#[test]
+fn a_manual_line_saying_the_whole_request_wins_a_close_call() {
+    let (t, cx) = with_whatis(
+        "ionice (1)           - set or get process I/O scheduling class and priority\n\
+         renice (1)           - alter priority of running processes\n",
+        &["ionice", "renice"],
+    );
+    let terms = t.norm_terms("get the scheduling class and priority of a process");
+    let n = t.tools.len() as f64;
+    let evidence: HashMap<&str, f64> = terms
+        .iter()
+        .filter_map(|w| {
+            let df = t.postings.get(w)?.len() as f64;
+            Some((w.as_str(), ((n - df + 0.5) / (df + 0.5) + 1.0).ln()))
+        })
+        .collect();
+    let mass: f64 = evidence.values().sum();
+    let cover = t.line_coverage(&evidence, mass);
+    let ionice = cover[&t.by_name["ionice"]];
+    assert!(ionice > 0.9, "{ionice}");
+    // renice's line says only part of it
+    assert!(
+        cover
+            .get(&t.by_name["renice"])
+            .is_none_or(|&c| c < ionice - 0.3)
+    );
+    for req in [
+        "show the I/O scheduling class and priority of process 4242",
+        "get the scheduling class and priority of a process",
+    ] {
+        let c = t.translate(req, &cx);
+        assert!(c[0].command.starts_with("ionice"), "{req}: {c:?}");
+    }
+    // a line matching a single word of the request is no line evidence
+    let one: HashMap<&str, f64> = [("priority", 2.0), ("elephant", 3.0)].into();
+    assert!(t.line_coverage(&one, 5.0).is_empty());
+}
+
+#[test]
+fn field_specific_objects_pick_their_tool() {
+    for (req, tool) in [
+        ("cordon the node before maintenance", "kubectl"),
+        ("show every configmap", "kubectl"),
+        ("remove the dangling images", "docker"),
+        ("purge the messages of an SQS queue", "aws"),
+        ("list the CloudWatch alarms", "aws"),
+        ("yank a version I published by mistake", "cargo"),
+        ("install a wheel file", "pip"),
+        ("find the commit that broke the build with a bisect", "git"),
+        ("clear out node_modules and reinstall", "npm"),
+    ] {
+        assert_eq!(first_tool(req), tool, "{req}: {:?}", top(req));
+    }
+}

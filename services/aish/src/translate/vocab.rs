@@ -885,17 +885,83 @@ compute engine | gcloud | 6
 month day | cal | 4
 calendar | cal | 4
 job active | jobs | 5
+node cluster | kubectl | 4
+node drain | kubectl | 6
+node cordon | kubectl | 8
+node taint | kubectl | 8
+replicaset | kubectl | 8
+statefulset | kubectl | 8
+daemonset | kubectl | 8
+configmap | kubectl | 8
+ingress | kubectl | 6
+serviceaccount | kubectl | 8
+kustomize | kubectl | 8
+port-forward | kubectl | 6
+buildx | docker | 8
+builder | docker | 3
+dangling | docker | 6
+container log | docker | 4
+container image | docker | 4
+swarm node | docker | 6
+compose service | docker | 5
+sqs | aws | 8
+sns | aws | 8
+ecr | aws | 6
+ecs | aws | 8
+eks | aws | 8
+route53 | aws | 8
+cloudwatch | aws | 8
+kinesis | aws | 8
+quicksight | aws | 8
+arn | aws | 8
+cloud9 | aws | 8
+secretsmanager | aws | 8
+rds | aws | 6
+vpc | aws | 6
+queue url | aws | 5
+gcp | gcloud | 8
+app engine | gcloud | 6
+cloud sql | gcloud | 6
+kms keyring | gcloud | 6
+gcloud cli | gcloud | 8
+dist-tag | npm | 8
+node_modules | npm | 8
+package-lock.json | npm | 8
+npx | npm | 6
+npmrc | npm | 8
+crates.io | cargo | 8
+rustc | cargo | 4
+clippy | cargo | 6
+rustdoc | cargo | 6
+yank | cargo | 8
+rustup | rustup | 8
+pypi | pip | 8
+wheel | pip | 6
+site-packages | pip | 8
+reflog | git | 8
+bisect | git | 8
+blame | git | 6
+tree object | git | 6
+commit hash | git | 4
+head commit | git | 4
 empty file create | touch | 4
 "#;
 
 /// How often a tool is the one meant, relative to others matching a request as well: the
-/// everyday tools of their field (the version control, container, cloud and package tools
-/// most people use) win close calls against specialised or rarer ones. `tool | factor`.
+/// everyday tools of their field (the container, cloud and package tools most people use)
+/// win close calls against specialised or rarer ones. Tools whose words are everywhere
+/// (version control, the system package manager, the journal, encryption) match many
+/// requests weakly and are meant less often than their matches suggest. `tool | factor`.
 pub const PRIORS: &str = r#"
-git | 1.15
-docker | 1.15
-aws | 1.2
-npm | 1.1
-kubectl | 1.1
-systemctl | 1.1
+git | 1.02
+docker | 1.32
+aws | 1.44
+npm | 1.21
+kubectl | 1.21
+pip | 1.25
+systemctl | 0.94
+apt | 0.77
+gpg | 0.77
+journalctl | 0.77
+head | 0.77
 "#;
