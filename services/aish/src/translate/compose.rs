@@ -15,6 +15,22 @@
 use super::Candidate;
 use super::slots::{Slots, quote};
 
+/// "regular files", "regular/normal files", "normal/regular files", "plain files": only
+/// regular files (`-type f`); "regular expression" is not one.
+fn regular_files(w: &Words) -> bool {
+    w.words.iter().enumerate().any(|(i, x)| {
+        let parts: Vec<&str> = x.split('/').collect();
+        let next = w.words.get(i + 1).map(String::as_str).unwrap_or("");
+        let kind = parts
+            .iter()
+            .any(|p| p.starts_with("regular") || p.starts_with("regualar"))
+            && !next.starts_with("expression")
+            && !next.starts_with("express")
+            || parts.len() > 1 && parts.iter().any(|p| matches!(*p, "normal" | "plain"));
+        kind
+    })
+}
+
 /// The request, folded to lower case, as words and as a padded phrase string.
 struct Words {
     words: Vec<String>,
@@ -754,15 +770,16 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         Some("-type l")
     } else if dirs {
         Some("-type d")
-    } else if w.phrase(&[
-        "regular",
-        "regular files",
-        "regular file",
-        "normal files",
-        "plain files",
-        "only files",
-        "files only",
-    ]) || ops.iter().any(|o| matches!(o, Op::Largest(..)))
+    } else if regular_files(w)
+        || w.phrase(&[
+            "regular files",
+            "regular file",
+            "normal files",
+            "plain files",
+            "only files",
+            "files only",
+        ])
+        || ops.iter().any(|o| matches!(o, Op::Largest(..)))
     {
         Some("-type f")
     } else {
@@ -1041,12 +1058,39 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "different",
             "specific",
             "given",
+            "entire",
+            "whole",
+            "video",
+            "audio",
+            "music",
+            "read-only",
+            "largest",
+            "smallest",
+            "biggest",
+            "newest",
+            "oldest",
+            "latest",
+            "first",
+            "last",
+            "top",
+            "output",
+            "result",
+            "resulting",
+            "matched",
+            "listed",
         ];
         for (i, x) in w.words.iter().enumerate().skip(1) {
             if !(x == "files" || x == "file" || x.starts_with("files/")) {
                 continue;
             }
             let prev = &w.words[i - 1];
+            // "the entire file system", "the ten files", "the top 10 files"
+            if x == "file" && w.words.get(i + 1).is_some_and(|n| n.starts_with("system"))
+                || number_word(prev).is_some()
+                || prev.chars().all(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
             let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any" | "every");
             let namey = prev.contains('.')
                 || prev.contains('_')
@@ -2225,6 +2269,38 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn regular_and_normal_files_joined_by_a_slash_are_type_f() {
+        let c = all("list the regular/normal files under /srv/www older than 3 days");
+        assert_eq!(c[0], "find /srv/www -type f -mtime +3");
+        let c = all("show normal/regular files in the current folder");
+        assert!(c[0].contains("-type f"), "{c:?}");
+        // a regular expression is not a kind of file
+        let c = all("find files in /etc whose names match the regular expression 'ab+c'");
+        assert!(!c[0].contains("-type f"), "{c:?}");
+    }
+
+    #[test]
+    fn file_system_counts_and_order_words_are_not_names() {
+        let c = all("show all the files in the entire file system bigger than 3MB");
+        assert_eq!(c[0], "find / -size +3M");
+        for req in [
+            "find all the files in /var owned by the user root and display the ten files",
+            "display the top 10 files in /var owned by the user root",
+        ] {
+            assert!(!cands(req)[0].command.contains("-name"), "{req}");
+        }
+    }
+
+    #[test]
+    fn an_age_written_as_a_product_is_a_number() {
+        let c = all("find all the files in the current folder not modified in the last 24*3 hours");
+        assert!(
+            c[0].contains("-mtime +3") && !c[0].contains("-name"),
+            "{c:?}"
+        );
     }
 
     #[test]

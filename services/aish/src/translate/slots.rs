@@ -97,8 +97,11 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
+        // a product of numbers: "in the last 24*3 hours", "7*24 hours"
+        let product = product(t);
         // a file-name glob other than `*.ext`: `*fink*`, `btree*.c`, `1US*`
         if t.contains('*')
+            && product.is_none()
             && t.len() > 1
             && !t.contains('/')
             && !t
@@ -204,7 +207,10 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             continue;
         }
         // size: "100M", "100MB", "100 MB", "2G", "10k"
-        let (num, unit) = split_num_unit(lt);
+        let (num, unit) = match product {
+            Some(p) => (p.to_string(), String::new()),
+            None => split_num_unit(lt),
+        };
         let unit = if unit.is_empty() && is_num(&num) {
             ftoks
                 .get(k + 1)
@@ -428,6 +434,21 @@ fn split_num_unit(t: &str) -> (String, String) {
     let num: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
     let unit: String = t.chars().skip(num.len()).collect();
     (num, unit.trim_start_matches('+').to_string())
+}
+
+/// `24*3` → 72: numbers multiplied in the request ("the last 24*3 hours").
+fn product(t: &str) -> Option<u64> {
+    let parts: Vec<&str> = t.split('*').collect();
+    if parts.len() < 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    parts
+        .iter()
+        .try_fold(1u64, |acc, p| acc.checked_mul(p.parse().ok()?))
 }
 
 #[cfg(test)]
