@@ -21,13 +21,12 @@ fn regular_files(w: &Words) -> bool {
     w.words.iter().enumerate().any(|(i, x)| {
         let parts: Vec<&str> = x.split('/').collect();
         let next = w.words.get(i + 1).map(String::as_str).unwrap_or("");
-        let kind = parts
+        parts
             .iter()
             .any(|p| p.starts_with("regular") || p.starts_with("regualar"))
             && !next.starts_with("expression")
             && !next.starts_with("express")
-            || parts.len() > 1 && parts.iter().any(|p| matches!(*p, "normal" | "plain"));
-        kind
+            || parts.len() > 1 && parts.iter().any(|p| matches!(*p, "normal" | "plain"))
     })
 }
 
