@@ -335,6 +335,18 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
 
 /// The directory searched: an explicit path after "in/under/from…", else the place named in
 /// words, else the current directory.
+/// A relative path of plain name parts with a slash: `Lib/`, `temp/images`, `src/main/`.
+fn is_rel_dir(t: &str) -> bool {
+    t.contains('/')
+        && !t.starts_with('/')
+        && !t.contains("//")
+        && t.split('/').filter(|p| !p.is_empty()).count() >= 1
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+        && t.split('/').all(|p| p != "." && p != "..")
+        && !t.split('/').next().is_some_and(|p| p.is_empty())
+}
+
 fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
     let toks: Vec<&str> = req.split_whitespace().collect();
     for (i, t) in toks.iter().enumerate() {
@@ -346,7 +358,18 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
             || t.starts_with("./")
             || t.starts_with("../")
             || t == ".."
-            || t.starts_with('$') && t.len() > 1;
+            || t.starts_with('$') && t.len() > 1
+            // "the Lib/ directory tree", "in projects/": a relative directory named as one
+            || is_rel_dir(t)
+                && (toks.get(i + 1).is_some_and(|n| {
+                    let n = n.to_lowercase();
+                    n.starts_with("director") || n.starts_with("folder") || n.starts_with("tree")
+                }) || t.ends_with('/')
+                    && i > 0
+                    && matches!(
+                        toks[i - 1].to_lowercase().as_str(),
+                        "in" | "under" | "from" | "within" | "inside" | "below" | "beneath"
+                    ));
         if !looks || t.contains('*') {
             continue;
         }
@@ -357,7 +380,16 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
         };
         if matches!(
             prev.as_str(),
-            "to" | "into" | "onto" | "as" | "with" | "than"
+            "to" | "into"
+                | "onto"
+                | "as"
+                | "with"
+                | "than"
+                | "string"
+                | "word"
+                | "text"
+                | "pattern"
+                | "characters"
         ) {
             continue;
         }
@@ -391,6 +423,7 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
         "the system",
         "root directory",
         "the filesystem",
+        "the file system",
         "on the system",
     ]) {
         "/".into()
@@ -1162,7 +1195,22 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(format!("{flag} {}", quote(&pat)));
         names.retain(|n| !n.contains(q.as_str()));
     }
+    // a regular expression searched for inside the files is grep's, not find's
+    let names_regex = w.phrase(&[
+        "whose names",
+        "whose name",
+        "their names",
+        "their name",
+        "their paths",
+        "their path",
+        "names match",
+        "name matches",
+        "names matching",
+        "file names",
+        "filenames",
+    ]);
     if w.stem(&["regex", "regular expression"])
+        && (!grepping || names_regex)
         && let Some(q) = quoted
             .iter()
             .find(|q| !matches!(q.as_str(), "regex" | "pattern" | "regexp"))
@@ -1459,9 +1507,14 @@ fn symbolic_mode(w: &Words) -> Option<String> {
 
 /// A word of text searched for inside files, written without quotes.
 fn unquoted_pattern(w: &Words) -> Option<String> {
+    // "replace string $1 with string $2": the text replaced, not searched for
+    if w.stem(&["replac", "substitut"]) {
+        return None;
+    }
     let wordy = |x: &String| {
         x.len() > 1
-            && x.chars()
+            && x.trim_start_matches('$')
+                .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
             && !matches!(
                 x.to_lowercase().as_str(),
@@ -1515,7 +1568,7 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
         // "contain(s|ing) the string/word/text X"
         if matches!(
             w.words[i].as_str(),
-            "contain" | "contains" | "containing" | "with" | "having"
+            "contain" | "contains" | "containing" | "with" | "having" | "for"
         ) && i + 3 <= n
         {
             let k = if w.words[i + 1] == "the" {
@@ -1524,7 +1577,10 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
                 i + 1
             };
             if k + 1 < n
-                && matches!(w.words[k].as_str(), "string" | "word" | "text" | "keyword")
+                && matches!(
+                    w.words[k].as_str(),
+                    "string" | "word" | "text" | "keyword" | "characters" | "phrase"
+                )
                 && wordy(&w.orig[k + 1])
             {
                 return Some(w.orig[k + 1].clone());
@@ -1532,6 +1588,27 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
         }
     }
     None
+}
+
+/// "lines matching 'x'", "lines beginning with 'x'", "lines that contain 'x'": a search of the
+/// files' contents.
+fn lines_matching(w: &Words) -> bool {
+    w.phrase(&[
+        "lines beginning with",
+        "lines starting with",
+        "lines that begin with",
+        "lines that start with",
+        "lines which start with",
+        "lines that match",
+        "lines which match",
+        "lines matching",
+        "lines containing",
+        "lines that contain",
+        "lines which contain",
+        "lines with",
+        "line containing",
+        "line matching",
+    ])
 }
 
 /// The operations asked for, in the order written.
@@ -1568,13 +1645,22 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         "with name",
         "file named",
         "files named",
-        "the file",
-        "a file",
         "in their filename",
         "in filename",
         "in their path",
         "in their paths",
-    ]);
+    ]) || {
+        // "the file 'foo.txt'", not "along with the file names" or "the file contents"
+        let i = w
+            .words
+            .windows(2)
+            .position(|p| matches!(p[0].as_str(), "the" | "a") && p[1] == "file");
+        i.is_some_and(|i| {
+            !w.words
+                .get(i + 2)
+                .is_some_and(|n| n.starts_with("name") || n.starts_with("content"))
+        })
+    };
     let contains = !about_names
         && w.phrase(&[
             "containing",
@@ -1638,6 +1724,7 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             "search inside",
             "search within",
         ])
+        || !sl.quoted.is_empty() && lines_matching(w)
         || !about_names
             && w.phrase(&[
                 "containing the",
@@ -1681,6 +1768,21 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                     .map(|x| quote(x))
             })
             .unwrap_or_else(|| "PATTERN".into());
+        // "lines beginning with 'PyErr'": anchored at the line start
+        let pat = if w.phrase(&[
+            "lines beginning with",
+            "lines starting with",
+            "lines that begin with",
+            "lines that start with",
+            "lines which start with",
+        ]) && !pat.contains('^')
+            && pat != "PATTERN"
+        {
+            let bare = pat.trim_matches('\'');
+            quote(&format!("^{bare}"))
+        } else {
+            pat
+        };
         let mut f = String::new();
         if w.phrase(&[
             "names of",
@@ -2291,6 +2393,45 @@ mod tests {
         ] {
             assert!(!cands(req)[0].command.contains("-name"), "{req}");
         }
+    }
+
+    #[test]
+    fn lines_matching_a_text_are_a_content_search() {
+        let c =
+            all("search the .py files under the src/ directory for lines beginning with 'import'");
+        assert_eq!(c[0], "find src/ -name '*.py' -exec grep '^import' {} \\;");
+        let c = all("search all *.md files for lines that match the regex 'TODO|FIXME'");
+        assert!(c[0].contains("-exec grep 'TODO|FIXME'"), "{c:?}");
+        // a regular expression on the names stays find's
+        let c = all("find files whose names match the regex 'ab+c'");
+        assert!(c[0].contains("-regex ab+c"), "{c:?}");
+    }
+
+    #[test]
+    fn unquoted_texts_and_two_kinds_of_files() {
+        let c = all("search for the string $needle inside all .conf files");
+        assert_eq!(c[0], "find . -name '*.conf' -exec grep '$needle' {} \\;");
+        let c = all("search the yaml and json files for 'apiVersion' and show the file names");
+        assert!(
+            c[0].starts_with(
+                "find . \\( -name '*.yaml' -o -name '*.json' \\) -exec grep -l apiVersion"
+            ),
+            "{c:?}"
+        );
+        // a replacement names its texts, it does not search for them
+        let c = all(
+            "find all files under the current directory and replace string $old with string $new",
+        );
+        assert!(!c[0].contains("grep"), "{c:?}");
+    }
+
+    #[test]
+    fn a_relative_directory_named_as_one_is_where_to_look() {
+        assert!(
+            all("list the .txt files in the docs/ directory tree")[0].starts_with("find docs/ ")
+        );
+        assert!(all("find the empty files under build/")[0].starts_with("find build/ "));
+        assert!(all("find files owned by root in the file system")[0].starts_with("find / "));
     }
 
     #[test]

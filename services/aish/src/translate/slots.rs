@@ -189,7 +189,12 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     | "tous"
                     | "toutes"
             );
+            // "php and html files": the first of two kinds joined by "and"/"or"
+            let joined = matches!(next, "and" | "or" | "y" | "o" | "et" | "ou")
+                && ftoks.get(k + 2).is_some_and(|x| EXTS.contains(&x.as_str()))
+                && ftoks.get(k + 3).is_some_and(|x| filey(x));
             if filey(next)
+                || joined
                 || filey(prev)
                 || determiner
                     && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
