@@ -108,6 +108,10 @@ enum Op {
     Sort(bool),
     /// Keep the first N names.
     Head(u64),
+    /// Show a few lines of the output: from its beginning (`head`) or its end (`tail`).
+    Lines(bool),
+    /// The N most recently (or, with `true`, least recently) modified files.
+    Newest(u64, bool),
     /// Put them in an archive.
     Archive(String),
     /// Print the names (an explicit "print them").
@@ -811,7 +815,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "only files",
             "files only",
         ])
-        || ops.iter().any(|o| matches!(o, Op::Largest(..)))
+        || ops
+            .iter()
+            .any(|o| matches!(o, Op::Largest(..) | Op::Newest(..)))
     {
         Some("-type f")
     } else {
@@ -2008,6 +2014,28 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     ]) {
         ops.push(Op::Usage);
     }
+    // "the latest modified file", "the 3 newest files", "the oldest file"
+    if !largest
+        && (w.has(&["latest", "newest", "oldest"])
+            || w.phrase(&["most recent", "most recently", "least recently"]))
+        && w.stem(&["file"])
+    {
+        let oldest = w.has(&["oldest"]) || w.phrase(&["least recently"]);
+        ops.push(Op::Newest(n().unwrap_or(1), oldest));
+    }
+    // "… and show a few lines of output from the beginning"
+    if w.phrase(&[
+        "lines of output",
+        "lines of the output",
+        "few lines of",
+        "several lines of",
+    ]) {
+        ops.push(Op::Lines(w.phrase(&[
+            "from the end",
+            "last few",
+            "the last lines",
+        ])));
+    }
     let count = w.stem(&["count", "number of", "how many"]) || w.phrase(&["number of", "how many"]);
     if count && w.stem(&["line"]) {
         ops.push(Op::CountLines);
@@ -2201,6 +2229,20 @@ fn forms(base: &str, op: Option<&Op>, dirs: bool) -> Vec<String> {
             format!("{base} | head -n {n}"),
             format!("{base} | head -{n}"),
         ],
+        Op::Lines(end) => {
+            let t = if *end { "tail" } else { "head" };
+            vec![format!("{base} | {t}"), format!("{base} -print | {t}")]
+        }
+        Op::Newest(n, oldest) => {
+            // modification times sort oldest first
+            let end = if *oldest { "head" } else { "tail" };
+            vec![
+                format!("{base} -printf '%T@ %p\\n' | sort -n | {end} -n {n}"),
+                format!("{base} -print0 | xargs -0 ls -ltr | {end} -n {n}"),
+                format!("{base} -printf '%T@ %p\\n' | sort -n | {end} -n {n} | cut -d' ' -f2-"),
+                format!("{base} -exec ls -ltr {{}} + | {end} -n {n}"),
+            ]
+        }
         Op::Archive(a) => vec![
             format!("{base} | xargs tar -czvf {a}"),
             format!("{base} -print0 | xargs -0 tar -czvf {a}"),
@@ -2288,6 +2330,7 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
             Op::Count | Op::CountLines => Some(format!("{first} | wc -l")),
             Op::Sort(r) => Some(format!("{first} | sort{}", if *r { " -r" } else { "" })),
             Op::Head(n) => Some(format!("{first} | head -n {n}")),
+            Op::Lines(end) => Some(format!("{first} | {}", if *end { "tail" } else { "head" })),
             _ => None,
         };
         if let Some(c) = chained {
@@ -2432,6 +2475,32 @@ mod tests {
         );
         assert!(all("find the empty files under build/")[0].starts_with("find build/ "));
         assert!(all("find files owned by root in the file system")[0].starts_with("find / "));
+    }
+
+    #[test]
+    fn newest_and_oldest_files_sort_by_modification_time() {
+        let c = all("find the most recently modified file under /srv/data");
+        assert_eq!(
+            c[0],
+            "find /srv/data -type f -printf '%T@ %p\\n' | sort -n | tail -n 1"
+        );
+        assert!(
+            c.iter()
+                .any(|x| x.contains("| xargs -0 ls -ltr | tail -n 1")),
+            "{c:?}"
+        );
+        let c = all("find the 4 oldest log files in /var/log");
+        assert!(c[0].ends_with("| sort -n | head -n 4"), "{c:?}");
+    }
+
+    #[test]
+    fn a_few_lines_of_output_is_head_or_tail() {
+        let c = all(
+            "find the files owned by alice in /home and show a few lines of output from the beginning",
+        );
+        assert_eq!(c[0], "find /home -user alice | head");
+        let c = all("find the .conf files in /etc and show a few lines of output from the end");
+        assert_eq!(c[0], "find /etc -name '*.conf' | tail");
     }
 
     #[test]
