@@ -108,8 +108,8 @@ enum Op {
     Sort(bool),
     /// Keep the first N names.
     Head(u64),
-    /// Show a few lines of the output: from its beginning (`head`) or its end (`tail`).
-    Lines(bool),
+    /// Show part of the output or page through it: `head`, `tail`, `less`.
+    Lines(&'static str),
     /// The N most recently (or, with `true`, least recently) modified files.
     Newest(u64, bool),
     /// Put them in an archive.
@@ -267,7 +267,9 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
         // "recursively removes all files like '*.pyc' …": a search of the tree and a deletion;
         // "recursively removes the 'classes' folder" is rm's own -r
         let deletes = matches!(first, "remove" | "removes" | "delete" | "deletes");
-        return if finds && strong && !text || deletes && plural && (strong || w.has(&["all"])) {
+        return if finds && (strong || acting) && !text
+            || deletes && plural && (strong || w.has(&["all"]))
+        {
             0.9
         } else {
             0.0
@@ -996,6 +998,12 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             })
         };
         if let Some(x) = word(&[
+            "start with the word",
+            "starts with the word",
+            "starting with the word",
+            "begin with the word",
+            "begins with the word",
+            "beginning with the word",
             "start with",
             "starts with",
             "starting with",
@@ -1005,6 +1013,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         ]) {
             names.push(format!("{x}*"));
         } else if let Some(x) = word(&[
+            "end with the word",
+            "ends with the word",
+            "ending with the word",
             "end with",
             "ends with",
             "ending with",
@@ -1712,39 +1723,52 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     // an unquoted word searched for: "find StringBuffer in all *.java files", "search the
     // .java files for TODO lines", "files that contain the string null"
     let word_pat = unquoted_pattern(w).filter(|p| !about_names && !sl.quoted.contains(p));
-    let text_search = word_pat.is_some()
-        || for_quoted
-        || for_in_files
-        || w.phrase(&[
-            "for string",
-            "for the string",
-            "for text",
-            "for the text",
-            "for the word",
-            "for word",
-            "for pattern",
-            "for the pattern",
-            "search them",
-            "grep them",
-            "search it",
-            "search inside",
-            "search within",
-        ])
-        || !sl.quoted.is_empty() && lines_matching(w)
-        || !about_names
-            && w.phrase(&[
-                "containing the",
-                "contain the",
-                "contains the",
-                "the word",
-                "the string",
-                "the text",
-                "the pattern",
-                "grep",
-                "in their contents",
-                "in their content",
+    // "names starting with the word top": a name, not a text inside
+    let name_word = w.phrase(&[
+        "start with the word",
+        "starts with the word",
+        "starting with the word",
+        "begin with the word",
+        "begins with the word",
+        "beginning with the word",
+        "end with the word",
+        "ends with the word",
+        "ending with the word",
+    ]) && !w.stem(&["line"]);
+    let text_search = !name_word
+        && (word_pat.is_some()
+            || for_quoted
+            || for_in_files
+            || w.phrase(&[
+                "for string",
+                "for the string",
+                "for text",
+                "for the text",
+                "for the word",
+                "for word",
+                "for pattern",
+                "for the pattern",
+                "search them",
+                "grep them",
+                "search it",
+                "search inside",
+                "search within",
             ])
-        || contains;
+            || !sl.quoted.is_empty() && lines_matching(w)
+            || !about_names
+                && w.phrase(&[
+                    "containing the",
+                    "contain the",
+                    "contains the",
+                    "the word",
+                    "the string",
+                    "the text",
+                    "the pattern",
+                    "grep",
+                    "in their contents",
+                    "in their content",
+                ])
+            || contains);
     if w.has(&[
         "delete", "deletes", "remove", "removes", "erase", "erases", "rm",
     ]) && !w.stem(&["line"])
@@ -1893,7 +1917,7 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             .unwrap_or_else(|| "GROUP".into());
         ops.push(Op::Each(format!("chgrp {}", quote(&g))));
     }
-    if w.stem(&["copy", "copies"]) && !w.phrase(&["copy of"]) {
+    if w.has(&["copy", "copies", "copying", "copied"]) && !w.phrase(&["copy of"]) {
         ops.push(Op::To("cp", dest()));
     } else if w.stem(&["move", "moves"]) && !w.phrase(&["remove"]) {
         ops.push(Op::To("mv", dest()));
@@ -1994,7 +2018,11 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if w.phrase(&["touch", "update the timestamp", "update timestamps"]) {
         ops.push(Op::Each("touch".into()));
     }
-    let largest = w.stem(&["largest", "biggest", "smallest", "top"])
+    // "the top 10 files", not a file named 'top'
+    let top = w
+        .after(&["top"])
+        .is_some_and(|x| x.parse::<u64>().is_ok() || number_word(&x.to_lowercase()).is_some());
+    let largest = (w.stem(&["largest", "biggest", "smallest"]) || top)
         && w.stem(&["file", "director"])
         && !w.phrase(&["top level", "top-level"]);
     if largest {
@@ -2030,11 +2058,16 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         "few lines of",
         "several lines of",
     ]) {
-        ops.push(Op::Lines(w.phrase(&[
-            "from the end",
-            "last few",
-            "the last lines",
-        ])));
+        let end = w.phrase(&["from the end", "last few", "the last lines"]);
+        ops.push(Op::Lines(if end { "tail" } else { "head" }));
+    } else if w.phrase(&[
+        "page through",
+        "page interactively through",
+        "pager",
+        "screen by screen",
+        "one screen at a time",
+    ]) {
+        ops.push(Op::Lines("less"));
     }
     let count = w.stem(&["count", "number of", "how many"]) || w.phrase(&["number of", "how many"]);
     if count && w.stem(&["line"]) {
@@ -2229,10 +2262,7 @@ fn forms(base: &str, op: Option<&Op>, dirs: bool) -> Vec<String> {
             format!("{base} | head -n {n}"),
             format!("{base} | head -{n}"),
         ],
-        Op::Lines(end) => {
-            let t = if *end { "tail" } else { "head" };
-            vec![format!("{base} | {t}"), format!("{base} -print | {t}")]
-        }
+        Op::Lines(t) => vec![format!("{base} | {t}"), format!("{base} -print | {t}")],
         Op::Newest(n, oldest) => {
             // modification times sort oldest first
             let end = if *oldest { "head" } else { "tail" };
@@ -2330,7 +2360,7 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
             Op::Count | Op::CountLines => Some(format!("{first} | wc -l")),
             Op::Sort(r) => Some(format!("{first} | sort{}", if *r { " -r" } else { "" })),
             Op::Head(n) => Some(format!("{first} | head -n {n}")),
-            Op::Lines(end) => Some(format!("{first} | {}", if *end { "tail" } else { "head" })),
+            Op::Lines(t) => Some(format!("{first} | {t}")),
             _ => None,
         };
         if let Some(c) = chained {
@@ -2501,6 +2531,34 @@ mod tests {
         assert_eq!(c[0], "find /home -user alice | head");
         let c = all("find the .conf files in /etc and show a few lines of output from the end");
         assert_eq!(c[0], "find /etc -name '*.conf' | tail");
+        let c = all(
+            "find the files changed in the last 10 minutes in /tmp and page through the output",
+        );
+        assert_eq!(c[0], "find /tmp -mmin -10 | less");
+        // "recursively find …" with an action is a search of the tree
+        let c = all("recursively find the newest file in the current directory");
+        assert!(c[0].ends_with("| sort -n | tail -n 1"), "{c:?}");
+    }
+
+    #[test]
+    fn names_starting_with_a_word_and_actions_named_by_whole_words() {
+        let c = all("find all the files under /opt that start with the word build");
+        assert_eq!(c[0], "find /opt -name 'build*'");
+        let c = all("find all the files in /src ending with the word spec");
+        assert_eq!(c[0], "find /src -name '*spec'");
+        // lines starting with a word are searched inside
+        let c = all("search the .c files in /src for lines that start with the word malloc");
+        assert!(c[0].contains("grep"), "{c:?}");
+        // a file named "copyright" or "top" is not a copy or the top N
+        assert_eq!(
+            all("locate all \"copyright\" files under /usr/share/doc")[0],
+            "find /usr/share/doc -name copyright"
+        );
+        assert_eq!(
+            all("find all files named 'top' in /usr")[0],
+            "find /usr -name top"
+        );
+        assert!(all("show the top 5 files in /var by size")[0].contains("| head -n 5"));
     }
 
     #[test]
