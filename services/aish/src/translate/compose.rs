@@ -2532,7 +2532,7 @@ mod tests {
         let c = all("find the .conf files in /etc and show a few lines of output from the end");
         assert_eq!(c[0], "find /etc -name '*.conf' | tail");
         let c = all(
-            "find the files changed in the last 10 minutes in /tmp and page through the output",
+            "find the files modified in the last 10 minutes in /tmp and page through the output",
         );
         assert_eq!(c[0], "find /tmp -mmin -10 | less");
         // "recursively find …" with an action is a search of the tree
