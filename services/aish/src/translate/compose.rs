@@ -1718,7 +1718,13 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                 && !w.words[2..i]
                     .iter()
                     .any(|x| x.starts_with("file") || x.starts_with("director") || x.contains('*'))
-                && w.words[i..].iter().any(|x| x.starts_with("file"))
+                && (i..w.words.len()).any(|k| {
+                    let x = &w.words[k];
+                    // not "the file system"
+                    x.starts_with("file")
+                        && x != "filesystem"
+                        && !w.words.get(k + 1).is_some_and(|n| n.starts_with("system"))
+                })
         });
     // an unquoted word searched for: "find StringBuffer in all *.java files", "search the
     // .java files for TODO lines", "files that contain the string null"

@@ -239,7 +239,8 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                 _ => None,
             };
             if let Some(sz) = sz {
-                let before = ftoks[..k].join(" ");
+                // the comparison just before the size ("under /etc that are greater than 5MB")
+                let before = ftoks[k.saturating_sub(4)..k].join(" ");
                 let sign = if [
                     "smaller",
                     "less",
@@ -459,6 +460,18 @@ fn product(t: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_size_compares_with_the_words_just_before_it() {
+        let ctx = Context::default();
+        let s = extract("files under /etc that are larger than 100k", &ctx);
+        assert_eq!(s.size.as_deref(), Some("+100k"));
+        let s = extract("files under /etc smaller than 2MB", &ctx);
+        assert_eq!(s.size.as_deref(), Some("-2M"));
+        let s = extract("files in /srv not modified in the last 24*3 hours", &ctx);
+        assert_eq!(s.time, Some(("-mtime".into(), "-3".into())));
+        assert!(s.names.is_empty(), "{:?}", s.names);
+    }
 
     #[test]
     fn slots_from_requests() {
