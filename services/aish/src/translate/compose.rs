@@ -384,9 +384,20 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
         } else {
             String::new()
         };
+        // "to directory X", "into the folder X": a destination
+        let prev2: Vec<String> = toks[i.saturating_sub(3)..i]
+            .iter()
+            .map(|p| p.to_lowercase())
+            .collect();
+        if matches!(prev.as_str(), "directory" | "folder" | "dir")
+            && prev2.iter().any(|p| p == "to" || p == "into")
+        {
+            continue;
+        }
         if matches!(
             prev.as_str(),
             "to" | "into"
+                | "file"
                 | "onto"
                 | "as"
                 | "with"
@@ -1639,10 +1650,24 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     };
     let dest = || {
         // the path after "to"/"into"
-        w.after(&["to", "into"])
-            .filter(|p| p.contains('/') || p.starts_with('~') || p == ".")
-            .map(|p| quote(&p))
-            .unwrap_or_else(|| "DEST".into())
+        // the path after "to"/"into" ("to directory X", "into the folder X")
+        let pathy = |p: &String| p.contains('/') || p.starts_with('~') || p == ".";
+        w.after(&[
+            "to the directory",
+            "to directory",
+            "to the folder",
+            "to folder",
+            "into the directory",
+            "into directory",
+            "into the folder",
+            "into folder",
+            "to the dir",
+            "to dir",
+        ])
+        .filter(pathy)
+        .or_else(|| w.after(&["to", "into"]).filter(pathy))
+        .map(|p| quote(&p))
+        .unwrap_or_else(|| "DEST".into())
     };
     let about_names = w.phrase(&[
         "in their names",
@@ -2105,7 +2130,15 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if !largest && w.stem(&["sort"]) {
         ops.push(Op::Sort(w.stem(&["revers", "descending"])));
     }
-    if !largest
+    // "the first 10 lines of these files": head of each file
+    let lines_of_each = w.has(&["lines", "line"]) && !w.phrase(&["lines of output"]);
+    if lines_of_each
+        && w.phrase(&["first", "last"])
+        && let Some(k) = n()
+    {
+        let t = if w.phrase(&["last"]) { "tail" } else { "head" };
+        ops.push(Op::Each(format!("{t} -n {k}")));
+    } else if !largest
         && w.phrase(&["first", "the first", "only the first", "head"])
         && let Some(k) = n()
     {
@@ -2565,6 +2598,29 @@ mod tests {
             "find /usr -name top"
         );
         assert!(all("show the top 5 files in /var by size")[0].contains("| head -n 5"));
+    }
+
+    #[test]
+    fn a_destination_named_as_a_directory_is_not_where_to_look() {
+        let c = all(
+            "find all the .log files in the current directory and move them to folder ~/old.logs",
+        );
+        assert_eq!(c[0], "find . -name '*.log' -exec mv {} ~/old.logs \\;");
+        let c = all("find all pdf files under /srv and copy them to the directory \"/backup/pdf\"");
+        assert_eq!(c[0], "find /srv -name '*.pdf' -exec cp {} /backup/pdf \\;");
+        // a file compared with is not where to look either
+        let c = all("find all files newer than the file $a and older than the file $b");
+        assert!(!c[0].starts_with("find '$"), "{c:?}");
+    }
+
+    #[test]
+    fn the_first_lines_of_each_file_are_head_of_each() {
+        let c = all(
+            "find all the files ending with .md and display the first 20 lines from these files",
+        );
+        assert_eq!(c[0], "find . -name '*.md' -exec head -n 20 {} \\;");
+        let c = all("find the .log files in /var/log and print the last 5 lines of each file");
+        assert_eq!(c[0], "find /var/log -name '*.log' -exec tail -n 5 {} \\;");
     }
 
     #[test]
