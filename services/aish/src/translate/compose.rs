@@ -753,12 +753,22 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         global.push(format!("-mindepth {n}"));
     }
     // type
-    let dirs = w.stem(&["director", "folder", "subdir", "dirs"])
-        && !w.stem(&["file"])
+    let dirs = w.stem(&[
+        "director",
+        "folder",
+        "subdir",
+        "sub-dir",
+        "sub-folder",
+        "dirs",
+    ]) && !w.stem(&["file"])
         && !w.phrase(&["directory tree", "current directory", "working directory"])
         || w.phrase(&[
             "empty directories",
             "empty folders",
+            "empty subdirectories",
+            "empty sub-directories",
+            "empty subfolders",
+            "empty sub-folders",
             "all directories",
             "all folders",
             "all subdirectories",
@@ -870,7 +880,12 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "not having",
         "but not",
     ]);
-    let grepping = ops.iter().any(|o| matches!(o, Op::Grep(..)));
+    // a text searched for or removed inside the files is not a name
+    let grepping = ops.iter().any(|o| match o {
+        Op::Grep(..) => true,
+        Op::Each(c) => c.starts_with("sed -i"),
+        _ => false,
+    });
     // name patterns: globs or quoted names; in a text search the last quoted string is the text
     let own = owner(w).map(|o| o.1);
     let quoted: Vec<&String> = sl
@@ -1639,6 +1654,70 @@ fn lines_matching(w: &Words) -> bool {
     ])
 }
 
+/// A `sed` script, always in single quotes.
+fn squote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Text removed from inside the files ("remove trailing white spaces from all *.py files",
+/// "delete the text matching 'x' in …", "remove all ^M in those files"): the `sed` script that
+/// does it, or `None` when the files themselves are removed.
+fn content_removal(w: &Words, sl: &Slots) -> Option<String> {
+    const VERBS: &[&str] = &[
+        "delete", "deletes", "remove", "removes", "erase", "erases", "strip", "strips",
+    ];
+    const TEXT: &[&str] = &[
+        "trailing",
+        "white",
+        "whitespace",
+        "whitespaces",
+        "spaces",
+        "space",
+        "text",
+        "matches",
+        "match",
+        "sequence",
+        "contents",
+        "content",
+        "characters",
+        "character",
+        "string",
+        "strings",
+        "^m",
+        "carriage",
+        "comments",
+        "comment",
+        "blank",
+        "newlines",
+        "tabs",
+        "occurrences",
+        "bom",
+    ];
+    let i = w.words.iter().position(|x| VERBS.contains(&x.as_str()))?;
+    // the removed object: the few words after the verb
+    let end = (i + 5).min(w.words.len());
+    // "text files", "string files" are kinds of files
+    let texty = (i + 1..end).any(|k| {
+        TEXT.contains(&w.words[k].as_str())
+            && !w.words.get(k + 1).is_some_and(|n| n.starts_with("file"))
+    });
+    let object = &w.words[i + 1..end];
+    if !texty || !w.stem(&["file"]) {
+        return None;
+    }
+    if object.iter().any(|x| x == "trailing") {
+        return Some("s/[[:space:]]*$//".into());
+    }
+    let pat = sl
+        .quoted
+        .iter()
+        .rev()
+        .find(|q| !q.starts_with("*.") && !q.contains('/'))
+        .cloned()
+        .unwrap_or_else(|| "PATTERN".into());
+    Some(format!("s/{pat}//g"))
+}
+
 /// The operations asked for, in the order written.
 fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     let mut ops = Vec::new();
@@ -1800,7 +1879,9 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                     "in their content",
                 ])
             || contains);
-    if w.has(&[
+    if let Some(script) = content_removal(w, sl) {
+        ops.push(Op::Each(format!("sed -i {}", squote(&script))));
+    } else if w.has(&[
         "delete", "deletes", "remove", "removes", "erase", "erases", "rm",
     ]) && !w.stem(&["line"])
     {
@@ -1963,8 +2044,21 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if w.stem(&["dos2unix"]) || w.phrase(&["unix format", "dos format", "unix line endings"]) {
         ops.push(Op::Each("dos2unix".into()));
     }
-    if w.phrase(&["replace", "substitute", "replaces", "substitutes"]) && ops.is_empty() {
-        ops.push(Op::Each("sed -i 's/OLD/NEW/g'".into()));
+    // "replace 'a' with 'b' in all files": an edit, not a search for the texts
+    if w.phrase(&["replace", "substitute", "replaces", "substitutes"])
+        && ops.iter().all(|o| matches!(o, Op::Grep(..)))
+    {
+        ops.clear();
+        let texts: Vec<&String> = sl
+            .quoted
+            .iter()
+            .filter(|q| !q.starts_with("*.") && !q.contains('/'))
+            .collect();
+        let script = match texts.as_slice() {
+            [a, b, ..] if w.has(&["with", "by"]) => format!("s/{a}/{b}/g"),
+            _ => "s/OLD/NEW/g".into(),
+        };
+        ops.push(Op::Each(format!("sed -i {}", squote(&script))));
     }
     if w.stem(&["gzip", "compress"]) && !w.stem(&["archive", "tar"]) {
         ops.push(Op::Each("gzip".into()));
@@ -2226,6 +2320,13 @@ fn forms(base: &str, op: Option<&Op>, dirs: bool) -> Vec<String> {
         return vec![base.to_string(), format!("{base} -print")];
     };
     match op {
+        // empty directories: rmdir, which never removes anything else
+        Op::Delete if dirs && base.contains(" -empty") => vec![
+            format!("{base} -exec rmdir {{}} \\;"),
+            format!("{base} -delete"),
+            format!("{base} -print0 | xargs -0 rmdir"),
+            format!("{base} | xargs rmdir"),
+        ],
         Op::Delete if dirs => vec![
             format!("{base} -exec rm -rf {{}} \\;"),
             format!("{base} -delete"),
@@ -2624,6 +2725,38 @@ mod tests {
     }
 
     #[test]
+    fn text_removed_or_replaced_inside_files_is_sed() {
+        let c = all("remove trailing white spaces from all *.rs files under the current directory");
+        assert_eq!(
+            c[0],
+            "find . -name '*.rs' -exec sed -i 's/[[:space:]]*$//' {} \\;"
+        );
+        let c = all("delete the text matching 'DEBUG' in all .cfg files under /etc");
+        assert_eq!(
+            c[0],
+            "find /etc -name '*.cfg' -exec sed -i 's/DEBUG//g' {} \\;"
+        );
+        // text files themselves are removed
+        let c = all("delete all the text files in the current folder");
+        assert_eq!(c[0], "find . -name '*.txt' -exec rm {} \\;");
+        let c =
+            all("find all *.c files under /src and replace every occurrence of 'foo' with 'bar'");
+        assert_eq!(
+            c[0],
+            "find /src -name '*.c' -exec sed -i 's/foo/bar/g' {} \\;"
+        );
+    }
+
+    #[test]
+    fn empty_directories_are_removed_with_rmdir() {
+        let c = all("delete all empty directories under /srv/cache");
+        assert_eq!(c[0], "find /srv/cache -type d -empty -exec rmdir {} \\;");
+        assert!(c.contains(&"find /srv/cache -type d -empty -print0 | xargs -0 rmdir".to_string()));
+        let c = all("remove all empty sub-directories in the current directory");
+        assert!(c[0].starts_with("find . -type d -empty"), "{c:?}");
+    }
+
+    #[test]
     fn an_age_written_as_a_product_is_a_number() {
         let c = all("find all the files in the current folder not modified in the last 24*3 hours");
         assert!(
@@ -2889,7 +3022,7 @@ mod tests {
             "{c:?}"
         );
         let c = all("find all empty directories in the current directory tree and remove them");
-        assert_eq!(c[0], "find . -type d -empty -exec rm -rf {} \\;");
+        assert_eq!(c[0], "find . -type d -empty -exec rmdir {} \\;");
         let c = all(
             "Find all *.py files in the current directory tree and search them for \"import os\"",
         );
