@@ -606,6 +606,7 @@ fn owner(w: &Words) -> Option<(bool, String)> {
 /// characters that ends the request or comes before where ("in", "under", "on" …).
 fn bare_name(w: &Words) -> Option<String> {
     const NAMING: &[&str] = &[
+        "with the name",
         "whose name is",
         "name is",
         "names are",
@@ -935,9 +936,29 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         }
     }
     // "whose names contain 'foo'", "starting with 'x'", "ending in '.bak'"
+    // a grep for another quoted text leaves the first one to the names
+    let grep_pat = ops.iter().find_map(|o| match o {
+        Op::Grep(_, p) => Some(p.clone()),
+        _ => None,
+    });
+    let name_q = if !grepping {
+        quoted.first().copied()
+    } else if quoted.len() >= 2
+        && !ops
+            .iter()
+            .any(|o| matches!(o, Op::Each(c) if c.starts_with("sed -i")))
+    {
+        grep_pat.as_ref().and_then(|p| {
+            quoted
+                .iter()
+                .find(|q| quote(q) != *p && named_text(w, q))
+                .copied()
+        })
+    } else {
+        None
+    };
     if names.is_empty()
-        && !grepping
-        && let Some(q) = quoted.first()
+        && let Some(q) = name_q
     {
         let q = q.as_str();
         if w.stem(&["extension"]) {
@@ -1718,6 +1739,72 @@ fn content_removal(w: &Words, sl: &Slots) -> Option<String> {
     Some(format!("s/{pat}//g"))
 }
 
+/// A quoted text said to be a name: "whose names contain 'x'", "with the name 'x'", "'x' in
+/// their names".
+fn named_text(w: &Words, q: &str) -> bool {
+    let Some(at) = w.raw.find(&q.to_lowercase()) else {
+        return false;
+    };
+    let before: Vec<&str> = w.raw[..at].split_whitespace().rev().take(4).collect();
+    let after = w.raw[at + q.len()..].trim_start_matches(|c: char| "\"'`”’ ".contains(c));
+    before
+        .iter()
+        .any(|x| x.starts_with("name") || x.starts_with("called"))
+        || [
+            "in their name",
+            "in the name",
+            "in its name",
+            "in their path",
+            "in the path",
+            "file",
+        ]
+        .iter()
+        .any(|p| after.starts_with(p))
+}
+
+/// The quoted text a content search is for: the one right after "contain", "for", "string",
+/// "text", "word", "pattern", "matching" ("move all files that contain 'x' to 'y'").
+fn searched_text<'a>(w: &Words, sl: &'a Slots) -> Option<&'a String> {
+    const KEYS: &[&str] = &[
+        "contain",
+        "contains",
+        "containing",
+        "for",
+        "string",
+        "text",
+        "word",
+        "pattern",
+        "matching",
+        "match",
+        "regex",
+    ];
+    sl.quoted.iter().find(|q| {
+        let Some(at) = w.raw.find(&q.to_lowercase()) else {
+            return false;
+        };
+        // the words before the opening quote and the text after the closing one
+        let before: Vec<&str> = w.raw[..at]
+            .trim_end_matches(|c: char| "\"'`“‘ ".contains(c))
+            .rsplit(' ')
+            .take(2)
+            .collect();
+        let after = w.raw[at + q.len()..].trim_start_matches(|c: char| "\"'`”’ ".contains(c));
+        let of_names = before
+            .get(1)
+            .is_some_and(|x| x.starts_with("name") || x.starts_with("path"))
+            || [
+                "in their name",
+                "in the name",
+                "in its name",
+                "in their path",
+                "in the path",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p));
+        before.first().is_some_and(|x| KEYS.contains(x)) && !of_names && !q.starts_with("*.")
+    })
+}
+
 /// The operations asked for, in the order written.
 fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     let mut ops = Vec::new();
@@ -1782,7 +1869,22 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                 .is_some_and(|n| n.starts_with("name") || n.starts_with("content"))
         })
     };
-    let contains = !about_names
+    // "whose names begin with 'a' and which contain 'b'": a name and a text
+    let two_texts = sl
+        .quoted
+        .iter()
+        .filter(|q| !q.starts_with('/') && !q.starts_with('~'))
+        .count()
+        >= 2
+        && {
+            // the text after the names: "whose names … and which contain 'b'"
+            let pos = |ws: &[&str]| w.words.iter().position(|x| ws.contains(&x.as_str()));
+            matches!(
+                (pos(&["name", "names"]), pos(&["contain", "contains"])),
+                (Some(n), Some(c)) if c > n
+            )
+        };
+    let contains = (!about_names || two_texts)
         && w.phrase(&[
             "containing",
             "contain",
@@ -1890,11 +1992,8 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if text_search
         && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files || word_pat.is_some())
     {
-        let pat = sl
-            .quoted
-            .iter()
-            .rev()
-            .find(|q| !q.starts_with("*."))
+        let pat = searched_text(w, sl)
+            .or_else(|| sl.quoted.iter().rev().find(|q| !q.starts_with("*.")))
             .map(|q| quote(q))
             .or_else(|| word_pat.as_deref().map(quote))
             .or_else(|| {
@@ -1927,6 +2026,12 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         };
         let mut f = String::new();
         if w.phrase(&[
+            "number of files",
+            "how many files",
+            "how many of them",
+            "count the files",
+            "count files",
+            "number of the files",
             "names of",
             "list the files",
             "list files",
@@ -2754,6 +2859,27 @@ mod tests {
         assert!(c.contains(&"find /srv/cache -type d -empty -print0 | xargs -0 rmdir".to_string()));
         let c = all("remove all empty sub-directories in the current directory");
         assert!(c[0].starts_with("find . -type d -empty"), "{c:?}");
+    }
+
+    #[test]
+    fn a_name_and_a_text_each_find_their_place() {
+        let c = all(
+            "count the files under /usr/src whose names begin with 'Kconfig' and which contain 'USB'",
+        );
+        assert_eq!(
+            c[0],
+            "find /usr/src -name 'Kconfig*' -exec grep -l USB {} \\; | wc -l"
+        );
+        let c = all(
+            "search for the word \"todo\" in all the files in /srv which have the word \"notes\" in their name",
+        );
+        assert_eq!(c[0], "find /srv -name '*notes*' -exec grep todo {} \\;");
+        // the text searched for is the one after "contain", not the destination
+        let c = all("find all files under /mail that contain \"SPAM\" and move them to \"/junk/\"");
+        assert!(c.iter().any(|x| x.contains("grep SPAM")), "{c:?}");
+        assert!(!c[0].contains("-name"), "{c:?}");
+        let c = all("find the directories with the name logs in /var");
+        assert_eq!(c[0], "find /var -type d -name logs");
     }
 
     #[test]
