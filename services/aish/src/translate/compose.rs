@@ -1438,8 +1438,10 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(f.into());
     } else if w.stem(&["suid", "setuid"]) && !chmod_op {
         t.push("-perm -4000".into());
-    } else if w.stem(&["sgid", "setgid"]) && !chmod_op {
+    } else if (w.stem(&["sgid", "setgid"]) || w.phrase(&["guid bit"])) && !chmod_op {
         t.push("-perm -2000".into());
+    } else if w.phrase(&["sticky bit", "sticky-bit"]) && !chmod_op && sl.perm.is_none() {
+        t.push("-perm -1000".into());
     } else if let Some(p) = &sl.perm {
         let changing = ops
             .iter()
@@ -2096,6 +2098,38 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         // "… and set read permission for group", "assign permissions 755 to directories",
         // "set their SGID bit"
         || setting_mode(w);
+    // "files whose permissions are 644", "with permission 755": which files, not a change
+    let perm_select = w.phrase(&[
+        "whose permission",
+        "whose permissions",
+        "permissions set to",
+        "permission set to",
+        "permissions are",
+        "permission are",
+        "permission is",
+        "with permission",
+        "with permissions",
+        "having permission",
+        "having permissions",
+        "have the permissions",
+        "have the permission",
+        "have permissions",
+    ]) && !w.stem(&["chang", "chmod"])
+        && !w.words.first().is_some_and(|f| {
+            matches!(
+                f.as_str(),
+                "change"
+                    | "changes"
+                    | "set"
+                    | "sets"
+                    | "chmod"
+                    | "make"
+                    | "give"
+                    | "assign"
+                    | "grant"
+            )
+        });
+    let perm_change = perm_change && !perm_select;
     if perm_change {
         let mode = sl
             .perm
@@ -2880,6 +2914,24 @@ mod tests {
         assert!(!c[0].contains("-name"), "{c:?}");
         let c = all("find the directories with the name logs in /var");
         assert_eq!(c[0], "find /var -type d -name logs");
+    }
+
+    #[test]
+    fn files_with_a_mode_are_selected_not_changed() {
+        let c = all("find all the files under /srv whose permissions are 640");
+        assert_eq!(c[0], "find /srv -perm 640");
+        let c = all("find the files in /opt that have the permissions 711");
+        assert_eq!(c[0], "find /opt -perm 711");
+        // a change stays a change
+        let c = all(
+            "find all directories with permissions 777 under /var/www and change their permissions to 755",
+        );
+        assert_eq!(
+            c[0],
+            "find /var/www -type d -perm 777 -exec chmod 755 {} \\;"
+        );
+        let c = all("find all files in /tmp with the sticky bit set");
+        assert!(c[0].contains("-perm -1000"), "{c:?}");
     }
 
     #[test]
