@@ -484,6 +484,14 @@ fn number_word(x: &str) -> Option<u64> {
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve",
     ];
+    // "twenty-four"
+    if let Some((a, b)) = x.split_once('-')
+        && let (Some(a), Some(b)) = (number_word(a), number_word(b))
+        && a >= 20
+        && b < 10
+    {
+        return Some(a + b);
+    }
     N.iter()
         .position(|n| *n == x)
         .map(|i| i as u64)
@@ -491,6 +499,9 @@ fn number_word(x: &str) -> Option<u64> {
             "fifteen" => Some(15),
             "twenty" => Some(20),
             "thirty" => Some(30),
+            "forty" => Some(40),
+            "fifty" => Some(50),
+            "sixty" => Some(60),
             "hundred" => Some(100),
             _ => None,
         })
@@ -499,11 +510,20 @@ fn number_word(x: &str) -> Option<u64> {
 /// An age written with a number word: "more than three days old", "in the last two hours".
 fn word_time(w: &Words) -> Option<(String, String)> {
     let units = ["day", "week", "hour", "min", "year", "month"];
+    // "three days", "an hour", "the last hour" (one unit)
     let i = w.words.iter().enumerate().position(|(i, x)| {
-        (number_word(x).is_some() || x == "a" || x == "an")
-            && w.words
-                .get(i + 1)
-                .is_some_and(|u| units.iter().any(|p| u.starts_with(p)))
+        let unit_next = w
+            .words
+            .get(i + 1)
+            .is_some_and(|u| units.iter().any(|p| u.starts_with(p)));
+        (number_word(x).is_some() || x == "a" || x == "an") && unit_next
+            || matches!(x.as_str(), "last" | "past")
+                && w.words.get(i + 1).is_some_and(|u| {
+                    matches!(
+                        u.as_str(),
+                        "hour" | "day" | "week" | "month" | "year" | "minute"
+                    )
+                })
     })?;
     let n = number_word(&w.words[i]).unwrap_or(1);
     let unit = w.words.get(i + 1)?;
@@ -515,6 +535,8 @@ fn word_time(w: &Words) -> Option<(String, String)> {
         ("-mtime", n)
     } else if unit.starts_with("week") {
         ("-mtime", n * 7)
+    } else if unit.starts_with("hour") && n % 24 == 0 {
+        ("-mtime", n / 24)
     } else if unit.starts_with("hour") {
         ("-mmin", n * 60)
     } else if unit.starts_with("min") {
@@ -2932,6 +2954,21 @@ mod tests {
         );
         let c = all("find all files in /tmp with the sticky bit set");
         assert!(c[0].contains("-perm -1000"), "{c:?}");
+    }
+
+    #[test]
+    fn the_last_hour_and_written_numbers_are_ages() {
+        assert!(
+            all("find all the files on the system modified within the last hour")[0]
+                .contains("-mmin -60")
+        );
+        assert!(
+            all("find the files in /var accessed within the last hour")[0].contains("-amin -60")
+        );
+        let c = all("find the files in /srv modified in the last twenty-four hours");
+        assert!(c[0].contains("-mtime -1"), "{c:?}");
+        assert_eq!(number_word("thirty-two"), Some(32));
+        assert_eq!(number_word("two-thirty"), None);
     }
 
     #[test]
