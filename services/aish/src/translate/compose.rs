@@ -535,7 +535,7 @@ fn word_time(w: &Words) -> Option<(String, String)> {
         ("-mtime", n)
     } else if unit.starts_with("week") {
         ("-mtime", n * 7)
-    } else if unit.starts_with("hour") && n % 24 == 0 {
+    } else if unit.starts_with("hour") && n.is_multiple_of(24) {
         ("-mtime", n / 24)
     } else if unit.starts_with("hour") {
         ("-mmin", n * 60)
