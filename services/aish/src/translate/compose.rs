@@ -1497,7 +1497,28 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
                 })
                 .map(str::to_string)
         });
-    if let Some(u) = possessive.filter(|_| owner(w).is_none()) {
+    // "the user with the uid 1005", "user id 0", "group id 100": numeric ids
+    let id = |ps: &[&str]| {
+        w.after(ps)
+            .filter(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_digit()))
+    };
+    // "change the owner to the user with id 184": the new owner, not a test
+    let new_owner = w.phrase(&[
+        "to the user with",
+        "to user with",
+        "to the user id",
+        "to user id",
+        "to uid",
+    ]) && w.stem(&["chang", "chown"])
+        && !w.stem(&["belong", "owned"]);
+    let uid =
+        id(&["uid", "user id", "the id", "id"]).filter(|_| !w.phrase(&["group id"]) && !new_owner);
+    let gid = id(&["gid", "group id"]);
+    if let Some(n) = gid {
+        t.push(format!("-gid {n}"));
+    } else if let Some(n) = uid {
+        t.push(format!("-uid {n}"));
+    } else if let Some(u) = possessive.filter(|_| owner(w).is_none()) {
         t.push(format!("-user {}", quote(&u)));
     } else if let Some((group, u)) = owner(w) {
         let flag = if group { "-group" } else { "-user" };
@@ -2969,6 +2990,20 @@ mod tests {
         assert!(c[0].contains("-mtime -1"), "{c:?}");
         assert_eq!(number_word("thirty-two"), Some(32));
         assert_eq!(number_word("two-thirty"), None);
+    }
+
+    #[test]
+    fn numeric_user_and_group_ids() {
+        assert_eq!(
+            all("find all files in /srv which belong to the user with the uid 1005")[0],
+            "find /srv -uid 1005"
+        );
+        assert_eq!(
+            all("find the directories in /data owned by group id 100")[0],
+            "find /data -type d -gid 100"
+        );
+        let c = all("find all the files in /srv and change their owner to the user with id 184");
+        assert!(!c[0].contains("-uid"), "{c:?}");
     }
 
     #[test]
