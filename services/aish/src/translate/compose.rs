@@ -1094,6 +1094,32 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             names.push(format!("*{x}"));
         }
     }
+    // "locate logo.gif in /var/www": a bare file name searched for
+    if names.is_empty()
+        && !grepping
+        && let Some(f) = sl.paths.iter().find(|p| {
+            !p.contains('/')
+                && p.split('.').next().is_some_and(|stem| stem.len() > 1)
+                && w.words
+                    .iter()
+                    .position(|x| x == &p.to_lowercase())
+                    .is_some_and(|i| {
+                        i > 0
+                            && !matches!(
+                                w.words[i - 1].as_str(),
+                                "to" | "into" | "as" | "than" | "from" | "with" | "onto"
+                            )
+                    })
+        })
+    {
+        // "tar.gz files": a kind of file
+        let f = if f.starts_with("tar.") {
+            format!("*.{f}")
+        } else {
+            f.clone()
+        };
+        names.push(f);
+    }
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
     }
@@ -3004,6 +3030,21 @@ mod tests {
         );
         let c = all("find all the files in /srv and change their owner to the user with id 184");
         assert!(!c[0].contains("-uid"), "{c:?}");
+    }
+
+    #[test]
+    fn a_bare_file_name_is_searched_for() {
+        assert_eq!(
+            all("locate report.pdf in the /srv/docs directory tree")[0],
+            "find /srv/docs -name report.pdf"
+        );
+        assert_eq!(
+            all("search for all tar.gz files in /backup")[0],
+            "find /backup -name '*.tar.gz'"
+        );
+        // a destination is not a name
+        let c = all("find all the .log files in /var/log and copy them to old.logs");
+        assert!(!c[0].contains("-name old.logs"), "{c:?}");
     }
 
     #[test]
