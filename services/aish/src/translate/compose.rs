@@ -606,6 +606,18 @@ fn owner(w: &Words) -> Option<(bool, String)> {
             "another",
             "other",
         ];
+        // "owned by a given user", "belonging to a specific group": a placeholder to fill in
+        if matches!(
+            u.to_lowercase().as_str(),
+            "given" | "specific" | "particular" | "certain"
+        ) {
+            let group = group
+                || w.words[k + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|x| x.starts_with("group"));
+            return Some((group, if group { "GROUP" } else { "USER" }.to_string()));
+        }
         if stop.contains(&u.to_lowercase().as_str())
             || !u
                 .chars()
@@ -3045,6 +3057,18 @@ mod tests {
         // a destination is not a name
         let c = all("find all the .log files in /var/log and copy them to old.logs");
         assert!(!c[0].contains("-name old.logs"), "{c:?}");
+    }
+
+    #[test]
+    fn a_given_owner_is_a_placeholder() {
+        assert_eq!(
+            all("find files in /srv belonging to a given user")[0],
+            "find /srv -user USER"
+        );
+        assert_eq!(
+            all("find all files in /tmp owned by a specific group")[0],
+            "find /tmp -group GROUP"
+        );
     }
 
     #[test]
