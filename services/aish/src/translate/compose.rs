@@ -1399,7 +1399,36 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push("-size +100M".into());
     }
     // age
-    if let Some(f) = newer_ref(w)
+    const MONTHS: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let month_at = |k: usize| {
+        w.words
+            .get(k)
+            .is_some_and(|m| m.len() >= 3 && MONTHS.iter().any(|p| m.starts_with(p)))
+    };
+    // "modified after February 1st": a date, find's -newermt
+    let after_date = w
+        .words
+        .iter()
+        .position(|x| x == "after" || x == "since")
+        .filter(|&i| month_at(i + 1))
+        .map(|i| {
+            let day = w
+                .words
+                .get(i + 2)
+                .map(|d| d.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
+                .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+            match day {
+                Some(d) => format!("{} {d}", w.orig[i + 1]),
+                None => w.orig[i + 1].clone(),
+            }
+        });
+    if let Some(d) = after_date {
+        t.push(format!("-newermt {}", quote(&d)));
+    } else if w.phrase(&["between two dates", "between 2 dates", "between dates"]) {
+        t.push("-newermt START ! -newermt END".into());
+    } else if let Some(f) = newer_ref(w)
         && sl.time.is_none()
     {
         let f = if f == "file" || f == "the" {
@@ -3068,6 +3097,21 @@ mod tests {
         assert_eq!(
             all("find all files in /tmp owned by a specific group")[0],
             "find /tmp -group GROUP"
+        );
+    }
+
+    #[test]
+    fn a_date_is_newermt() {
+        assert_eq!(
+            all("find files in /etc modified after March 3rd")[0],
+            "find /etc -newermt 'March 3'"
+        );
+        let c = all("display all the files in /srv which have been modified between two dates");
+        assert_eq!(c[0], "find /srv -newermt START ! -newermt END");
+        // a file compared with stays -newer
+        assert_eq!(
+            all("find files in /etc newer than the file /etc/passwd")[0],
+            "find /etc -newer /etc/passwd"
         );
     }
 
