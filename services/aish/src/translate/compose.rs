@@ -15,6 +15,21 @@
 use super::Candidate;
 use super::slots::{Slots, quote};
 
+/// "regular files", "regular/normal files", "normal/regular files", "plain files": only
+/// regular files (`-type f`); "regular expression" is not one.
+fn regular_files(w: &Words) -> bool {
+    w.words.iter().enumerate().any(|(i, x)| {
+        let parts: Vec<&str> = x.split('/').collect();
+        let next = w.words.get(i + 1).map(String::as_str).unwrap_or("");
+        parts
+            .iter()
+            .any(|p| p.starts_with("regular") || p.starts_with("regualar"))
+            && !next.starts_with("expression")
+            && !next.starts_with("express")
+            || parts.len() > 1 && parts.iter().any(|p| matches!(*p, "normal" | "plain"))
+    })
+}
+
 /// The request, folded to lower case, as words and as a padded phrase string.
 struct Words {
     words: Vec<String>,
@@ -93,6 +108,10 @@ enum Op {
     Sort(bool),
     /// Keep the first N names.
     Head(u64),
+    /// Show part of the output or page through it: `head`, `tail`, `less`.
+    Lines(&'static str),
+    /// The N most recently (or, with `true`, least recently) modified files.
+    Newest(u64, bool),
     /// Put them in an archive.
     Archive(String),
     /// Print the names (an explicit "print them").
@@ -248,7 +267,9 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
         // "recursively removes all files like '*.pyc' …": a search of the tree and a deletion;
         // "recursively removes the 'classes' folder" is rm's own -r
         let deletes = matches!(first, "remove" | "removes" | "delete" | "deletes");
-        return if finds && strong && !text || deletes && plural && (strong || w.has(&["all"])) {
+        return if finds && (strong || acting) && !text
+            || deletes && plural && (strong || w.has(&["all"]))
+        {
             0.9
         } else {
             0.0
@@ -320,6 +341,18 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
 
 /// The directory searched: an explicit path after "in/under/from…", else the place named in
 /// words, else the current directory.
+/// A relative path of plain name parts with a slash: `Lib/`, `temp/images`, `src/main/`.
+fn is_rel_dir(t: &str) -> bool {
+    t.contains('/')
+        && !t.starts_with('/')
+        && !t.contains("//")
+        && t.split('/').filter(|p| !p.is_empty()).count() >= 1
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_.-".contains(c))
+        && t.split('/').all(|p| p != "." && p != "..")
+        && !t.split('/').next().is_some_and(|p| p.is_empty())
+}
+
 fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
     let toks: Vec<&str> = req.split_whitespace().collect();
     for (i, t) in toks.iter().enumerate() {
@@ -331,7 +364,18 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
             || t.starts_with("./")
             || t.starts_with("../")
             || t == ".."
-            || t.starts_with('$') && t.len() > 1;
+            || t.starts_with('$') && t.len() > 1
+            // "the Lib/ directory tree", "in projects/": a relative directory named as one
+            || is_rel_dir(t)
+                && (toks.get(i + 1).is_some_and(|n| {
+                    let n = n.to_lowercase();
+                    n.starts_with("director") || n.starts_with("folder") || n.starts_with("tree")
+                }) || t.ends_with('/')
+                    && i > 0
+                    && matches!(
+                        toks[i - 1].to_lowercase().as_str(),
+                        "in" | "under" | "from" | "within" | "inside" | "below" | "beneath"
+                    ));
         if !looks || t.contains('*') {
             continue;
         }
@@ -340,9 +384,29 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
         } else {
             String::new()
         };
+        // "to directory X", "into the folder X": a destination
+        let prev2: Vec<String> = toks[i.saturating_sub(3)..i]
+            .iter()
+            .map(|p| p.to_lowercase())
+            .collect();
+        if matches!(prev.as_str(), "directory" | "folder" | "dir")
+            && prev2.iter().any(|p| p == "to" || p == "into")
+        {
+            continue;
+        }
         if matches!(
             prev.as_str(),
-            "to" | "into" | "onto" | "as" | "with" | "than"
+            "to" | "into"
+                | "file"
+                | "onto"
+                | "as"
+                | "with"
+                | "than"
+                | "string"
+                | "word"
+                | "text"
+                | "pattern"
+                | "characters"
         ) {
             continue;
         }
@@ -376,6 +440,7 @@ fn source_dir(w: &Words, sl: &Slots, req: &str) -> String {
         "the system",
         "root directory",
         "the filesystem",
+        "the file system",
         "on the system",
     ]) {
         "/".into()
@@ -419,6 +484,14 @@ fn number_word(x: &str) -> Option<u64> {
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve",
     ];
+    // "twenty-four"
+    if let Some((a, b)) = x.split_once('-')
+        && let (Some(a), Some(b)) = (number_word(a), number_word(b))
+        && a >= 20
+        && b < 10
+    {
+        return Some(a + b);
+    }
     N.iter()
         .position(|n| *n == x)
         .map(|i| i as u64)
@@ -426,6 +499,9 @@ fn number_word(x: &str) -> Option<u64> {
             "fifteen" => Some(15),
             "twenty" => Some(20),
             "thirty" => Some(30),
+            "forty" => Some(40),
+            "fifty" => Some(50),
+            "sixty" => Some(60),
             "hundred" => Some(100),
             _ => None,
         })
@@ -434,11 +510,20 @@ fn number_word(x: &str) -> Option<u64> {
 /// An age written with a number word: "more than three days old", "in the last two hours".
 fn word_time(w: &Words) -> Option<(String, String)> {
     let units = ["day", "week", "hour", "min", "year", "month"];
+    // "three days", "an hour", "the last hour" (one unit)
     let i = w.words.iter().enumerate().position(|(i, x)| {
-        (number_word(x).is_some() || x == "a" || x == "an")
-            && w.words
-                .get(i + 1)
-                .is_some_and(|u| units.iter().any(|p| u.starts_with(p)))
+        let unit_next = w
+            .words
+            .get(i + 1)
+            .is_some_and(|u| units.iter().any(|p| u.starts_with(p)));
+        (number_word(x).is_some() || x == "a" || x == "an") && unit_next
+            || matches!(x.as_str(), "last" | "past")
+                && w.words.get(i + 1).is_some_and(|u| {
+                    matches!(
+                        u.as_str(),
+                        "hour" | "day" | "week" | "month" | "year" | "minute"
+                    )
+                })
     })?;
     let n = number_word(&w.words[i]).unwrap_or(1);
     let unit = w.words.get(i + 1)?;
@@ -450,6 +535,8 @@ fn word_time(w: &Words) -> Option<(String, String)> {
         ("-mtime", n)
     } else if unit.starts_with("week") {
         ("-mtime", n * 7)
+    } else if unit.starts_with("hour") && n.is_multiple_of(24) {
+        ("-mtime", n / 24)
     } else if unit.starts_with("hour") {
         ("-mmin", n * 60)
     } else if unit.starts_with("min") {
@@ -519,6 +606,18 @@ fn owner(w: &Words) -> Option<(bool, String)> {
             "another",
             "other",
         ];
+        // "owned by a given user", "belonging to a specific group": a placeholder to fill in
+        if matches!(
+            u.to_lowercase().as_str(),
+            "given" | "specific" | "particular" | "certain"
+        ) {
+            let group = group
+                || w.words[k + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|x| x.starts_with("group"));
+            return Some((group, if group { "GROUP" } else { "USER" }.to_string()));
+        }
         if stop.contains(&u.to_lowercase().as_str())
             || !u
                 .chars()
@@ -541,6 +640,7 @@ fn owner(w: &Words) -> Option<(bool, String)> {
 /// characters that ends the request or comes before where ("in", "under", "on" …).
 fn bare_name(w: &Words) -> Option<String> {
     const NAMING: &[&str] = &[
+        "with the name",
         "whose name is",
         "name is",
         "names are",
@@ -688,12 +788,22 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         global.push(format!("-mindepth {n}"));
     }
     // type
-    let dirs = w.stem(&["director", "folder", "subdir", "dirs"])
-        && !w.stem(&["file"])
+    let dirs = w.stem(&[
+        "director",
+        "folder",
+        "subdir",
+        "sub-dir",
+        "sub-folder",
+        "dirs",
+    ]) && !w.stem(&["file"])
         && !w.phrase(&["directory tree", "current directory", "working directory"])
         || w.phrase(&[
             "empty directories",
             "empty folders",
+            "empty subdirectories",
+            "empty sub-directories",
+            "empty subfolders",
+            "empty sub-folders",
             "all directories",
             "all folders",
             "all subdirectories",
@@ -754,15 +864,18 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         Some("-type l")
     } else if dirs {
         Some("-type d")
-    } else if w.phrase(&[
-        "regular",
-        "regular files",
-        "regular file",
-        "normal files",
-        "plain files",
-        "only files",
-        "files only",
-    ]) || ops.iter().any(|o| matches!(o, Op::Largest(..)))
+    } else if regular_files(w)
+        || w.phrase(&[
+            "regular files",
+            "regular file",
+            "normal files",
+            "plain files",
+            "only files",
+            "files only",
+        ])
+        || ops
+            .iter()
+            .any(|o| matches!(o, Op::Largest(..) | Op::Newest(..)))
     {
         Some("-type f")
     } else {
@@ -802,7 +915,12 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         "not having",
         "but not",
     ]);
-    let grepping = ops.iter().any(|o| matches!(o, Op::Grep(..)));
+    // a text searched for or removed inside the files is not a name
+    let grepping = ops.iter().any(|o| match o {
+        Op::Grep(..) => true,
+        Op::Each(c) => c.starts_with("sed -i"),
+        _ => false,
+    });
     // name patterns: globs or quoted names; in a text search the last quoted string is the text
     let own = owner(w).map(|o| o.1);
     let quoted: Vec<&String> = sl
@@ -852,9 +970,29 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         }
     }
     // "whose names contain 'foo'", "starting with 'x'", "ending in '.bak'"
+    // a grep for another quoted text leaves the first one to the names
+    let grep_pat = ops.iter().find_map(|o| match o {
+        Op::Grep(_, p) => Some(p.clone()),
+        _ => None,
+    });
+    let name_q = if !grepping {
+        quoted.first().copied()
+    } else if quoted.len() >= 2
+        && !ops
+            .iter()
+            .any(|o| matches!(o, Op::Each(c) if c.starts_with("sed -i")))
+    {
+        grep_pat.as_ref().and_then(|p| {
+            quoted
+                .iter()
+                .find(|q| quote(q) != *p && named_text(w, q))
+                .copied()
+        })
+    } else {
+        None
+    };
     if names.is_empty()
-        && !grepping
-        && let Some(q) = quoted.first()
+        && let Some(q) = name_q
     {
         let q = q.as_str();
         if w.stem(&["extension"]) {
@@ -941,6 +1079,12 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             })
         };
         if let Some(x) = word(&[
+            "start with the word",
+            "starts with the word",
+            "starting with the word",
+            "begin with the word",
+            "begins with the word",
+            "beginning with the word",
             "start with",
             "starts with",
             "starting with",
@@ -950,6 +1094,9 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         ]) {
             names.push(format!("{x}*"));
         } else if let Some(x) = word(&[
+            "end with the word",
+            "ends with the word",
+            "ending with the word",
             "end with",
             "ends with",
             "ending with",
@@ -958,6 +1105,32 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         ]) {
             names.push(format!("*{x}"));
         }
+    }
+    // "locate logo.gif in /var/www": a bare file name searched for
+    if names.is_empty()
+        && !grepping
+        && let Some(f) = sl.paths.iter().find(|p| {
+            !p.contains('/')
+                && p.split('.').next().is_some_and(|stem| stem.len() > 1)
+                && w.words
+                    .iter()
+                    .position(|x| x == &p.to_lowercase())
+                    .is_some_and(|i| {
+                        i > 0
+                            && !matches!(
+                                w.words[i - 1].as_str(),
+                                "to" | "into" | "as" | "than" | "from" | "with" | "onto"
+                            )
+                    })
+        })
+    {
+        // "tar.gz files": a kind of file
+        let f = if f.starts_with("tar.") {
+            format!("*.{f}")
+        } else {
+            f.clone()
+        };
+        names.push(f);
     }
     if names.is_empty() && w.phrase(&["text files", "text file", "txt files"]) {
         names.push("*.txt".into());
@@ -1041,12 +1214,39 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
             "different",
             "specific",
             "given",
+            "entire",
+            "whole",
+            "video",
+            "audio",
+            "music",
+            "read-only",
+            "largest",
+            "smallest",
+            "biggest",
+            "newest",
+            "oldest",
+            "latest",
+            "first",
+            "last",
+            "top",
+            "output",
+            "result",
+            "resulting",
+            "matched",
+            "listed",
         ];
         for (i, x) in w.words.iter().enumerate().skip(1) {
             if !(x == "files" || x == "file" || x.starts_with("files/")) {
                 continue;
             }
             let prev = &w.words[i - 1];
+            // "the entire file system", "the ten files", "the top 10 files"
+            if x == "file" && w.words.get(i + 1).is_some_and(|n| n.starts_with("system"))
+                || number_word(prev).is_some()
+                || prev.chars().all(|c| c.is_ascii_digit())
+            {
+                continue;
+            }
             let det = i >= 2 && matches!(w.words[i - 2].as_str(), "all" | "the" | "any" | "every");
             let namey = prev.contains('.')
                 || prev.contains('_')
@@ -1119,7 +1319,22 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(format!("{flag} {}", quote(&pat)));
         names.retain(|n| !n.contains(q.as_str()));
     }
+    // a regular expression searched for inside the files is grep's, not find's
+    let names_regex = w.phrase(&[
+        "whose names",
+        "whose name",
+        "their names",
+        "their name",
+        "their paths",
+        "their path",
+        "names match",
+        "name matches",
+        "names matching",
+        "file names",
+        "filenames",
+    ]);
     if w.stem(&["regex", "regular expression"])
+        && (!grepping || names_regex)
         && let Some(q) = quoted
             .iter()
             .find(|q| !matches!(q.as_str(), "regex" | "pattern" | "regexp"))
@@ -1184,7 +1399,36 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push("-size +100M".into());
     }
     // age
-    if let Some(f) = newer_ref(w)
+    const MONTHS: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let month_at = |k: usize| {
+        w.words
+            .get(k)
+            .is_some_and(|m| m.len() >= 3 && MONTHS.iter().any(|p| m.starts_with(p)))
+    };
+    // "modified after February 1st": a date, find's -newermt
+    let after_date = w
+        .words
+        .iter()
+        .position(|x| x == "after" || x == "since")
+        .filter(|&i| month_at(i + 1))
+        .map(|i| {
+            let day = w
+                .words
+                .get(i + 2)
+                .map(|d| d.trim_end_matches(|c: char| c.is_ascii_alphabetic()))
+                .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+            match day {
+                Some(d) => format!("{} {d}", w.orig[i + 1]),
+                None => w.orig[i + 1].clone(),
+            }
+        });
+    if let Some(d) = after_date {
+        t.push(format!("-newermt {}", quote(&d)));
+    } else if w.phrase(&["between two dates", "between 2 dates", "between dates"]) {
+        t.push("-newermt START ! -newermt END".into());
+    } else if let Some(f) = newer_ref(w)
         && sl.time.is_none()
     {
         let f = if f == "file" || f == "the" {
@@ -1283,8 +1527,10 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
         t.push(f.into());
     } else if w.stem(&["suid", "setuid"]) && !chmod_op {
         t.push("-perm -4000".into());
-    } else if w.stem(&["sgid", "setgid"]) && !chmod_op {
+    } else if (w.stem(&["sgid", "setgid"]) || w.phrase(&["guid bit"])) && !chmod_op {
         t.push("-perm -2000".into());
+    } else if w.phrase(&["sticky bit", "sticky-bit"]) && !chmod_op && sl.perm.is_none() {
+        t.push("-perm -1000".into());
     } else if let Some(p) = &sl.perm {
         let changing = ops
             .iter()
@@ -1318,7 +1564,28 @@ fn tests(w: &Words, sl: &Slots, ops: &[Op]) -> (Vec<String>, Option<&'static str
                 })
                 .map(str::to_string)
         });
-    if let Some(u) = possessive.filter(|_| owner(w).is_none()) {
+    // "the user with the uid 1005", "user id 0", "group id 100": numeric ids
+    let id = |ps: &[&str]| {
+        w.after(ps)
+            .filter(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_digit()))
+    };
+    // "change the owner to the user with id 184": the new owner, not a test
+    let new_owner = w.phrase(&[
+        "to the user with",
+        "to user with",
+        "to the user id",
+        "to user id",
+        "to uid",
+    ]) && w.stem(&["chang", "chown"])
+        && !w.stem(&["belong", "owned"]);
+    let uid =
+        id(&["uid", "user id", "the id", "id"]).filter(|_| !w.phrase(&["group id"]) && !new_owner);
+    let gid = id(&["gid", "group id"]);
+    if let Some(n) = gid {
+        t.push(format!("-gid {n}"));
+    } else if let Some(n) = uid {
+        t.push(format!("-uid {n}"));
+    } else if let Some(u) = possessive.filter(|_| owner(w).is_none()) {
         t.push(format!("-user {}", quote(&u)));
     } else if let Some((group, u)) = owner(w) {
         let flag = if group { "-group" } else { "-user" };
@@ -1416,9 +1683,14 @@ fn symbolic_mode(w: &Words) -> Option<String> {
 
 /// A word of text searched for inside files, written without quotes.
 fn unquoted_pattern(w: &Words) -> Option<String> {
+    // "replace string $1 with string $2": the text replaced, not searched for
+    if w.stem(&["replac", "substitut"]) {
+        return None;
+    }
     let wordy = |x: &String| {
         x.len() > 1
-            && x.chars()
+            && x.trim_start_matches('$')
+                .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
             && !matches!(
                 x.to_lowercase().as_str(),
@@ -1472,7 +1744,7 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
         // "contain(s|ing) the string/word/text X"
         if matches!(
             w.words[i].as_str(),
-            "contain" | "contains" | "containing" | "with" | "having"
+            "contain" | "contains" | "containing" | "with" | "having" | "for"
         ) && i + 3 <= n
         {
             let k = if w.words[i + 1] == "the" {
@@ -1481,7 +1753,10 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
                 i + 1
             };
             if k + 1 < n
-                && matches!(w.words[k].as_str(), "string" | "word" | "text" | "keyword")
+                && matches!(
+                    w.words[k].as_str(),
+                    "string" | "word" | "text" | "keyword" | "characters" | "phrase"
+                )
                 && wordy(&w.orig[k + 1])
             {
                 return Some(w.orig[k + 1].clone());
@@ -1489,6 +1764,157 @@ fn unquoted_pattern(w: &Words) -> Option<String> {
         }
     }
     None
+}
+
+/// "lines matching 'x'", "lines beginning with 'x'", "lines that contain 'x'": a search of the
+/// files' contents.
+fn lines_matching(w: &Words) -> bool {
+    w.phrase(&[
+        "lines beginning with",
+        "lines starting with",
+        "lines that begin with",
+        "lines that start with",
+        "lines which start with",
+        "lines that match",
+        "lines which match",
+        "lines matching",
+        "lines containing",
+        "lines that contain",
+        "lines which contain",
+        "lines with",
+        "line containing",
+        "line matching",
+    ])
+}
+
+/// A `sed` script, always in single quotes.
+fn squote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Text removed from inside the files ("remove trailing white spaces from all *.py files",
+/// "delete the text matching 'x' in …", "remove all ^M in those files"): the `sed` script that
+/// does it, or `None` when the files themselves are removed.
+fn content_removal(w: &Words, sl: &Slots) -> Option<String> {
+    const VERBS: &[&str] = &[
+        "delete", "deletes", "remove", "removes", "erase", "erases", "strip", "strips",
+    ];
+    const TEXT: &[&str] = &[
+        "trailing",
+        "white",
+        "whitespace",
+        "whitespaces",
+        "spaces",
+        "space",
+        "text",
+        "matches",
+        "match",
+        "sequence",
+        "contents",
+        "content",
+        "characters",
+        "character",
+        "string",
+        "strings",
+        "^m",
+        "carriage",
+        "comments",
+        "comment",
+        "blank",
+        "newlines",
+        "tabs",
+        "occurrences",
+        "bom",
+    ];
+    let i = w.words.iter().position(|x| VERBS.contains(&x.as_str()))?;
+    // the removed object: the few words after the verb
+    let end = (i + 5).min(w.words.len());
+    // "text files", "string files" are kinds of files
+    let texty = (i + 1..end).any(|k| {
+        TEXT.contains(&w.words[k].as_str())
+            && !w.words.get(k + 1).is_some_and(|n| n.starts_with("file"))
+    });
+    let object = &w.words[i + 1..end];
+    if !texty || !w.stem(&["file"]) {
+        return None;
+    }
+    if object.iter().any(|x| x == "trailing") {
+        return Some("s/[[:space:]]*$//".into());
+    }
+    let pat = sl
+        .quoted
+        .iter()
+        .rev()
+        .find(|q| !q.starts_with("*.") && !q.contains('/'))
+        .cloned()
+        .unwrap_or_else(|| "PATTERN".into());
+    Some(format!("s/{pat}//g"))
+}
+
+/// A quoted text said to be a name: "whose names contain 'x'", "with the name 'x'", "'x' in
+/// their names".
+fn named_text(w: &Words, q: &str) -> bool {
+    let Some(at) = w.raw.find(&q.to_lowercase()) else {
+        return false;
+    };
+    let before: Vec<&str> = w.raw[..at].split_whitespace().rev().take(4).collect();
+    let after = w.raw[at + q.len()..].trim_start_matches(|c: char| "\"'`”’ ".contains(c));
+    before
+        .iter()
+        .any(|x| x.starts_with("name") || x.starts_with("called"))
+        || [
+            "in their name",
+            "in the name",
+            "in its name",
+            "in their path",
+            "in the path",
+            "file",
+        ]
+        .iter()
+        .any(|p| after.starts_with(p))
+}
+
+/// The quoted text a content search is for: the one right after "contain", "for", "string",
+/// "text", "word", "pattern", "matching" ("move all files that contain 'x' to 'y'").
+fn searched_text<'a>(w: &Words, sl: &'a Slots) -> Option<&'a String> {
+    const KEYS: &[&str] = &[
+        "contain",
+        "contains",
+        "containing",
+        "for",
+        "string",
+        "text",
+        "word",
+        "pattern",
+        "matching",
+        "match",
+        "regex",
+    ];
+    sl.quoted.iter().find(|q| {
+        let Some(at) = w.raw.find(&q.to_lowercase()) else {
+            return false;
+        };
+        // the words before the opening quote and the text after the closing one
+        let before: Vec<&str> = w.raw[..at]
+            .trim_end_matches(|c: char| "\"'`“‘ ".contains(c))
+            .rsplit(' ')
+            .take(2)
+            .collect();
+        let after = w.raw[at + q.len()..].trim_start_matches(|c: char| "\"'`”’ ".contains(c));
+        let of_names = before
+            .get(1)
+            .is_some_and(|x| x.starts_with("name") || x.starts_with("path"))
+            || [
+                "in their name",
+                "in the name",
+                "in its name",
+                "in their path",
+                "in the path",
+            ]
+            .iter()
+            .any(|p| after.starts_with(p));
+        before.first().is_some_and(|x| KEYS.contains(x)) && !of_names && !q.starts_with("*.")
+    })
 }
 
 /// The operations asked for, in the order written.
@@ -1502,10 +1928,24 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     };
     let dest = || {
         // the path after "to"/"into"
-        w.after(&["to", "into"])
-            .filter(|p| p.contains('/') || p.starts_with('~') || p == ".")
-            .map(|p| quote(&p))
-            .unwrap_or_else(|| "DEST".into())
+        // the path after "to"/"into" ("to directory X", "into the folder X")
+        let pathy = |p: &String| p.contains('/') || p.starts_with('~') || p == ".";
+        w.after(&[
+            "to the directory",
+            "to directory",
+            "to the folder",
+            "to folder",
+            "into the directory",
+            "into directory",
+            "into the folder",
+            "into folder",
+            "to the dir",
+            "to dir",
+        ])
+        .filter(pathy)
+        .or_else(|| w.after(&["to", "into"]).filter(pathy))
+        .map(|p| quote(&p))
+        .unwrap_or_else(|| "DEST".into())
     };
     let about_names = w.phrase(&[
         "in their names",
@@ -1525,14 +1965,38 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         "with name",
         "file named",
         "files named",
-        "the file",
-        "a file",
         "in their filename",
         "in filename",
         "in their path",
         "in their paths",
-    ]);
-    let contains = !about_names
+    ]) || {
+        // "the file 'foo.txt'", not "along with the file names" or "the file contents"
+        let i = w
+            .words
+            .windows(2)
+            .position(|p| matches!(p[0].as_str(), "the" | "a") && p[1] == "file");
+        i.is_some_and(|i| {
+            !w.words
+                .get(i + 2)
+                .is_some_and(|n| n.starts_with("name") || n.starts_with("content"))
+        })
+    };
+    // "whose names begin with 'a' and which contain 'b'": a name and a text
+    let two_texts = sl
+        .quoted
+        .iter()
+        .filter(|q| !q.starts_with('/') && !q.starts_with('~'))
+        .count()
+        >= 2
+        && {
+            // the text after the names: "whose names … and which contain 'b'"
+            let pos = |ws: &[&str]| w.words.iter().position(|x| ws.contains(&x.as_str()));
+            matches!(
+                (pos(&["name", "names"]), pos(&["contain", "contains"])),
+                (Some(n), Some(c)) if c > n
+            )
+        };
+    let contains = (!about_names || two_texts)
         && w.phrase(&[
             "containing",
             "contain",
@@ -1572,44 +2036,66 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                 && !w.words[2..i]
                     .iter()
                     .any(|x| x.starts_with("file") || x.starts_with("director") || x.contains('*'))
-                && w.words[i..].iter().any(|x| x.starts_with("file"))
+                && (i..w.words.len()).any(|k| {
+                    let x = &w.words[k];
+                    // not "the file system"
+                    x.starts_with("file")
+                        && x != "filesystem"
+                        && !w.words.get(k + 1).is_some_and(|n| n.starts_with("system"))
+                })
         });
     // an unquoted word searched for: "find StringBuffer in all *.java files", "search the
     // .java files for TODO lines", "files that contain the string null"
     let word_pat = unquoted_pattern(w).filter(|p| !about_names && !sl.quoted.contains(p));
-    let text_search = word_pat.is_some()
-        || for_quoted
-        || for_in_files
-        || w.phrase(&[
-            "for string",
-            "for the string",
-            "for text",
-            "for the text",
-            "for the word",
-            "for word",
-            "for pattern",
-            "for the pattern",
-            "search them",
-            "grep them",
-            "search it",
-            "search inside",
-            "search within",
-        ])
-        || !about_names
-            && w.phrase(&[
-                "containing the",
-                "contain the",
-                "contains the",
-                "the word",
-                "the string",
-                "the text",
-                "the pattern",
-                "grep",
-                "in their contents",
-                "in their content",
+    // "names starting with the word top": a name, not a text inside
+    let name_word = w.phrase(&[
+        "start with the word",
+        "starts with the word",
+        "starting with the word",
+        "begin with the word",
+        "begins with the word",
+        "beginning with the word",
+        "end with the word",
+        "ends with the word",
+        "ending with the word",
+    ]) && !w.stem(&["line"]);
+    let text_search = !name_word
+        && (word_pat.is_some()
+            || for_quoted
+            || for_in_files
+            || w.phrase(&[
+                "for string",
+                "for the string",
+                "for text",
+                "for the text",
+                "for the word",
+                "for word",
+                "for pattern",
+                "for the pattern",
+                "search them",
+                "grep them",
+                "search it",
+                "search inside",
+                "search within",
             ])
-        || contains;
-    if w.has(&[
+            || !sl.quoted.is_empty() && lines_matching(w)
+            || !about_names
+                && w.phrase(&[
+                    "containing the",
+                    "contain the",
+                    "contains the",
+                    "the word",
+                    "the string",
+                    "the text",
+                    "the pattern",
+                    "grep",
+                    "in their contents",
+                    "in their content",
+                ])
+            || contains);
+    if let Some(script) = content_removal(w, sl) {
+        ops.push(Op::Each(format!("sed -i {}", squote(&script))));
+    } else if w.has(&[
         "delete", "deletes", "remove", "removes", "erase", "erases", "rm",
     ]) && !w.stem(&["line"])
     {
@@ -1618,11 +2104,8 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if text_search
         && (!sl.quoted.is_empty() || w.has(&["grep"]) || for_in_files || word_pat.is_some())
     {
-        let pat = sl
-            .quoted
-            .iter()
-            .rev()
-            .find(|q| !q.starts_with("*."))
+        let pat = searched_text(w, sl)
+            .or_else(|| sl.quoted.iter().rev().find(|q| !q.starts_with("*.")))
             .map(|q| quote(q))
             .or_else(|| word_pat.as_deref().map(quote))
             .or_else(|| {
@@ -1638,8 +2121,29 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
                     .map(|x| quote(x))
             })
             .unwrap_or_else(|| "PATTERN".into());
+        // "lines beginning with 'PyErr'": anchored at the line start
+        let pat = if w.phrase(&[
+            "lines beginning with",
+            "lines starting with",
+            "lines that begin with",
+            "lines that start with",
+            "lines which start with",
+        ]) && !pat.contains('^')
+            && pat != "PATTERN"
+        {
+            let bare = pat.trim_matches('\'');
+            quote(&format!("^{bare}"))
+        } else {
+            pat
+        };
         let mut f = String::new();
         if w.phrase(&[
+            "number of files",
+            "how many files",
+            "how many of them",
+            "count the files",
+            "count files",
+            "number of the files",
             "names of",
             "list the files",
             "list files",
@@ -1704,6 +2208,38 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         // "… and set read permission for group", "assign permissions 755 to directories",
         // "set their SGID bit"
         || setting_mode(w);
+    // "files whose permissions are 644", "with permission 755": which files, not a change
+    let perm_select = w.phrase(&[
+        "whose permission",
+        "whose permissions",
+        "permissions set to",
+        "permission set to",
+        "permissions are",
+        "permission are",
+        "permission is",
+        "with permission",
+        "with permissions",
+        "having permission",
+        "having permissions",
+        "have the permissions",
+        "have the permission",
+        "have permissions",
+    ]) && !w.stem(&["chang", "chmod"])
+        && !w.words.first().is_some_and(|f| {
+            matches!(
+                f.as_str(),
+                "change"
+                    | "changes"
+                    | "set"
+                    | "sets"
+                    | "chmod"
+                    | "make"
+                    | "give"
+                    | "assign"
+                    | "grant"
+            )
+        });
+    let perm_change = perm_change && !perm_select;
     if perm_change {
         let mode = sl
             .perm
@@ -1742,7 +2278,7 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
             .unwrap_or_else(|| "GROUP".into());
         ops.push(Op::Each(format!("chgrp {}", quote(&g))));
     }
-    if w.stem(&["copy", "copies"]) && !w.phrase(&["copy of"]) {
+    if w.has(&["copy", "copies", "copying", "copied"]) && !w.phrase(&["copy of"]) {
         ops.push(Op::To("cp", dest()));
     } else if w.stem(&["move", "moves"]) && !w.phrase(&["remove"]) {
         ops.push(Op::To("mv", dest()));
@@ -1757,8 +2293,21 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if w.stem(&["dos2unix"]) || w.phrase(&["unix format", "dos format", "unix line endings"]) {
         ops.push(Op::Each("dos2unix".into()));
     }
-    if w.phrase(&["replace", "substitute", "replaces", "substitutes"]) && ops.is_empty() {
-        ops.push(Op::Each("sed -i 's/OLD/NEW/g'".into()));
+    // "replace 'a' with 'b' in all files": an edit, not a search for the texts
+    if w.phrase(&["replace", "substitute", "replaces", "substitutes"])
+        && ops.iter().all(|o| matches!(o, Op::Grep(..)))
+    {
+        ops.clear();
+        let texts: Vec<&String> = sl
+            .quoted
+            .iter()
+            .filter(|q| !q.starts_with("*.") && !q.contains('/'))
+            .collect();
+        let script = match texts.as_slice() {
+            [a, b, ..] if w.has(&["with", "by"]) => format!("s/{a}/{b}/g"),
+            _ => "s/OLD/NEW/g".into(),
+        };
+        ops.push(Op::Each(format!("sed -i {}", squote(&script))));
     }
     if w.stem(&["gzip", "compress"]) && !w.stem(&["archive", "tar"]) {
         ops.push(Op::Each("gzip".into()));
@@ -1843,7 +2392,11 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if w.phrase(&["touch", "update the timestamp", "update timestamps"]) {
         ops.push(Op::Each("touch".into()));
     }
-    let largest = w.stem(&["largest", "biggest", "smallest", "top"])
+    // "the top 10 files", not a file named 'top'
+    let top = w
+        .after(&["top"])
+        .is_some_and(|x| x.parse::<u64>().is_ok() || number_word(&x.to_lowercase()).is_some());
+    let largest = (w.stem(&["largest", "biggest", "smallest"]) || top)
         && w.stem(&["file", "director"])
         && !w.phrase(&["top level", "top-level"]);
     if largest {
@@ -1862,6 +2415,33 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
         "human-readable",
     ]) {
         ops.push(Op::Usage);
+    }
+    // "the latest modified file", "the 3 newest files", "the oldest file"
+    if !largest
+        && (w.has(&["latest", "newest", "oldest"])
+            || w.phrase(&["most recent", "most recently", "least recently"]))
+        && w.stem(&["file"])
+    {
+        let oldest = w.has(&["oldest"]) || w.phrase(&["least recently"]);
+        ops.push(Op::Newest(n().unwrap_or(1), oldest));
+    }
+    // "… and show a few lines of output from the beginning"
+    if w.phrase(&[
+        "lines of output",
+        "lines of the output",
+        "few lines of",
+        "several lines of",
+    ]) {
+        let end = w.phrase(&["from the end", "last few", "the last lines"]);
+        ops.push(Op::Lines(if end { "tail" } else { "head" }));
+    } else if w.phrase(&[
+        "page through",
+        "page interactively through",
+        "pager",
+        "screen by screen",
+        "one screen at a time",
+    ]) {
+        ops.push(Op::Lines("less"));
     }
     let count = w.stem(&["count", "number of", "how many"]) || w.phrase(&["number of", "how many"]);
     if count && w.stem(&["line"]) {
@@ -1893,7 +2473,15 @@ fn operations(w: &Words, sl: &Slots) -> Vec<Op> {
     if !largest && w.stem(&["sort"]) {
         ops.push(Op::Sort(w.stem(&["revers", "descending"])));
     }
-    if !largest
+    // "the first 10 lines of these files": head of each file
+    let lines_of_each = w.has(&["lines", "line"]) && !w.phrase(&["lines of output"]);
+    if lines_of_each
+        && w.phrase(&["first", "last"])
+        && let Some(k) = n()
+    {
+        let t = if w.phrase(&["last"]) { "tail" } else { "head" };
+        ops.push(Op::Each(format!("{t} -n {k}")));
+    } else if !largest
         && w.phrase(&["first", "the first", "only the first", "head"])
         && let Some(k) = n()
     {
@@ -1981,6 +2569,13 @@ fn forms(base: &str, op: Option<&Op>, dirs: bool) -> Vec<String> {
         return vec![base.to_string(), format!("{base} -print")];
     };
     match op {
+        // empty directories: rmdir, which never removes anything else
+        Op::Delete if dirs && base.contains(" -empty") => vec![
+            format!("{base} -exec rmdir {{}} \\;"),
+            format!("{base} -delete"),
+            format!("{base} -print0 | xargs -0 rmdir"),
+            format!("{base} | xargs rmdir"),
+        ],
         Op::Delete if dirs => vec![
             format!("{base} -exec rm -rf {{}} \\;"),
             format!("{base} -delete"),
@@ -2056,6 +2651,17 @@ fn forms(base: &str, op: Option<&Op>, dirs: bool) -> Vec<String> {
             format!("{base} | head -n {n}"),
             format!("{base} | head -{n}"),
         ],
+        Op::Lines(t) => vec![format!("{base} | {t}"), format!("{base} -print | {t}")],
+        Op::Newest(n, oldest) => {
+            // modification times sort oldest first
+            let end = if *oldest { "head" } else { "tail" };
+            vec![
+                format!("{base} -printf '%T@ %p\\n' | sort -n | {end} -n {n}"),
+                format!("{base} -print0 | xargs -0 ls -ltr | {end} -n {n}"),
+                format!("{base} -printf '%T@ %p\\n' | sort -n | {end} -n {n} | cut -d' ' -f2-"),
+                format!("{base} -exec ls -ltr {{}} + | {end} -n {n}"),
+            ]
+        }
         Op::Archive(a) => vec![
             format!("{base} | xargs tar -czvf {a}"),
             format!("{base} -print0 | xargs -0 tar -czvf {a}"),
@@ -2143,6 +2749,7 @@ pub fn generate(req: &str, sl: &Slots) -> Vec<Candidate> {
             Op::Count | Op::CountLines => Some(format!("{first} | wc -l")),
             Op::Sort(r) => Some(format!("{first} | sort{}", if *r { " -r" } else { "" })),
             Op::Head(n) => Some(format!("{first} | head -n {n}")),
+            Op::Lines(t) => Some(format!("{first} | {t}")),
             _ => None,
         };
         if let Some(c) = chained {
@@ -2225,6 +2832,296 @@ mod tests {
 
     fn all(req: &str) -> Vec<String> {
         cands(req).into_iter().map(|c| c.command).collect()
+    }
+
+    #[test]
+    fn regular_and_normal_files_joined_by_a_slash_are_type_f() {
+        let c = all("list the regular/normal files under /srv/www older than 3 days");
+        assert_eq!(c[0], "find /srv/www -type f -mtime +3");
+        let c = all("show normal/regular files in the current folder");
+        assert!(c[0].contains("-type f"), "{c:?}");
+        // a regular expression is not a kind of file
+        let c = all("find files in /etc whose names match the regular expression 'ab+c'");
+        assert!(!c[0].contains("-type f"), "{c:?}");
+    }
+
+    #[test]
+    fn file_system_counts_and_order_words_are_not_names() {
+        let c = all("show all the files in the entire file system bigger than 3MB");
+        assert_eq!(c[0], "find / -size +3M");
+        for req in [
+            "find all the files in /var owned by the user root and display the ten files",
+            "display the top 10 files in /var owned by the user root",
+        ] {
+            assert!(!cands(req)[0].command.contains("-name"), "{req}");
+        }
+    }
+
+    #[test]
+    fn lines_matching_a_text_are_a_content_search() {
+        let c =
+            all("search the .py files under the src/ directory for lines beginning with 'import'");
+        assert_eq!(c[0], "find src/ -name '*.py' -exec grep '^import' {} \\;");
+        let c = all("search all *.md files for lines that match the regex 'TODO|FIXME'");
+        assert!(c[0].contains("-exec grep 'TODO|FIXME'"), "{c:?}");
+        // a regular expression on the names stays find's
+        let c = all("find files whose names match the regex 'ab+c'");
+        assert!(c[0].contains("-regex ab+c"), "{c:?}");
+    }
+
+    #[test]
+    fn unquoted_texts_and_two_kinds_of_files() {
+        let c = all("search for the string $needle inside all .conf files");
+        assert_eq!(c[0], "find . -name '*.conf' -exec grep '$needle' {} \\;");
+        let c = all("search the yaml and json files for 'apiVersion' and show the file names");
+        assert!(
+            c[0].starts_with(
+                "find . \\( -name '*.yaml' -o -name '*.json' \\) -exec grep -l apiVersion"
+            ),
+            "{c:?}"
+        );
+        // a replacement names its texts, it does not search for them
+        let c = all(
+            "find all files under the current directory and replace string $old with string $new",
+        );
+        assert!(!c[0].contains("grep"), "{c:?}");
+    }
+
+    #[test]
+    fn a_relative_directory_named_as_one_is_where_to_look() {
+        assert!(
+            all("list the .txt files in the docs/ directory tree")[0].starts_with("find docs/ ")
+        );
+        assert!(all("find the empty files under build/")[0].starts_with("find build/ "));
+        assert!(all("find files owned by root in the file system")[0].starts_with("find / "));
+    }
+
+    #[test]
+    fn newest_and_oldest_files_sort_by_modification_time() {
+        let c = all("find the most recently modified file under /srv/data");
+        assert_eq!(
+            c[0],
+            "find /srv/data -type f -printf '%T@ %p\\n' | sort -n | tail -n 1"
+        );
+        assert!(
+            c.iter()
+                .any(|x| x.contains("| xargs -0 ls -ltr | tail -n 1")),
+            "{c:?}"
+        );
+        let c = all("find the 4 oldest log files in /var/log");
+        assert!(c[0].ends_with("| sort -n | head -n 4"), "{c:?}");
+    }
+
+    #[test]
+    fn a_few_lines_of_output_is_head_or_tail() {
+        let c = all(
+            "find the files owned by alice in /home and show a few lines of output from the beginning",
+        );
+        assert_eq!(c[0], "find /home -user alice | head");
+        let c = all("find the .conf files in /etc and show a few lines of output from the end");
+        assert_eq!(c[0], "find /etc -name '*.conf' | tail");
+        let c = all(
+            "find the files modified in the last 10 minutes in /tmp and page through the output",
+        );
+        assert_eq!(c[0], "find /tmp -mmin -10 | less");
+        // "recursively find …" with an action is a search of the tree
+        let c = all("recursively find the newest file in the current directory");
+        assert!(c[0].ends_with("| sort -n | tail -n 1"), "{c:?}");
+    }
+
+    #[test]
+    fn names_starting_with_a_word_and_actions_named_by_whole_words() {
+        let c = all("find all the files under /opt that start with the word build");
+        assert_eq!(c[0], "find /opt -name 'build*'");
+        let c = all("find all the files in /src ending with the word spec");
+        assert_eq!(c[0], "find /src -name '*spec'");
+        // lines starting with a word are searched inside
+        let c = all("search the .c files in /src for lines that start with the word malloc");
+        assert!(c[0].contains("grep"), "{c:?}");
+        // a file named "copyright" or "top" is not a copy or the top N
+        assert_eq!(
+            all("locate all \"copyright\" files under /usr/share/doc")[0],
+            "find /usr/share/doc -name copyright"
+        );
+        assert_eq!(
+            all("find all files named 'top' in /usr")[0],
+            "find /usr -name top"
+        );
+        assert!(all("show the top 5 files in /var by size")[0].contains("| head -n 5"));
+    }
+
+    #[test]
+    fn a_destination_named_as_a_directory_is_not_where_to_look() {
+        let c = all(
+            "find all the .log files in the current directory and move them to folder ~/old.logs",
+        );
+        assert_eq!(c[0], "find . -name '*.log' -exec mv {} ~/old.logs \\;");
+        let c = all("find all pdf files under /srv and copy them to the directory \"/backup/pdf\"");
+        assert_eq!(c[0], "find /srv -name '*.pdf' -exec cp {} /backup/pdf \\;");
+        // a file compared with is not where to look either
+        let c = all("find all files newer than the file $a and older than the file $b");
+        assert!(!c[0].starts_with("find '$"), "{c:?}");
+    }
+
+    #[test]
+    fn the_first_lines_of_each_file_are_head_of_each() {
+        let c = all(
+            "find all the files ending with .md and display the first 20 lines from these files",
+        );
+        assert_eq!(c[0], "find . -name '*.md' -exec head -n 20 {} \\;");
+        let c = all("find the .log files in /var/log and print the last 5 lines of each file");
+        assert_eq!(c[0], "find /var/log -name '*.log' -exec tail -n 5 {} \\;");
+    }
+
+    #[test]
+    fn text_removed_or_replaced_inside_files_is_sed() {
+        let c = all("remove trailing white spaces from all *.rs files under the current directory");
+        assert_eq!(
+            c[0],
+            "find . -name '*.rs' -exec sed -i 's/[[:space:]]*$//' {} \\;"
+        );
+        let c = all("delete the text matching 'DEBUG' in all .cfg files under /etc");
+        assert_eq!(
+            c[0],
+            "find /etc -name '*.cfg' -exec sed -i 's/DEBUG//g' {} \\;"
+        );
+        // text files themselves are removed
+        let c = all("delete all the text files in the current folder");
+        assert_eq!(c[0], "find . -name '*.txt' -exec rm {} \\;");
+        let c =
+            all("find all *.c files under /src and replace every occurrence of 'foo' with 'bar'");
+        assert_eq!(
+            c[0],
+            "find /src -name '*.c' -exec sed -i 's/foo/bar/g' {} \\;"
+        );
+    }
+
+    #[test]
+    fn empty_directories_are_removed_with_rmdir() {
+        let c = all("delete all empty directories under /srv/cache");
+        assert_eq!(c[0], "find /srv/cache -type d -empty -exec rmdir {} \\;");
+        assert!(c.contains(&"find /srv/cache -type d -empty -print0 | xargs -0 rmdir".to_string()));
+        let c = all("remove all empty sub-directories in the current directory");
+        assert!(c[0].starts_with("find . -type d -empty"), "{c:?}");
+    }
+
+    #[test]
+    fn a_name_and_a_text_each_find_their_place() {
+        let c = all(
+            "count the files under /usr/src whose names begin with 'Kconfig' and which contain 'USB'",
+        );
+        assert_eq!(
+            c[0],
+            "find /usr/src -name 'Kconfig*' -exec grep -l USB {} \\; | wc -l"
+        );
+        let c = all(
+            "search for the word \"todo\" in all the files in /srv which have the word \"notes\" in their name",
+        );
+        assert_eq!(c[0], "find /srv -name '*notes*' -exec grep todo {} \\;");
+        // the text searched for is the one after "contain", not the destination
+        let c = all("find all files under /mail that contain \"SPAM\" and move them to \"/junk/\"");
+        assert!(c.iter().any(|x| x.contains("grep SPAM")), "{c:?}");
+        assert!(!c[0].contains("-name"), "{c:?}");
+        let c = all("find the directories with the name logs in /var");
+        assert_eq!(c[0], "find /var -type d -name logs");
+    }
+
+    #[test]
+    fn files_with_a_mode_are_selected_not_changed() {
+        let c = all("find all the files under /srv whose permissions are 640");
+        assert_eq!(c[0], "find /srv -perm 640");
+        let c = all("find the files in /opt that have the permissions 711");
+        assert_eq!(c[0], "find /opt -perm 711");
+        // a change stays a change
+        let c = all(
+            "find all directories with permissions 777 under /var/www and change their permissions to 755",
+        );
+        assert_eq!(
+            c[0],
+            "find /var/www -type d -perm 777 -exec chmod 755 {} \\;"
+        );
+        let c = all("find all files in /tmp with the sticky bit set");
+        assert!(c[0].contains("-perm -1000"), "{c:?}");
+    }
+
+    #[test]
+    fn the_last_hour_and_written_numbers_are_ages() {
+        assert!(
+            all("find all the files on the system modified within the last hour")[0]
+                .contains("-mmin -60")
+        );
+        assert!(
+            all("find the files in /var accessed within the last hour")[0].contains("-amin -60")
+        );
+        let c = all("find the files in /srv modified in the last twenty-four hours");
+        assert!(c[0].contains("-mtime -1"), "{c:?}");
+        assert_eq!(number_word("thirty-two"), Some(32));
+        assert_eq!(number_word("two-thirty"), None);
+    }
+
+    #[test]
+    fn numeric_user_and_group_ids() {
+        assert_eq!(
+            all("find all files in /srv which belong to the user with the uid 1005")[0],
+            "find /srv -uid 1005"
+        );
+        assert_eq!(
+            all("find the directories in /data owned by group id 100")[0],
+            "find /data -type d -gid 100"
+        );
+        let c = all("find all the files in /srv and change their owner to the user with id 184");
+        assert!(!c[0].contains("-uid"), "{c:?}");
+    }
+
+    #[test]
+    fn a_bare_file_name_is_searched_for() {
+        assert_eq!(
+            all("locate report.pdf in the /srv/docs directory tree")[0],
+            "find /srv/docs -name report.pdf"
+        );
+        assert_eq!(
+            all("search for all tar.gz files in /backup")[0],
+            "find /backup -name '*.tar.gz'"
+        );
+        // a destination is not a name
+        let c = all("find all the .log files in /var/log and copy them to old.logs");
+        assert!(!c[0].contains("-name old.logs"), "{c:?}");
+    }
+
+    #[test]
+    fn a_given_owner_is_a_placeholder() {
+        assert_eq!(
+            all("find files in /srv belonging to a given user")[0],
+            "find /srv -user USER"
+        );
+        assert_eq!(
+            all("find all files in /tmp owned by a specific group")[0],
+            "find /tmp -group GROUP"
+        );
+    }
+
+    #[test]
+    fn a_date_is_newermt() {
+        assert_eq!(
+            all("find files in /etc modified after March 3rd")[0],
+            "find /etc -newermt 'March 3'"
+        );
+        let c = all("display all the files in /srv which have been modified between two dates");
+        assert_eq!(c[0], "find /srv -newermt START ! -newermt END");
+        // a file compared with stays -newer
+        assert_eq!(
+            all("find files in /etc newer than the file /etc/passwd")[0],
+            "find /etc -newer /etc/passwd"
+        );
+    }
+
+    #[test]
+    fn an_age_written_as_a_product_is_a_number() {
+        let c = all("find all the files in the current folder not modified in the last 24*3 hours");
+        assert!(
+            c[0].contains("-mtime +3") && !c[0].contains("-name"),
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -2484,7 +3381,7 @@ mod tests {
             "{c:?}"
         );
         let c = all("find all empty directories in the current directory tree and remove them");
-        assert_eq!(c[0], "find . -type d -empty -exec rm -rf {} \\;");
+        assert_eq!(c[0], "find . -type d -empty -exec rmdir {} \\;");
         let c = all(
             "Find all *.py files in the current directory tree and search them for \"import os\"",
         );

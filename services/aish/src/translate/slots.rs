@@ -97,8 +97,11 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             s.urls.push(t.to_string());
             continue;
         }
+        // a product of numbers: "in the last 24*3 hours", "7*24 hours"
+        let product = product(t);
         // a file-name glob other than `*.ext`: `*fink*`, `btree*.c`, `1US*`
         if t.contains('*')
+            && product.is_none()
             && t.len() > 1
             && !t.contains('/')
             && !t
@@ -186,7 +189,12 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                     | "tous"
                     | "toutes"
             );
+            // "php and html files": the first of two kinds joined by "and"/"or"
+            let joined = matches!(next, "and" | "or" | "y" | "o" | "et" | "ou")
+                && ftoks.get(k + 2).is_some_and(|x| EXTS.contains(&x.as_str()))
+                && ftoks.get(k + 3).is_some_and(|x| filey(x));
             if filey(next)
+                || joined
                 || filey(prev)
                 || determiner
                     && t.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
@@ -204,7 +212,10 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             continue;
         }
         // size: "100M", "100MB", "100 MB", "2G", "10k"
-        let (num, unit) = split_num_unit(lt);
+        let (num, unit) = match product {
+            Some(p) => (p.to_string(), String::new()),
+            None => split_num_unit(lt),
+        };
         let unit = if unit.is_empty() && is_num(&num) {
             ftoks
                 .get(k + 1)
@@ -228,7 +239,8 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
                 _ => None,
             };
             if let Some(sz) = sz {
-                let before = ftoks[..k].join(" ");
+                // the comparison just before the size ("under /etc that are greater than 5MB")
+                let before = ftoks[k.saturating_sub(4)..k].join(" ");
                 let sign = if [
                     "smaller",
                     "less",
@@ -430,9 +442,36 @@ fn split_num_unit(t: &str) -> (String, String) {
     (num, unit.trim_start_matches('+').to_string())
 }
 
+/// `24*3` → 72: numbers multiplied in the request ("the last 24*3 hours").
+fn product(t: &str) -> Option<u64> {
+    let parts: Vec<&str> = t.split('*').collect();
+    if parts.len() < 2
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    parts
+        .iter()
+        .try_fold(1u64, |acc, p| acc.checked_mul(p.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_size_compares_with_the_words_just_before_it() {
+        let ctx = Context::default();
+        let s = extract("files under /etc that are larger than 100k", &ctx);
+        assert_eq!(s.size.as_deref(), Some("+100k"));
+        let s = extract("files under /etc smaller than 2MB", &ctx);
+        assert_eq!(s.size.as_deref(), Some("-2M"));
+        let s = extract("files in /srv not modified in the last 24*3 hours", &ctx);
+        assert_eq!(s.time, Some(("-mtime".into(), "-3".into())));
+        assert!(s.names.is_empty(), "{:?}", s.names);
+    }
 
     #[test]
     fn slots_from_requests() {
