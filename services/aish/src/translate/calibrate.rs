@@ -288,14 +288,18 @@ const OTHER_FUNCTION_WORDS: &[&str] = &[
     "à", "une", "s'il", "te", "plaît",
 ];
 
-/// Words of a request that carry meaning.
+/// Words of a request that carry meaning. Arguments are not among them: numbers, paths and
+/// file names (`archive.tar.gz`, `/var/log/syslog`).
 fn content_words(req: &str) -> usize {
-    req.split(|c: char| c.is_whitespace() || ",;:()\"“”!?¿¡.".contains(c))
-        .map(str::to_lowercase)
+    req.split_whitespace()
+        .flat_map(|w| w.split(|c: char| ",;:()\"“”!?¿¡".contains(c)))
+        .map(|w| w.trim_end_matches('.').to_lowercase())
         .filter(|w| {
             !w.is_empty()
                 && !COMMON.contains(&w.as_str())
                 && !OTHER_FUNCTION_WORDS.contains(&w.as_str())
+                && !w.chars().all(|c| c.is_ascii_digit())
+                && !w.contains(['/', '.', '~'])
         })
         .count()
 }
@@ -350,6 +354,13 @@ mod tests {
         };
         assert_eq!(content_words("update my system"), 2);
         assert_eq!(content_words("compress this folder into a zip file"), 2);
+        // arguments are not content words
+        assert_eq!(content_words("extract archive.tar.gz"), 1);
+        assert_eq!(
+            content_words("show the last 50 lines of /var/log/syslog."),
+            3
+        );
+        assert_eq!(content_words("make script.sh executable"), 2);
         let got = finish(vec![cand("intent:disk-free", 0.6)], "show disk usage");
         assert_eq!(got[0].confidence, LIKELY);
         // a long request keeps the general rule

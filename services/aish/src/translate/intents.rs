@@ -1018,6 +1018,42 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
 
     // ---- processes and system state ----
+    // the processes using the most memory or CPU: sorted, the top N
+    let by_mem = m.has(&["memory", "ram", "mem"]) || m.raw(&["memoire", "memoria"]);
+    let by_cpu = m.has(&["cpu", "processor"]);
+    if (by_mem || by_cpu)
+        && m.has(&[
+            "process",
+            "program",
+            "task",
+            "proceso",
+            "processus",
+            "programa",
+        ])
+        && (m.raw(&[
+            "most", "top", "highest", "biggest", "heaviest", "hungry", "hog", "consum", "using",
+            "use ", "uses", "eat", "plus de", "mas ", "más", "sort", "by ",
+        ]))
+        && !m.has(&["kill", "stop", "terminate", "limit"])
+    {
+        let n = sl
+            .numbers
+            .first()
+            .copied()
+            .filter(|n| (1..=1000).contains(n))
+            .unwrap_or(10);
+        let key = if by_mem && !by_cpu { "%mem" } else { "%cpu" };
+        cand(
+            &mut out,
+            "top-processes",
+            0.95,
+            "the processes using the most memory or CPU",
+            &[
+                format!("ps aux --sort=-{key} | head -n {}", n + 1),
+                format!("top -b -n 1 -o {key} | head -n {}", n + 7),
+            ],
+        );
+    }
     if m.has(&["process", "program", "running"])
         && m.has(&[
             "list", "show", "display", "running", "all", "see", "which", "what",
@@ -1205,9 +1241,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     ]
     .into_iter()
     .find(|a| m.has(&[a]));
+    // "which services start at boot" asks for a list, not to start something
+    let at_boot = m.raw(&["at boot", "on boot", "at startup", "on startup"]);
     if let Some(a) = action
         && (svc.is_some() || m.has(&["service", "daemon", "unit"]))
         && !m.has(&["docker-compose", "container"])
+        && !(svc.is_none() && at_boot)
     {
         let name = svc
             .clone()
@@ -1222,6 +1261,35 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             format!("{s}systemctl {a} {name}")
         };
         cand(&mut out, "service", 0.97, "control a service", &[cmd]);
+    } else if svc.is_none()
+        && m.has(&["service", "servicio", "daemon", "unit"])
+        && (m.has(&[
+            "list", "show", "display", "see", "which", "what", "runn", "running", "active", "fail",
+            "failed", "enabl", "enabled", "lista", "muestra", "liste", "affiche",
+        ]) || at_boot && m.raw(&["which", "what"]))
+    {
+        // which services: running ones unless failed or enabled ones are asked for
+        let cmds: Vec<String> = if ctx.init == "sysv" {
+            vec!["service --status-all".into()]
+        } else if m.has(&["fail", "failed", "broken", "crash", "crashed"]) {
+            vec![
+                "systemctl --failed".into(),
+                "systemctl list-units --state=failed".into(),
+            ]
+        } else if at_boot || m.has(&["enabl", "enabled"]) {
+            vec!["systemctl list-unit-files --state=enabled".into()]
+        } else if m.has(&["all", "every"]) || m.raw(&["all services", "all the services"]) {
+            vec![
+                "systemctl list-units --type=service --all".into(),
+                "systemctl list-units --type=service".into(),
+            ]
+        } else {
+            vec![
+                "systemctl list-units --type=service --state=running".into(),
+                "systemctl list-units --type=service".into(),
+            ]
+        };
+        cand(&mut out, "list-services", 0.9, "list services", &cmds);
     }
     // "log in as a user" is a login, not the logs
     if m.has(&["log", "journal"])

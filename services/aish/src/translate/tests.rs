@@ -594,3 +594,64 @@ fn field_specific_objects_pick_their_tool() {
         assert_eq!(first_tool(req), tool, "{req}: {:?}", top(req));
     }
 }
+
+#[test]
+fn listing_services() {
+    assert_eq!(
+        top("show running services")[0],
+        "systemctl list-units --type=service --state=running"
+    );
+    assert_eq!(top("list failed services")[0], "systemctl --failed");
+    assert_eq!(
+        top("which services start at boot")[0],
+        "systemctl list-unit-files --state=enabled"
+    );
+    assert_eq!(
+        top("muestra los servicios activos")[0],
+        "systemctl list-units --type=service --state=running"
+    );
+    // a named service is still controlled
+    assert_eq!(
+        top("restart the nginx service")[0],
+        "sudo systemctl restart nginx"
+    );
+    let mut cx = ctx();
+    cx.init = "sysv".into();
+    let c = Translator::new().translate("list running services", &cx);
+    assert_eq!(c[0].command, "service --status-all");
+}
+
+#[test]
+fn the_processes_using_the_most_memory_or_cpu() {
+    for (req, want) in [
+        (
+            "show the processes using the most memory",
+            "ps aux --sort=-%mem | head -n 11",
+        ),
+        (
+            "which processes use the most cpu",
+            "ps aux --sort=-%cpu | head -n 11",
+        ),
+        (
+            "affiche les processus qui consomment le plus de mémoire",
+            "ps aux --sort=-%mem | head -n 11",
+        ),
+        (
+            "muestra los procesos que más memoria usan",
+            "ps aux --sort=-%mem | head -n 11",
+        ),
+        (
+            "top 5 processes by memory",
+            "ps aux --sort=-%mem | head -n 6",
+        ),
+    ] {
+        let c = Translator::new().translate(req, &ctx());
+        assert_eq!(c[0].command, want, "{req}");
+        assert!(c[0].confidence >= 0.5, "{req}: {c:?}");
+    }
+    // killing or limiting them is something else
+    assert_ne!(
+        top("kill the process using the most memory")[0],
+        "ps aux --sort=-%mem | head -n 11"
+    );
+}
