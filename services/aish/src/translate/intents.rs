@@ -53,7 +53,8 @@ fn every_seconds(raw: &str) -> Option<String> {
     Some(format!("{secs}"))
 }
 
-fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
+/// Push an intent's candidates, best first, each a little less confident than the one before.
+pub(super) fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
     for (k, c) in cmds.iter().enumerate() {
         out.push(Candidate {
             command: c.clone(),

@@ -6,6 +6,7 @@
 //! Matching reads the request's words folded to lowercase without accents (plurals folded by
 //! [`super::stem`]), so English, and the Spanish and French words listed, are understood.
 
+use super::intents::cand;
 use super::slots::{Slots, quote};
 use super::{Candidate, Context, fold, stem};
 
@@ -56,18 +57,6 @@ impl Req {
         let ws: Vec<String> = ws.iter().map(|k| stem(k)).collect();
         let i = self.words.iter().position(|w| ws.contains(w))?;
         self.typed.get(i + 1).map(String::as_str)
-    }
-}
-
-fn push(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
-    for (k, c) in cmds.iter().enumerate() {
-        out.push(Candidate {
-            command: c.clone(),
-            confidence: (conf * 0.9 - 0.05 * k as f64).max(0.05),
-            score: 0.0,
-            source: format!("intent:{intent}"),
-            description: desc.to_string(),
-        });
     }
 }
 
@@ -170,7 +159,7 @@ fn ports(r: &Req, raw: &str, ctx: &Context, out: &mut Vec<Candidate>) {
         if usable(ctx, "lsof") {
             cmds.push(format!("kill $(lsof -t -i :{p})"));
         }
-        push(
+        cand(
             out,
             "kill-port",
             0.95,
@@ -185,7 +174,7 @@ fn ports(r: &Req, raw: &str, ctx: &Context, out: &mut Vec<Candidate>) {
         if usable(ctx, "lsof") {
             cmds.push(format!("lsof -i :{p}"));
         }
-        push(out, "port-owner", 0.95, "what uses a port", &cmds);
+        cand(out, "port-owner", 0.95, "what uses a port", &cmds);
     }
 }
 
@@ -281,7 +270,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
         "journal",
         "journaux",
     ]) {
-        push(
+        cand(
             out,
             "docker-logs",
             0.9,
@@ -289,7 +278,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
             &[format!("docker logs -f {n}"), format!("docker logs {n}")],
         );
     } else if r.has(&["shell", "exec", "inside", "terminal", "bash"]) && containers {
-        push(
+        cand(
             out,
             "docker-exec",
             0.9,
@@ -315,7 +304,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
         } else {
             vec!["docker system prune".to_string()]
         };
-        push(
+        cand(
             out,
             "docker-prune",
             0.9,
@@ -323,7 +312,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
             &cmds,
         );
     } else if r.has(KILL) && containers && all {
-        push(
+        cand(
             out,
             "docker-stop",
             0.9,
@@ -331,7 +320,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
             &["docker stop $(docker ps -q)".into()],
         );
     } else if images && list {
-        push(
+        cand(
             out,
             "docker-images",
             0.9,
@@ -344,7 +333,7 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
         } else {
             vec!["docker ps".to_string(), "docker ps -a".into()]
         };
-        push(out, "docker-ps", 0.9, "list containers", &cmds);
+        cand(out, "docker-ps", 0.9, "list containers", &cmds);
     }
 }
 
@@ -368,7 +357,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
         "undo", "revert", "uncommit", "deshacer", "deshaz", "annuler", "annule",
     ]);
     if undo && commit && r.has(&["last", "latest", "previous", "ultimo", "dernier"]) {
-        push(
+        cand(
             out,
             "git-undo-commit",
             0.95,
@@ -379,7 +368,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
         && r.has(&["current", "actual", "actuelle", "which", "what"])
         && !r.has(&["list"])
     {
-        push(
+        cand(
             out,
             "git-current-branch",
             0.95,
@@ -403,7 +392,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
             });
         if !commit && let Some(n) = name {
             let n = quote(&n);
-            push(
+            cand(
                 out,
                 "git-new-branch",
                 0.95,
@@ -412,7 +401,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
             );
         }
     } else if branch && r.has(&["list", "show", "display", "see", "lista", "liste"]) {
-        push(
+        cand(
             out,
             "git-branches",
             0.9,
@@ -420,7 +409,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
             &["git branch -a".into(), "git branch".into()],
         );
     } else if r.has(&["discard", "throw"]) && r.has(&["change", "modification", "edit"]) {
-        push(
+        cand(
             out,
             "git-discard",
             0.9,
@@ -428,7 +417,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
             &["git restore .".into(), "git checkout -- .".into()],
         );
     } else if r.has(&["stash"]) && !r.has(&["list", "show", "pop", "apply", "drop"]) {
-        push(
+        cand(
             out,
             "git-stash",
             0.9,
@@ -436,7 +425,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
             &["git stash".into()],
         );
     } else if r.has(&["staged"]) && r.has(&["change", "diff", "difference", "show", "see"]) {
-        push(
+        cand(
             out,
             "git-diff-staged",
             0.9,
@@ -446,7 +435,7 @@ fn git(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) 
     } else if commit && r.has(&["history", "log", "recent", "historial", "historique"])
         || raw.contains("git log")
     {
-        push(
+        cand(
             out,
             "git-log",
             0.9,
