@@ -2034,7 +2034,8 @@ fn classify(
         "kill" => kill(an, part, args),
         "fuser" => {
             // `fuser -k` kills the processes using the files, mounts or ports named
-            let s2 = split(args, &["-s", "-SIGNAL"]);
+            // (`-n SPACE` is the only option with a value; `-s` is silent)
+            let s2 = split(args, &["-n", "--namespace"]);
             if s2.has('k') || s2.has_long("kill") {
                 an.flag(
                     Level::Destructive,

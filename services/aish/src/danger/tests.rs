@@ -122,6 +122,8 @@ fn process_service_and_power_rules() {
         ("pkill -u alice", Destructive),
         ("fuser -k 3000/tcp", Destructive),
         ("fuser -km /mnt/usb", Destructive),
+        ("fuser -s -k 80/tcp", Destructive),
+        ("fuser -n tcp -k 80", Destructive),
         ("fuser -v 22/tcp", Safe),
         ("systemctl stop sshd", Destructive),
         ("systemctl disable --now systemd-networkd", Destructive),
