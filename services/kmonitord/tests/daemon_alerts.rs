@@ -21,9 +21,17 @@ fn get(addr: std::net::SocketAddr, path: &str) -> String {
     r.split_once("\r\n\r\n").unwrap().1.to_owned()
 }
 
+/// Writes like procfs reads: whole or not at all. The daemon reads these files while the test
+/// rewrites them, and a plain `fs::write` lets it see a truncated, empty file in between.
+fn write_atomic(path: &Path, text: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
 fn write_stat(root: &Path, busy: u64, idle: u64) {
-    std::fs::write(
-        root.join("stat"),
+    write_atomic(
+        &root.join("stat"),
         format!("cpu  {busy} 0 0 {idle} 0 0 0 0\ncpu0 {busy} 0 0 {idle} 0 0 0 0\n"),
     )
     .unwrap();
@@ -32,13 +40,13 @@ fn write_stat(root: &Path, busy: u64, idle: u64) {
 fn write_proc(root: &Path, pid: u32, comm: &str, ticks: u64, unit: &str) {
     let d = root.join(pid.to_string());
     std::fs::create_dir_all(&d).unwrap();
-    std::fs::write(
-        d.join("stat"),
+    write_atomic(
+        &d.join("stat"),
         format!("{pid} ({comm}) R 1 1 1 0 -1 0 0 0 0 0 {ticks} 0 0 0 20 0 1 0 5 0 0\n"),
     )
     .unwrap();
-    std::fs::write(d.join("statm"), "100 50 0 0 0 0 0\n").unwrap();
-    std::fs::write(d.join("cgroup"), format!("0::/system.slice/{unit}\n")).unwrap();
+    write_atomic(&d.join("statm"), "100 50 0 0 0 0 0\n").unwrap();
+    write_atomic(&d.join("cgroup"), format!("0::/system.slice/{unit}\n")).unwrap();
 }
 
 /// A file system whose available space the test controls; `None` = unmounted.
@@ -93,8 +101,8 @@ fn cpu_and_fill_alerts_reach_alerts_endpoint_and_questlog() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("proc");
     std::fs::create_dir_all(root.join("self")).unwrap();
-    std::fs::write(root.join("self/mounts"), "/dev/vdb /data ext4 rw 0 0\n").unwrap();
-    std::fs::write(root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
+    write_atomic(&root.join("self/mounts"), "/dev/vdb /data ext4 rw 0 0\n").unwrap();
+    write_atomic(&root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
     write_stat(&root, 0, 0);
     write_proc(&root, 42, "burner", 0, "burn.service");
     write_proc(&root, 7, "idler", 0, "idle.service");
@@ -250,7 +258,7 @@ fn write_netdev_with_errs(root: &Path, ifaces: &[(&str, u64)], n: u64) {
             n * 5
         ));
     }
-    std::fs::write(root.join("net/dev"), text).unwrap();
+    write_atomic(&root.join("net/dev"), text).unwrap();
 }
 
 fn write_netdev(root: &Path, ifaces: &[&str], n: u64) {
@@ -265,7 +273,7 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("proc");
     std::fs::create_dir_all(root.join("net")).unwrap();
-    std::fs::write(root.join("loadavg"), "0.5 0.4 0.3 1/50 9\n").unwrap();
+    write_atomic(&root.join("loadavg"), "0.5 0.4 0.3 1/50 9\n").unwrap();
     write_stat(&root, 0, 0);
     write_netdev(&root, &["eth0", "usb0"], 0);
     let cfg = Config {
@@ -313,7 +321,7 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
         "{m}"
     );
     // Non-finite readings.
-    std::fs::write(root.join("loadavg"), "nan inf -inf 1/50 9\n").unwrap();
+    write_atomic(&root.join("loadavg"), "nan inf -inf 1/50 9\n").unwrap();
     let m = wait_for("NaN exposed", &|m| m.contains("node_load1 NaN"));
     let scrape = prometheus_parse::Scrape::parse(m.lines().map(|l| Ok(l.to_owned()))).unwrap();
     for s in scrape
@@ -326,7 +334,7 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
         };
         assert!((0.0..=1.0).contains(&v), "{s:?}");
     }
-    std::fs::write(root.join("loadavg"), "0.7 0.4 0.3 1/50 9\n").unwrap();
+    write_atomic(&root.join("loadavg"), "0.7 0.4 0.3 1/50 9\n").unwrap();
     wait_for("finite again", &|m| m.contains("node_load1 0.7"));
     assert!(handle.alive(Duration::from_secs(5)));
     handle.shutdown();
@@ -335,8 +343,8 @@ fn vanished_interface_is_dropped_and_non_finite_values_are_harmless() {
 /// A process with `pages` resident pages.
 fn write_proc_rss(root: &Path, pid: u32, comm: &str, pages: u64, unit: &str) {
     write_proc(root, pid, comm, 0, unit);
-    std::fs::write(
-        root.join(pid.to_string()).join("statm"),
+    write_atomic(
+        &root.join(pid.to_string()).join("statm"),
         format!("{} {pages} 0 0 0 0 0\n", pages * 2),
     )
     .unwrap();
@@ -349,7 +357,7 @@ fn memory_alert_names_largest_processes_and_network_alert_names_interface() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("proc");
     std::fs::create_dir_all(root.join("net")).unwrap();
-    std::fs::write(root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
+    write_atomic(&root.join("loadavg"), "0.1 0.1 0.1 1/50 9\n").unwrap();
     write_stat(&root, 0, 0);
     let page = {
         // SAFETY: sysconf has no preconditions.
@@ -363,7 +371,7 @@ fn memory_alert_names_largest_processes_and_network_alert_names_interface() {
     write_proc_rss(&root, 13, "web", mib(200), "web.service");
     write_proc_rss(&root, 14, "tiny", mib(2), "tiny.service");
     let meminfo = |avail_kb: u64| {
-        std::fs::write(
+        write_atomic(&
             root.join("meminfo"),
             format!(
                 "MemTotal:       4000000 kB\nMemFree:         {avail_kb} kB\nMemAvailable:    {avail_kb} kB\nSwapTotal:             0 kB\n"
