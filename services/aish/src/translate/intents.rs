@@ -750,6 +750,22 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     ]) || file_words && m.has(&["tree", "under", "below"]);
     // making directories or files is not a search over a tree
     let tree_scope = tree_scope && !m.has(&["create", "make", "mkdir", "new"]);
+    // "list all files, including hidden ones": a directory listing (`ls -a`), not a search
+    let listing_hidden = m.has(&["list", "show", "display"])
+        && m.has(&["hidden"])
+        && !file_filter
+        && !m.has(&[
+            "find",
+            "search",
+            "locate",
+            "recursive",
+            "recursively",
+            "tree",
+            "subdirectory",
+            "under",
+            "below",
+        ]);
+    let tree_scope = tree_scope && !listing_hidden;
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
@@ -920,14 +936,23 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     {
         let mut flags = String::from("-la");
         let mut desc = "list files with details";
-        if m.has(&["size", "biggest", "largest"]) {
+        let human = m.raw(&["human-readable", "human readable", "kib", "mib", "gib"]);
+        if m.has(&["biggest", "largest"])
+            || m.has(&["size"]) && m.has(&["sort", "sorted", "order", "ordered"])
+        {
             flags = "-laS".into();
             desc = "list files by size";
+        } else if human || m.has(&["size"]) {
+            flags = "-lah".into();
+            desc = "list files with their sizes";
         } else if m.has(&["time", "date", "recent", "newest", "modified", "latest"]) {
             flags = "-lat".into();
             desc = "list files by modification time";
         } else if m.has(&["recursive", "recursively", "subdirectory"]) {
             flags = "-laR".into();
+        }
+        if human && !flags.contains('h') {
+            flags.push('h');
         }
         let mut cmds = vec![format!("ls {flags} {dirq}")];
         if m.has(&["hidden"]) {
@@ -936,7 +961,9 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         if m.has(&["tree"]) {
             cmds.insert(0, format!("tree {dirq}"));
         }
-        cand(&mut out, "list-files", 0.8, desc, &cmds);
+        // hidden files asked for: `ls -a` is the answer, nothing else is
+        let conf = if m.has(&["hidden"]) { 0.86 } else { 0.8 };
+        cand(&mut out, "list-files", conf, desc, &cmds);
     }
 
     // ---- archives ----
@@ -1264,6 +1291,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         cand(&mut out, "service", 0.97, "control a service", &[cmd]);
     } else if svc.is_none()
         && m.has(&["service", "servicio", "daemon", "unit"])
+        // "sizes in human-readable units": units of measure, not systemd's
+        && !m.has(&["file", "files", "size", "sizes", "fichero", "archivo", "fichier"])
         && (m.has(&[
             "list", "show", "display", "see", "which", "what", "runn", "running", "active", "fail",
             "failed", "enabl", "enabled", "lista", "muestra", "liste", "affiche",

@@ -19,6 +19,7 @@ mod compose;
 mod flags;
 mod intents;
 pub mod manual;
+mod shell;
 pub mod slots;
 mod tools;
 mod vocab;
@@ -568,6 +569,10 @@ pub fn stem(w: &str) -> String {
     w.to_string()
 }
 
+/// Glossary words (French or Spanish) that are also English words with another meaning: they
+/// are translated only in a Spanish or French request.
+const ENGLISH_HOMOGRAPHS: &[&str] = &["cache", "caches", "met", "lance", "lit", "grand", "passe"];
+
 /// Function words that mark a text as Spanish or French rather than English.
 const ROMANCE_MARKERS: &[&str] = &[
     "el", "la", "los", "las", "un", "una", "unos", "unas", "del", "de", "en", "con", "por", "para",
@@ -730,6 +735,8 @@ impl Translator {
         ws.into_iter()
             .filter(|w| !STOP.contains(&w.as_str()))
             .map(|w| match self.glossary.get(&w) {
+                // "cache dir" is not "caché" in an English request
+                Some(_) if !romance && ENGLISH_HOMOGRAPHS.contains(&w.as_str()) => w,
                 Some(g) => g.clone(),
                 None if romance && w.len() >= 5 => self
                     .glossary_stems
@@ -1026,6 +1033,7 @@ impl Translator {
         let norm: Vec<String> = self.norm_terms(&strip_files(req, &sl));
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
         out.extend(tools::matches(req, &sl, ctx));
+        out.extend(shell::matches(req, &sl, ctx));
         let bare = strip_arguments(req, &sl);
         let ranked = self.rank(&bare, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
@@ -1043,6 +1051,9 @@ impl Translator {
             .iter()
             .map(|c| crate::nlc2cmd::first_utility(&c.command))
             .collect();
+        // Input read from standard input: fed to the tool the way the request says (it
+        // shows where the input comes from).
+        let mut feed = shell::feed(req);
         for (k, (i, s)) in ranked.iter().take(6).enumerate() {
             let d = &self.tools[*i];
             // An intent already proposes this tool with its arguments filled in.
@@ -1054,6 +1065,36 @@ impl Translator {
                 * if k == 0 { 1.0 } else { 0.8 }
                 * (s / best_score.max(1e-9)).sqrt();
             let cmd = generic_command(d, &norm, &sl, req);
+            // The input is piped into the best guess that reads input (the first, or the
+            // second after a tool that produces input), just ahead of the tool alone.
+            // `read` fills a variable of this shell from the terminal: nothing is piped
+            if k == 0 && d.name == "read" {
+                feed = None;
+            }
+            if let Some(how) = feed
+                && k <= 1
+                && !shell::PRODUCERS.contains(&d.name.as_str())
+            {
+                feed = None;
+                // the input is piped: the tool takes no file or text argument of its own
+                let piped = slots::Slots {
+                    quoted: Vec::new(),
+                    paths: Vec::new(),
+                    cwd_files: Vec::new(),
+                    ..sl.clone()
+                };
+                out.push(Candidate {
+                    command: shell::fed(how, &generic_command(d, &norm, &piped, req), &sl),
+                    confidence: conf,
+                    score: conf,
+                    source: if d.curated {
+                        "vocabulary".into()
+                    } else {
+                        "manual".into()
+                    },
+                    description: format!("{} (input piped in)", d.summary),
+                });
+            }
             out.push(Candidate {
                 command: cmd,
                 confidence: conf,

@@ -72,7 +72,8 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             && let Some(end) = chars[i + 1..].iter().position(|&x| x == cl)
         {
             let q: String = chars[i + 1..i + 1 + end].iter().collect();
-            if !q.trim().is_empty() {
+            // `stdin` names a stream, not an argument
+            if !q.trim().is_empty() && !["stdin", "stdout", "stderr"].contains(&q.trim()) {
                 s.quoted.push(q.trim().to_string());
             }
             i += end + 2;

@@ -655,3 +655,45 @@ fn the_processes_using_the_most_memory_or_cpu() {
         "ps aux --sort=-%mem | head -n 11"
     );
 }
+
+#[test]
+fn input_from_stdin_is_piped_into_the_best_tool() {
+    // a text: echo; the tool alone stays among the candidates
+    let c = top("encrypt the text from stdin with gpg");
+    assert_eq!(c[0], "echo 'TEXT' | gpg", "{c:?}");
+    assert!(c.contains(&"gpg".to_string()), "{c:?}");
+    let c = top("base64 encode the message 'hi there' from stdin");
+    assert_eq!(c[0], "echo 'hi there' | base64", "{c:?}");
+    // a document: cat
+    let c = top("compress the data from `stdin` with xz");
+    assert_eq!(c[0], "cat FILE | xz", "{c:?}");
+    // `stdin` is a stream, never an argument
+    assert!(c.iter().all(|x| !x.contains("stdin")), "{c:?}");
+    // read sets a variable of this shell: never piped into
+    let c = top("read a line from standard input into variable answer");
+    assert!(c.iter().all(|x| !x.contains("| read")), "{c:?}");
+    // about stdin itself: nothing is piped
+    let c = top("redirect stdin from /dev/null");
+    assert!(c.iter().all(|x| !x.starts_with("cat FILE |")), "{c:?}");
+}
+
+#[test]
+fn shell_values_and_known_checksums() {
+    assert_eq!(
+        top("print the exit status of the last command")[0],
+        "echo $?"
+    );
+    assert_eq!(top("length of the variable $name")[0], "echo \"${#name}\"");
+    assert_eq!(
+        top("check a file against a known sha256 checksum")[0],
+        "echo 'CHECKSUM  FILE' | sha256sum -c"
+    );
+}
+
+#[test]
+fn listing_hidden_files_is_ls() {
+    assert_eq!(top("list all files, including hidden files")[0], "ls -a .");
+    // sizes in human-readable units: ls, not systemd units
+    let c = top("list files in long format with sizes in human-readable units");
+    assert_eq!(c[0], "ls -lah .", "{c:?}");
+}

@@ -11,12 +11,12 @@ use super::slots::{Slots, quote};
 use super::{Candidate, Context, fold, stem};
 
 /// The request's words, folded and stemmed, in order.
-struct Req {
+pub(super) struct Req {
     words: Vec<String>,
     /// The same words as typed (for names: `WebApp`, `feature-x`).
     typed: Vec<String>,
     /// How many words the request has outside quotes.
-    len: usize,
+    pub(super) len: usize,
 }
 
 /// Split into words: letters, digits and `-_.` inside a word.
@@ -29,7 +29,7 @@ fn split_words(s: &str) -> Vec<String> {
 }
 
 impl Req {
-    fn new(req: &str) -> Req {
+    pub(super) fn new(req: &str) -> Req {
         let words: Vec<String> = split_words(&fold(req)).iter().map(|w| stem(w)).collect();
         let typed = split_words(req);
         let typed = if typed.len() == words.len() {
@@ -46,7 +46,7 @@ impl Req {
         Req { words, typed, len }
     }
     /// One of `ws` (stemmed like the request) is a word of the request.
-    fn has(&self, ws: &[&str]) -> bool {
+    pub(super) fn has(&self, ws: &[&str]) -> bool {
         ws.iter().any(|k| {
             let k = stem(k);
             self.words.contains(&k)
