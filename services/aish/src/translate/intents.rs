@@ -375,7 +375,16 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "zypper" => format!("{s}zypper remove {p}"),
             _ => format!("{s}apt remove {p}"),
         };
-        cand(&mut out, "remove-package", 0.8, "remove a package", &[cmd]);
+        // "remove the package vim": the word package and its name are both given
+        let conf = if m.has(&["package", "paquete", "paquet"])
+            && !super::STOP.contains(&p.trim_matches('\''))
+            && m.norm.len() <= 4
+        {
+            0.95
+        } else {
+            0.8
+        };
+        cand(&mut out, "remove-package", conf, "remove a package", &[cmd]);
     }
     if m.has(&["search", "find"])
         && m.has(&["package"])
@@ -545,6 +554,13 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 })
         }) {
             f.push_str(&format!(" {}", quote(on)));
+        } else if let Some(on) = sl
+            .paths
+            .iter()
+            .find(|p| *p != dev && !p.starts_with("/dev/"))
+        {
+            // unquoted: "mount /dev/sdb1 on /mnt"
+            f.push_str(&format!(" {}", quote(on)));
         }
         cand(&mut out, "mount", 1.0, "mount a filesystem", &[f]);
     }
@@ -710,7 +726,9 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         );
     }
     let archiving = !syncing
-        && (m.has(&["compress", "archive", "pack", "backup"])
+        // "copy photos to /backup" is a copy, whatever the destination is called
+        && (m.has(&["compress", "archive", "pack"])
+            || m.has(&["backup"]) && !m.has(&["copy", "cp", "move", "mv"])
             || m.has(&["zip", "tar"])
                 && !m.has(&[
                     "find", "search", "locate", "list", "show", "delete", "count", "remove",
@@ -769,6 +787,8 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
+    } else if m.has(&["duplicate", "duplicated", "identical"]) && file_words {
+        // files with the same contents: a checksum comparison (see `tools`), not a search
     } else if acting
         || tree_scope && file_words
         || finding && file_filter
@@ -1098,10 +1118,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
     if m.has(&["kill", "terminate"]) || m.has(&["stop"]) && m.has(&["process", "program"]) {
         if let Some(n) = sl.numbers.first() {
+            // "kill process 1234", "kill pid 1234": the number is the process
+            let pid = m.has(&["process", "pid", "proceso", "processus"]) || m.norm.len() <= 2;
             cand(
                 &mut out,
                 "kill",
-                0.85,
+                if pid { 0.95 } else { 0.85 },
                 "terminate a process by id",
                 &[format!("kill {n}"), format!("kill -9 {n}")],
             );
@@ -1143,10 +1165,35 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     if m.has(&["cpu", "processor"])
         && m.has(&["info", "information", "detail", "show", "model", "core"])
     {
+        let asked = m.has(&[
+            "info",
+            "information",
+            "detail",
+            "details",
+            "model",
+            "core",
+            "cores",
+        ]) && m.has(&[
+            "show",
+            "display",
+            "print",
+            "what",
+            "info",
+            "information",
+            "details",
+            "get",
+            "list",
+            "which",
+            "how",
+        ]) && !m.has(&["set", "use", "thread", "threads", "limit"]);
         cand(
             &mut out,
             "cpu-info",
-            0.82,
+            if asked && !m.has(&["usage", "load", "process"]) {
+                0.95
+            } else {
+                0.82
+            },
             "CPU details",
             &["lscpu".into(), "nproc".into()],
         );
@@ -1238,10 +1285,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         && m.has(&["current", "today", "now", "what", "show"])
         && !m.has(&["file", "modified", "zone", "timezone"])
     {
+        // "show the current date and time", "what time is it"
+        let plain = m.norm.len() <= 4;
         cand(
             &mut out,
             "date",
-            0.78,
+            if plain { 0.95 } else { 0.78 },
             "current date and time",
             &["date".into()],
         );
@@ -1249,11 +1298,127 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     if m.has(&["calendar"]) {
         cand(&mut out, "cal", 0.8, "calendar", &["cal".into()]);
     }
+    // "list installed packages": this machine's package manager
+    if m.raw(&["installed", "instalados", "installes"])
+        && m.has(&["package", "software", "program", "paquete", "paquet"])
+        && m.has(&[
+            "list", "show", "display", "what", "which", "all", "lista", "muestra", "liste",
+            "affiche",
+        ])
+        && !m.has(&[
+            "version",
+            "size",
+            "file",
+            "files",
+            "update",
+            "upgradable",
+            "info",
+            "information",
+            "detail",
+            "details",
+            "manually",
+        ])
+    {
+        let cmds: Vec<String> = match pm {
+            "dnf" | "yum" => vec![format!("{pm} list installed")],
+            "pacman" => vec!["pacman -Q".into()],
+            "zypper" => vec!["zypper search --installed-only".into()],
+            "apk" => vec!["apk info".into()],
+            _ => vec!["apt list --installed".into(), "dpkg -l".into()],
+        };
+        cand(
+            &mut out,
+            "installed-packages",
+            1.06,
+            "list installed packages",
+            &cmds,
+        );
+    }
+    // "manually installed packages" (apt): those not pulled in as dependencies
+    if pm == "apt" && m.raw(&["manually installed", "installed manually"]) && m.has(&["package"]) {
+        cand(
+            &mut out,
+            "manual-packages",
+            0.95,
+            "packages installed by hand",
+            &["apt-mark showmanual".into()],
+        );
+    }
+    // "which version of python is installed": the program's own --version
+    if m.raw(&[" version"])
+        && !m.raw(&["versions"])
+        // question words are function words: read from the text
+        && m.raw(&[
+            "which", "what", "check", "show", "print", "display", "get ", "find",
+        ])
+        // "installed" is asked about; "install" is another request
+        && !m.raw(&["install ", "uninstall"])
+        && !m.has(&[
+            "set",
+            "list",
+            "use",
+            "save",
+            "store",
+            "variable",
+            "ssh",
+            "remote",
+            "host",
+            "server",
+            "update",
+            "upgrade",
+            "switch",
+            "change",
+        ])
+        && m.norm.len() <= 6
+        && !m.has(&[
+            "kernel",
+            "os",
+            "distribution",
+            "distro",
+            "release",
+            "package",
+            "packages",
+        ])
+        && !ctx.path_cmds.is_empty()
+        && let Some(prog) = m
+            .orig
+            .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.+".contains(c)))
+            .find_map(|w| {
+                let w = w.to_lowercase();
+                let w = w.trim_end_matches('.');
+                // everyday words that are also commands ("which", "last", "time") are not it
+                if w.len() < 2
+                    || super::STOP.contains(&w)
+                    || super::COMMON_WORDS.contains(&w)
+                    || ["version", "installed", "my", "current", "latest", "newest"].contains(&w)
+                {
+                    return None;
+                }
+                if ctx.has_command(w) {
+                    Some(w.to_string())
+                } else if ctx.has_command(&format!("{w}3")) {
+                    // python → python3 where only python3 exists
+                    Some(format!("{w}3"))
+                } else {
+                    None
+                }
+            })
+    {
+        cand(
+            &mut out,
+            "program-version",
+            1.06,
+            "a program's version",
+            &[format!("{prog} --version")],
+        );
+    }
     if m.has(&["environment"]) && m.has(&["variable"]) {
+        // all of them ("show environment variables"), not one named variable
+        let all = m.raw(&["variables", "all "]) && !m.orig.contains('$') && m.norm.len() <= 4;
         cand(
             &mut out,
             "env",
-            0.82,
+            if all { 0.95 } else { 0.82 },
             "environment variables",
             &["printenv".into(), "env".into()],
         );
@@ -1351,14 +1516,69 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         );
     }
     if m.has(&["shutdown", "poweroff"])
-        || m.raw(&["power off", "turn off", "apaga", "eteins", "eteindre"])
+        || m.raw(&[
+            "power off",
+            "turn off",
+            "shut down",
+            "apaga",
+            "eteins",
+            "eteindre",
+        ])
     {
+        // "in 10 minutes" / "in 2 hours" / "at 22:30": when
+        let ws: Vec<&str> = m.raw.split_whitespace().collect();
+        let delay = ws.windows(2).find_map(|w| {
+            let n: u64 = w[0].parse().ok()?;
+            let unit = w[1].trim_end_matches(['.', ',']);
+            if unit.starts_with("min") {
+                Some(n)
+            } else if unit.starts_with("hour")
+                || unit.starts_with("hora")
+                || unit.starts_with("heure")
+            {
+                Some(n * 60)
+            } else {
+                None
+            }
+        });
+        let clock = m
+            .orig
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(['.', ',']))
+            .find(|w| {
+                (4..=5).contains(&w.len())
+                    && w.contains(':')
+                    && w.split(':')
+                        .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+            });
+        let when = match (delay, clock) {
+            (Some(n), _) => format!("+{n}"),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "now".into(),
+        };
+        let machine = m.has(&[
+            "computer",
+            "machine",
+            "system",
+            "server",
+            "pc",
+            "laptop",
+            "ordenador",
+            "equipo",
+            "ordinateur",
+            "sistema",
+            "systeme",
+        ]);
         cand(
             &mut out,
             "shutdown",
-            0.86,
+            if machine || delay.is_some() || clock.is_some() {
+                0.95
+            } else {
+                0.86
+            },
             "power off the machine",
-            &[format!("{s}shutdown -h now")],
+            &[format!("{s}shutdown -h {when}")],
         );
     }
 
@@ -1518,7 +1738,21 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
                 })
                 .cloned()
         };
-        let owner = to("to");
+        // an unquoted user name ending the request, "… to alice": a word, not a file here
+        let to_word = {
+            let ws: Vec<&str> = m.orig.split_whitespace().collect();
+            let n = ws.len();
+            (n >= 2 && ws[n - 2] == "to")
+                .then(|| ws[n - 1].trim_end_matches(['.', ',', '!']))
+                .filter(|w| {
+                    !w.is_empty()
+                        && w.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                        && !sl.cwd_files.iter().any(|f| f == w)
+                })
+                .map(str::to_string)
+        };
+        let owner = to("to").or(to_word);
         let group = to("group to");
         let u = owner
             .clone()
@@ -1688,18 +1922,52 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         };
         cand(&mut out, "tail", 0.84, "last lines of a file", &cmds);
     }
-    if m.has(&["replace", "substitute"]) && sl.quoted.len() >= 2 {
-        let f = sl
+    // "replace 'a' with 'b' in FILE", or unquoted single words: "replace foo with bar in notes.txt"
+    let unquoted_pair = || {
+        let ws: Vec<&str> = m.orig.split_whitespace().collect();
+        let i = ws
+            .iter()
+            .position(|w| ["replace", "substitute"].contains(&w.to_lowercase().as_str()))?;
+        let (a, with, b) = (ws.get(i + 1)?, ws.get(i + 2)?, ws.get(i + 3)?);
+        let word = |w: &str| !w.is_empty() && !w.contains(['\'', '"', '`', '/']);
+        (["with", "by"].contains(with) && word(a) && word(b))
+            .then(|| (a.to_string(), b.trim_end_matches([',', '.']).to_string()))
+    };
+    let pair = if sl.quoted.len() >= 2 {
+        Some((sl.quoted[0].clone(), sl.quoted[1].clone()))
+    } else if sl.quoted.is_empty() {
+        unquoted_pair()
+    } else {
+        None
+    };
+    if m.has(&["replace", "substitute"])
+        && let Some((a, b)) = pair
+    {
+        // one file (not a directory, not "all files")
+        let file = sl
             .cwd_files
             .first()
-            .or(sl.paths.first())
-            .map(|f| quote(f))
-            .unwrap_or_else(|| "FILE".into());
-        let (a, b) = (&sl.quoted[0], &sl.quoted[1]);
+            .or(sl.paths.iter().find(|p| {
+                p.rsplit('/')
+                    .next()
+                    .is_some_and(|b| b.contains('.') && !b.starts_with('.'))
+            }))
+            .filter(|_| {
+                !m.has(&[
+                    "files",
+                    "recursively",
+                    "column",
+                    "columns",
+                    "field",
+                    "fields",
+                ])
+            });
+        let f = file.map(|f| quote(f)).unwrap_or_else(|| "FILE".into());
         cand(
             &mut out,
             "replace",
-            0.84,
+            // the text, its replacement and the file are all given
+            if file.is_some() { 0.95 } else { 0.84 },
             "replace text in a file",
             &[format!(
                 "sed -i 's/{}/{}/g' {f}",
@@ -1715,12 +1983,19 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .or(sl.paths.first())
             .map(|f| quote(f))
             .unwrap_or_else(|| "FILE".into());
-        let cmds = if m.has(&["unique", "duplicate"]) {
+        let dedup = m.has(&["unique", "duplicate"]);
+        let cmds = if dedup {
             vec![format!("sort -u {f}"), format!("sort {f} | uniq")]
         } else {
             vec![format!("sort {f}")]
         };
-        cand(&mut out, "sort", 0.8, "sort lines", &cmds);
+        // "sort notes.txt and remove duplicate lines": the file and what to do are both said
+        let conf = if dedup && !sl.cwd_files.is_empty() {
+            0.95
+        } else {
+            0.8
+        };
+        cand(&mut out, "sort", conf, "sort lines", &cmds);
     }
     if m.has(&["commit"]) && !sl.quoted.is_empty() {
         cand(
@@ -1742,10 +2017,14 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .clone()
             .or_else(|| object(sl, req, &["user", "usuario", "utilisateur"]))
     {
+        // "a user called bob": the name is given as one
+        let named = sl.names.contains(&u)
+            || sl.quoted.contains(&u)
+            || m.norm.len() <= 4 && sl.user.as_deref() == Some(u.as_str());
         cand(
             &mut out,
             "useradd",
-            0.82,
+            if named { 0.95 } else { 0.82 },
             "create a user",
             &[format!("{s}useradd -m {}", quote(&u))],
         );

@@ -147,7 +147,7 @@ pub struct Translator {
     manual_commands: Option<HashSet<String>>,
 }
 
-const STOP: &[&str] = &[
+pub(super) const STOP: &[&str] = &[
     "the",
     "a",
     "an",
@@ -512,7 +512,7 @@ const NAMED_BOOST: f64 = 6.0;
 const LINE_WEIGHT: f64 = 3.0;
 
 /// Tool names that are also everyday words: their mention is weak evidence.
-const COMMON_WORDS: &[&str] = &[
+pub(super) const COMMON_WORDS: &[&str] = &[
     "file", "find", "sort", "head", "tail", "split", "watch", "cut", "join", "date", "time",
     "more", "less", "yes", "top", "free", "look", "column", "kill", "touch", "link", "host",
     "echo", "print", "which", "install", "env", "source", "export", "history", "alias", "make",
@@ -568,6 +568,10 @@ pub fn stem(w: &str) -> String {
     }
     w.to_string()
 }
+
+/// The strength (as [`intents::cand`] gives it to a first candidate) from which a rule of
+/// `tools` or `shell` settles a request: intents of 0.95 and above.
+const PRECISE_MIN: f64 = 0.95 * 0.9 - 1e-9;
 
 /// Glossary words (French or Spanish) that are also English words with another meaning: they
 /// are translated only in a Spanish or French request.
@@ -1032,8 +1036,15 @@ impl Translator {
         // the request's words, without the names of the files it mentions (arguments)
         let norm: Vec<String> = self.norm_terms(&strip_files(req, &sl));
         let mut out: Vec<Candidate> = intents::matches(req, &norm, &sl, ctx);
-        out.extend(tools::matches(req, &sl, ctx));
-        out.extend(shell::matches(req, &sl, ctx));
+        let precise: Vec<Candidate> = tools::matches(req, &sl, ctx)
+            .into_iter()
+            .chain(shell::matches(req, &sl, ctx))
+            .collect();
+        // These rules are gated on the words that make a request unambiguous ("find duplicate
+        // files", "every day at 3am"): when one matched strongly, a composed file search for
+        // the same words is not an alternative.
+        let settled = precise.iter().any(|c| c.confidence >= PRECISE_MIN);
+        out.extend(precise);
         let bare = strip_arguments(req, &sl);
         let ranked = self.rank(&bare, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
@@ -1137,7 +1148,12 @@ impl Translator {
         }
         // File searches composed from their parts (English), with their own confidence.
         // Final confidences from source, strength, rank and what the request leaves unexplained.
-        calibrate::finish(compose::merge(merged, compose::generate(req, &sl)), req)
+        let composed = if settled {
+            Vec::new()
+        } else {
+            compose::generate(req, &sl)
+        };
+        calibrate::finish(compose::merge(merged, composed), req)
     }
 }
 

@@ -419,7 +419,8 @@ fn variables(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
         );
         return;
     }
-    if r.has(&["default", "defecto", "defaut", "fallback"])
+    if named
+        && r.has(&["default", "defecto", "defaut", "fallback"])
         && r.has(&[
             "unset",
             "empty",
@@ -437,7 +438,7 @@ fn variables(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
         let d = sl
             .quoted
             .iter()
-            .find(|q| **q != v)
+            .find(|q| **q != v && !q.starts_with('$'))
             .map(|q| quote(q))
             .unwrap_or_else(|| "default".into());
         cand(
@@ -615,7 +616,6 @@ const ABOUT_STDIN: &[&str] = &[
     "to the stdin",
     "to standard input",
     "stdin is",
-    "stdin to",
     "standard input is",
     "close",
     "attach",
@@ -677,6 +677,27 @@ const TEXT: &[&str] = &[
     "commande",
 ];
 
+/// What is read when it is a document: what `cat` gives.
+const DOCUMENT: &[&str] = &[
+    "file",
+    "files",
+    "document",
+    "json",
+    "xml",
+    "csv",
+    "yaml",
+    "html",
+    "image",
+    "data",
+    "archive",
+    "fichero",
+    "archivo",
+    "documento",
+    "datos",
+    "fichier",
+    "donnees",
+];
+
 /// Whether the request reads its input from standard input, and what that input is.
 pub fn feed(req: &str) -> Option<Feed> {
     // the words, one space apart, so that phrases match whole words ("tty" is not "pretty")
@@ -691,7 +712,12 @@ pub fn feed(req: &str) -> Option<Feed> {
         return None;
     }
     let r = Req::new(&raw);
-    Some(if r.has(TEXT) { Feed::Text } else { Feed::File })
+    // a document read from stdin is a file's contents, whatever it holds
+    Some(if r.has(DOCUMENT) || !r.has(TEXT) {
+        Feed::File
+    } else {
+        Feed::Text
+    })
 }
 
 /// Tools nothing is piped into: those that produce input rather than read it, and `read`,
@@ -863,6 +889,14 @@ mod tests {
             Some(Feed::Text)
         );
         assert_eq!(feed("Pretty-print JSON from `stdin`"), Some(Feed::File));
+        assert_eq!(
+            feed("Read JSON from `stdin` and run a JSONPath expression"),
+            Some(Feed::File)
+        );
+        assert_eq!(
+            feed("Pretty-print data from `stdin` to `stdout`"),
+            Some(Feed::File)
+        );
         assert_eq!(
             feed("Convert a graph using `stdin` and `stdout`"),
             Some(Feed::File)

@@ -52,6 +52,12 @@ fn is_num(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Words after which a name follows.
+const NAMING: &[&str] = &[
+    "named", "called", "llamado", "llamada", "llamados", "nomme", "nommee", "nommes", "appele",
+    "appelee",
+];
+
 pub fn extract(req: &str, ctx: &Context) -> Slots {
     let mut s = Slots::default();
     // quoted strings
@@ -325,28 +331,21 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             continue;
         }
         // names after "named", "called" …
-        if k > 0
-            && matches!(
-                ftoks[k - 1].as_str(),
-                "named"
-                    | "called"
-                    | "llamado"
-                    | "llamada"
-                    | "llamados"
-                    | "nomme"
-                    | "nommee"
-                    | "nommes"
-                    | "appele"
-                    | "appelee"
-            )
-        {
+        if k > 0 && NAMING.contains(&ftoks[k - 1].as_str()) {
             s.names.push(t.to_string());
         }
+        let user_word = |w: &str| matches!(w, "user" | "usuario" | "utilisateur" | "by" | "owner");
+        let naming = |w: &str| NAMING.contains(&w);
+        // "user bob", "a user called bob" (not "called")
         if k > 0
-            && matches!(
-                ftoks[k - 1].as_str(),
-                "user" | "usuario" | "utilisateur" | "by" | "owner"
-            )
+            && (user_word(&ftoks[k - 1])
+                && !naming(t)
+                && !super::STOP.contains(&t)
+                && ![
+                    "of", "to", "is", "and", "name", "account", "accounts", "in", "on",
+                ]
+                .contains(&t)
+                || k > 1 && naming(&ftoks[k - 1]) && user_word(&ftoks[k - 2]))
             && t.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {

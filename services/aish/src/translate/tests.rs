@@ -697,3 +697,85 @@ fn listing_hidden_files_is_ls() {
     let c = top("list files in long format with sizes in human-readable units");
     assert_eq!(c[0], "ls -lah .", "{c:?}");
 }
+
+/// Everyday requests, each with its arguments filled in and ranked first.
+#[test]
+fn everyday_requests_with_their_arguments() {
+    let cases = [
+        ("create a new user called bob", "sudo useradd -m bob"),
+        (
+            "change the owner of photos to alice",
+            "sudo chown alice photos",
+        ),
+        ("kill process 1234", "kill 1234"),
+        (
+            "replace foo with bar in notes.txt",
+            "sed -i 's/foo/bar/g' notes.txt",
+        ),
+        (
+            "sort notes.txt and remove duplicate lines",
+            "sort -u notes.txt",
+        ),
+        (
+            "shut down the computer in 10 minutes",
+            "sudo shutdown -h +10",
+        ),
+        ("shut down the server at 22:30", "sudo shutdown -h 22:30"),
+        ("list installed packages", "apt list --installed"),
+        ("show environment variables", "printenv"),
+        ("show cpu information", "lscpu"),
+        ("mount /dev/sdb1 on /mnt", "mount /dev/sdb1 /mnt"),
+        ("copy photos to /backup", "cp -r photos /backup"),
+        (
+            "schedule a command to run every day at 3am",
+            "(crontab -l 2>/dev/null; echo '0 3 * * * COMMAND') | crontab -",
+        ),
+        (
+            "run /usr/local/bin/cleanup.sh every monday at 6:30 pm",
+            "(crontab -l 2>/dev/null; echo '30 18 * * 1 /usr/local/bin/cleanup.sh') | crontab -",
+        ),
+        (
+            "run backup.sh every 15 minutes",
+            "(crontab -l 2>/dev/null; echo '*/15 * * * * backup.sh') | crontab -",
+        ),
+        (
+            "connect to server example.com as root over ssh",
+            "ssh root@example.com",
+        ),
+        ("ssh into 10.0.0.5 on port 2222", "ssh -p 2222 10.0.0.5"),
+        (
+            "find duplicate files",
+            "find . -type f -exec md5sum {} + | sort | uniq -w32 --all-repeated=separate",
+        ),
+        ("check disk /dev/sdb for errors", "sudo fsck -n /dev/sdb"),
+        ("monitor network traffic", "watch -n 1 ip -s link"),
+    ];
+    for (req, want) in cases {
+        let c = Translator::new().translate(req, &ctx());
+        assert_eq!(c[0].command, want, "{req}: {c:?}");
+        assert!(c[0].confidence >= 0.9, "{req}: {c:?}");
+    }
+}
+
+#[test]
+fn a_program_version_is_asked_of_the_program() {
+    let mut cx = ctx();
+    cx.path_cmds = ["python3", "git", "sudo"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let t = Translator::new();
+    let first = |req: &str| t.translate(req, &cx)[0].command.clone();
+    assert_eq!(
+        first("check which version of python is installed"),
+        "python3 --version"
+    );
+    assert_eq!(first("what version of git do I have"), "git --version");
+    // fdupes when it is installed
+    cx.path_cmds.insert("fdupes".into());
+    let c = t.translate("find duplicate files", &cx);
+    assert_eq!(c[0].command, "fdupes -r .", "{c:?}");
+    // setting a version is not asking for it
+    let c = t.translate("set the python version to use in this project", &cx);
+    assert!(c.iter().all(|x| x.command != "python3 --version"), "{c:?}");
+}

@@ -103,7 +103,307 @@ pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
     ports(&r, &raw, ctx, &mut out);
     docker(&r, sl, ctx, &mut out);
     git(&r, &raw, sl, ctx, &mut out);
+    schedule(&r, &raw, sl, &mut out);
+    remote_login(&r, req, sl, &mut out);
+    upkeep(&r, sl, ctx, &mut out);
     out
+}
+
+/// The clock time of "at 3am", "at 3:30 pm", "at 15:00": (minute, hour).
+fn clock(raw: &str) -> Option<(u32, u32)> {
+    let ws: Vec<&str> = raw.split_whitespace().collect();
+    let i = ws.iter().position(|w| ["at", "las", "vers"].contains(w))?;
+    let t = ws.get(i + 1)?.trim_end_matches(['.', ',']);
+    let next = ws.get(i + 2).copied().unwrap_or("");
+    let (digits, suffix) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(k) => (&t[..k], &t[k..]),
+        None => (t, next.trim_end_matches(['.', ','])),
+    };
+    let (h, m) = match digits.split_once(':') {
+        Some((h, m)) => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+        None => (digits.parse::<u32>().ok()?, 0),
+    };
+    let h = match suffix {
+        "am" if h == 12 => 0,
+        "pm" if h < 12 => h + 12,
+        _ => h,
+    };
+    (h < 24 && m < 60).then_some((m, h))
+}
+
+/// "schedule a backup every day at 3am", "run script.sh every 15 minutes": a crontab line
+/// added to the user's crontab.
+fn schedule(r: &Req, raw: &str, sl: &Slots, out: &mut Vec<Candidate>) {
+    let repeated = raw.contains("every ")
+        || r.has(&["daily", "hourly", "weekly", "monthly", "cron", "crontab"]);
+    if !repeated
+        || !r.has(&[
+            "schedule",
+            "run",
+            "execute",
+            "cron",
+            "crontab",
+            "job",
+            "programa",
+            "programar",
+            "ejecuta",
+            "planifie",
+            "planifier",
+            "lance",
+            "execute",
+        ])
+    {
+        return;
+    }
+    let (min, hour) = clock(raw).map_or(("0".to_string(), "*".to_string()), |(m, h)| {
+        (m.to_string(), h.to_string())
+    });
+    let every_n = |unit: &str| {
+        raw.split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(3)
+            .find(|w| w[0] == "every" && w[2].starts_with(unit))
+            .and_then(|w| w[1].parse::<u32>().ok())
+    };
+    let days = [
+        ("monday", 1),
+        ("tuesday", 2),
+        ("wednesday", 3),
+        ("thursday", 4),
+        ("friday", 5),
+        ("saturday", 6),
+        ("sunday", 0),
+    ];
+    let day_at = |h: &str| {
+        if h == "*" {
+            "0".to_string()
+        } else {
+            h.to_string()
+        }
+    };
+    let spec = if let Some(n) = every_n("min") {
+        format!("*/{n} * * * *")
+    } else if let Some(n) = every_n("hour") {
+        format!("{min} */{n} * * *")
+    } else if raw.contains("every hour") || r.has(&["hourly"]) {
+        format!("{min} * * * *")
+    } else if let Some((_, d)) = days.iter().find(|(d, _)| raw.contains(d)) {
+        format!("{min} {} * * {d}", day_at(&hour))
+    } else if raw.contains("every week") || r.has(&["weekly"]) {
+        format!("{min} {} * * 0", day_at(&hour))
+    } else if raw.contains("every month") || r.has(&["monthly"]) {
+        format!("{min} {} 1 * *", day_at(&hour))
+    } else if raw.contains("every day")
+        || raw.contains("every night")
+        || raw.contains("every morning")
+        || r.has(&["daily"])
+    {
+        format!("{min} {} * * *", day_at(&hour))
+    } else {
+        return;
+    };
+    let cmd = sl
+        .quoted
+        .first()
+        .or(sl.paths.first())
+        .or(sl.cwd_files.first())
+        .cloned()
+        .unwrap_or_else(|| "COMMAND".into());
+    // the crontab line in single quotes: a quote inside is closed and reopened
+    let line = format!("{spec} {cmd}").replace('\'', r"'\''");
+    cand(
+        out,
+        "cron",
+        0.95,
+        "run a command on a schedule (cron)",
+        &[
+            format!("(crontab -l 2>/dev/null; echo '{line}') | crontab -"),
+            "crontab -e".into(),
+        ],
+    );
+}
+
+/// "connect to example.com as root over ssh", "ssh into 10.0.0.5 on port 2222".
+fn remote_login(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
+    let ssh = r.has(&["ssh"]);
+    if !(ssh
+        || r.has(&[
+            "connect",
+            "login",
+            "log",
+            "conecta",
+            "conectar",
+            "connecte",
+            "connecter",
+        ]) && r.has(&["server", "host", "remote", "machine", "servidor", "serveur"]))
+        || r.has(&[
+            "key", "keys", "copy", "tunnel", "forward", "config", "agent", "generate",
+        ])
+    {
+        return;
+    }
+    // a host: a name with a dot or an IPv4 address, or user@host as typed
+    let words: Vec<&str> = req
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['.', ',', '?', '!']))
+        .collect();
+    let typed = words.iter().find(|w| {
+        w.split_once('@')
+            .is_some_and(|(u, h)| !u.is_empty() && h.contains('.'))
+    });
+    let host = words.iter().find(|w| {
+        w.contains('.')
+            && !w.contains('/')
+            && !w.starts_with('.')
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+            && w.chars().any(|c| c.is_ascii_alphabetic() || c == '.')
+            && !sl.cwd_files.iter().any(|f| f == *w)
+    });
+    let target = if let Some(t) = typed {
+        t.to_string()
+    } else if let Some(h) = host {
+        match r.after(&["as", "como", "comme", "user", "usuario", "utilisateur"]) {
+            Some(u)
+                if u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) =>
+            {
+                format!("{u}@{h}")
+            }
+            _ => h.to_string(),
+        }
+    } else {
+        return;
+    };
+    let port = r
+        .after(&["port", "puerto"])
+        .and_then(|p| p.parse::<u16>().ok());
+    let cmd = match port {
+        Some(p) if p != 22 => format!("ssh -p {p} {target}"),
+        _ => format!("ssh {target}"),
+    };
+    cand(out, "ssh", 0.95, "log in to a remote machine", &[cmd]);
+}
+
+/// Everyday upkeep: duplicate files, a disk's health, the network traffic right now.
+fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
+    let dir = sl
+        .paths
+        .iter()
+        .find(|p| !p.starts_with("/dev/"))
+        .map(|p| quote(p))
+        .unwrap_or_else(|| ".".into());
+    if r.has(&[
+        "duplicate",
+        "duplicated",
+        "identical",
+        "duplicado",
+        "duplicados",
+        "doublon",
+        "doublons",
+    ]) && r.has(&[
+        "file", "files", "archivo", "archivos", "fichier", "fichiers",
+    ]) && !r.has(&["line", "lines", "linea", "lineas", "ligne", "lignes"])
+        && !r.has(&["hardlink", "link", "delete", "remove", "replace"])
+    {
+        let mut cmds = Vec::new();
+        if usable(ctx, "fdupes") && !ctx.path_cmds.is_empty() {
+            cmds.push(format!("fdupes -r {dir}"));
+        }
+        cmds.push(format!(
+            "find {dir} -type f -exec md5sum {{}} + | sort | uniq -w32 --all-repeated=separate"
+        ));
+        cand(
+            out,
+            "duplicate-files",
+            0.95,
+            "files with the same contents",
+            &cmds,
+        );
+    }
+    let device = sl
+        .paths
+        .iter()
+        .find(|p| p.starts_with("/dev/"))
+        .cloned()
+        .unwrap_or_else(|| "DEVICE".into());
+    if r.has(&[
+        "check",
+        "scan",
+        "test",
+        "verify",
+        "comprueba",
+        "verifica",
+        "verifie",
+    ]) && r.has(&[
+        "disk",
+        "drive",
+        "filesystem",
+        "partition",
+        "disco",
+        "disque",
+        "ssd",
+        "hdd",
+    ]) && r.has(&[
+        "error",
+        "errors",
+        "health",
+        "bad",
+        "corruption",
+        "errores",
+        "erreurs",
+        "sante",
+        "salud",
+    ]) {
+        let mut cmds = Vec::new();
+        if r.has(&["health", "sante", "salud"]) && usable(ctx, "smartctl") {
+            cmds.push(format!("sudo smartctl -H {device}"));
+        }
+        if r.has(&["bad"]) && r.has(&["block", "blocks", "sector", "sectors"]) {
+            cmds.push(format!("sudo badblocks -sv {device}"));
+        }
+        // read-only: a check must not repair a mounted file system behind the user's back
+        cmds.push(format!("sudo fsck -n {device}"));
+        if usable(ctx, "smartctl") && !cmds.iter().any(|c| c.contains("smartctl")) {
+            cmds.push(format!("sudo smartctl -H {device}"));
+        }
+        cand(
+            out,
+            "disk-check",
+            0.9,
+            "check a disk for errors (read-only)",
+            &cmds,
+        );
+    }
+    if r.has(&[
+        "monitor",
+        "watch",
+        "live",
+        "realtime",
+        "real-time",
+        "monitorea",
+        "surveille",
+    ]) && r.has(&["bandwidth", "traffic", "throughput", "trafico", "trafic"])
+    {
+        let mut cmds = Vec::new();
+        for t in ["iftop", "nload", "bmon"] {
+            if usable(ctx, t) && !ctx.path_cmds.is_empty() {
+                cmds.push(if t == "iftop" {
+                    "sudo iftop".to_string()
+                } else {
+                    t.to_string()
+                });
+            }
+        }
+        cmds.push("watch -n 1 ip -s link".into());
+        cand(
+            out,
+            "network-traffic",
+            0.95,
+            "network traffic as it happens",
+            &cmds,
+        );
+    }
 }
 
 /// Words saying something holds a port ("listening on", "occupies"), and question words
