@@ -271,6 +271,14 @@ pub fn confidence(
     (strength * GUESS_SCALE).clamp(0.001, 0.05)
 }
 
+/// Tools named like the English verbs that open everyday requests ("test if google.com is
+/// reachable", "make a directory", "show the journal"): a request opening with one does not name
+/// the tool.
+const VERB_TOOLS: &[&str] = &[
+    "test", "check", "show", "list", "look", "open", "write", "display", "print", "make", "run",
+    "start", "stop", "set", "type", "help", "info", "mail", "see", "get", "go",
+];
+
 /// A request of at most this many content words ("show disk usage", "update my system",
 /// "compress this folder into a zip file", "how much free memory") that a hand-written intent matched, first and at
 /// least moderately ([`SHORT_INTENT_MIN`]), leaves nothing the intent does not explain: its
@@ -324,7 +332,10 @@ pub fn finish(mut cands: Vec<Candidate>, req: &str) -> Vec<Candidate> {
     let first = first_word(req);
     let short = content_words(req) <= SHORT_REQUEST;
     for (rank, c) in cands.iter_mut().enumerate() {
-        let tool_first = !first.is_empty() && crate::nlc2cmd::first_utility(&c.command) == first;
+        // "test if …", "show …", "make …": English verbs that are also tool names
+        let tool_first = !first.is_empty()
+            && !VERB_TOOLS.contains(&first.as_str())
+            && crate::nlc2cmd::first_utility(&c.command) == first;
         c.confidence = if short
             && rank == 0
             && c.source.starts_with("intent:")

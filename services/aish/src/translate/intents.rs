@@ -787,8 +787,13 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
-    } else if m.has(&["duplicate", "duplicated", "identical"]) && file_words {
-        // files with the same contents: a checksum comparison (see `tools`), not a search
+    } else if m.has(&["duplicate", "duplicated", "identical"]) && file_words
+        || m.has(&["create", "make", "mkdir", "new"])
+            && m.has(&["directory", "folder"])
+            && !m.has(&["find", "search", "locate", "each", "every", "all"])
+    {
+        // files with the same contents: a checksum comparison (see `tools`), not a search;
+        // "make a directory called projects" is mkdir
     } else if acting
         || tree_scope && file_words
         || finding && file_filter
@@ -1209,7 +1214,11 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &["ip addr".into(), "hostname -I".into()],
         );
     }
-    if m.has(&["port"]) && m.has(&["open", "listen", "listening", "used", "show", "list"]) {
+    if m.has(&["port"])
+        && m.has(&["open", "listen", "listening", "used", "show", "list"])
+        // opening a port in the firewall is another request
+        && !m.has(&["firewall", "ufw", "iptables", "allow", "cortafuegos", "pare-feu"])
+    {
         cand(
             &mut out,
             "ports",
@@ -1225,10 +1234,12 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .cloned()
             .or_else(|| object(sl, req, &["ping", "reach", "host"]))
             .unwrap_or_else(|| "8.8.8.8".into());
+        // a host name given ("is google.com reachable"): that is the whole request
+        let named_host = host.contains('.') && !host.contains('/');
         cand(
             &mut out,
             "ping",
-            0.82,
+            if named_host { 0.95 } else { 0.82 },
             "check that a host answers",
             &[format!("ping -c 4 {}", quote(&host))],
         );
@@ -1659,11 +1670,17 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         && !m.has(&["package", "user", "container", "image", "branch"])
         && let Some(n) = name_obj()
     {
-        let r = if m.has(&["directory"]) { "-r " } else { "" };
+        let r = if m.has(&["directory", "folder", "carpeta", "dossier"]) {
+            "-r "
+        } else {
+            ""
+        };
+        // a file or directory of this one, named: nothing else to decide
+        let here = sl.cwd_files.contains(&n) && m.norm.len() <= 4;
         cand(
             &mut out,
             "delete",
-            0.84,
+            if here { 0.95 } else { 0.84 },
             "delete files",
             &[format!("rm {r}{}", quote(&n))],
         );

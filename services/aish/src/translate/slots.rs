@@ -369,7 +369,10 @@ pub fn extract(req: &str, ctx: &Context) -> Slots {
             || f.contains("semaine derniere")
         {
             s.time = Some(("-mtime".into(), "-7".into()));
-        } else if f.contains("yesterday") || f.contains("ayer") || f.contains("hier") {
+        } else if f
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| ["yesterday", "ayer", "hier"].contains(&w))
+        {
             s.time = Some(("-mtime".into(), "-2".into()));
         }
     }

@@ -106,7 +106,296 @@ pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
     schedule(&r, &raw, sl, &mut out);
     remote_login(&r, req, sl, &mut out);
     upkeep(&r, sl, ctx, &mut out);
+    admin(&r, req, &raw, sl, ctx, &mut out);
     out
+}
+
+/// Short administration requests with one usual answer each: the running kernel, USB devices,
+/// the battery, the routing table, the time zone, a user's groups, a manual page, file
+/// permissions, the firewall, two files compared, a command repeated every few seconds.
+fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
+    if r.len > 10 {
+        return;
+    }
+    let s = if ctx.path_cmds.is_empty() || ctx.has_command("sudo") {
+        "sudo "
+    } else {
+        ""
+    };
+    let file = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
+    let show = r.has(&[
+        "show", "list", "display", "print", "what", "which", "see", "get", "check", "muestra",
+        "lista", "affiche", "liste",
+    ]) || raw.contains("what ")
+        || raw.contains("which ");
+    let mut one = |intent: &str, desc: &str, cmds: &[String]| {
+        cand(out, intent, 0.95, desc, cmds);
+    };
+    if r.has(&["kernel", "nucleo", "noyau"])
+        && (r.has(&["running", "version", "release"]) || raw.contains("what kernel"))
+        && !r.has(&[
+            "module",
+            "modules",
+            "parameter",
+            "log",
+            "message",
+            "messages",
+            "compile",
+            "build",
+        ])
+    {
+        one(
+            "kernel",
+            "the running kernel's release",
+            &["uname -r".into(), "uname -a".into()],
+        );
+    }
+    if r.has(&["usb"])
+        && r.has(&[
+            "device",
+            "devices",
+            "dispositivo",
+            "dispositivos",
+            "peripherique",
+        ])
+        && show
+    {
+        one("usb", "USB devices", &["lsusb".into()]);
+    }
+    if r.has(&["battery", "bateria", "batterie"]) && !r.has(&["save", "saving", "mode"]) {
+        let mut cmds = Vec::new();
+        if usable(ctx, "upower") {
+            cmds.push("upower -i $(upower -e | grep BAT)".to_string());
+        }
+        if usable(ctx, "acpi") && !ctx.path_cmds.is_empty() {
+            cmds.push("acpi -b".into());
+        }
+        cmds.push("cat /sys/class/power_supply/BAT*/capacity".into());
+        one("battery", "the battery's charge and state", &cmds);
+    }
+    if r.has(&["routing", "route", "routes", "rutas", "routage"])
+        && r.has(&["table", "tabla", "show", "list", "display"])
+    {
+        one(
+            "routes",
+            "the routing table",
+            &["ip route".into(), "route -n".into()],
+        );
+    }
+    if r.has(&["timezone", "time-zone"])
+        || raw.contains("time zone")
+        || raw.contains("zona horaria")
+        || raw.contains("fuseau horaire")
+    {
+        if r.has(&[
+            "set", "change", "cambia", "cambiar", "change", "changer", "definir",
+        ]) {
+            // "Europe/Paris", "America/New_York" as typed
+            let tz = req
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| "'\"`.,".contains(c)))
+                .find(|w| {
+                    w.split_once('/').is_some_and(|(a, b)| {
+                        a.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                            && !b.is_empty()
+                            && w.chars()
+                                .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))
+                    }) || *w == "UTC"
+                })
+                .map(str::to_string)
+                .unwrap_or_else(|| "Region/City".into());
+            one(
+                "timezone",
+                "set the time zone",
+                &[format!("{s}timedatectl set-timezone {tz}")],
+            );
+        } else if show {
+            one("timezone", "the time zone", &["timedatectl".into()]);
+        }
+    }
+    // "add alice to the sudo group"
+    if r.has(&["add", "agrega", "anade", "ajoute"]) && r.has(&["group", "grupo", "groupe"]) {
+        let ws: Vec<&str> = raw.split_whitespace().collect();
+        let user = ws
+            .iter()
+            .position(|w| ["add", "agrega", "anade", "ajoute"].contains(w))
+            .and_then(|i| ws.get(i + 1))
+            .filter(|u| !["user", "the", "a", "usuario", "utilisateur", "l"].contains(*u))
+            .map(|u| u.to_string())
+            .or_else(|| sl.user.clone());
+        let group = ws
+            .iter()
+            .position(|w| ["group", "grupo", "groupe"].contains(w))
+            .and_then(|i| {
+                // "the sudo group" / "group sudo"
+                let before = i
+                    .checked_sub(1)
+                    .and_then(|k| ws.get(k))
+                    .filter(|w| !["the", "a", "to", "al", "au", "le"].contains(*w));
+                before.or(ws.get(i + 1))
+            })
+            .map(|g| g.to_string());
+        if let (Some(u), Some(g)) = (user, group) {
+            one(
+                "usermod-group",
+                "add a user to a group",
+                &[format!("{s}usermod -aG {} {}", quote(&g), quote(&u))],
+            );
+        }
+    }
+    // "show the manual for tar", "man page of ls"
+    if r.has(&["manual", "man", "manpage", "documentation", "manuel"])
+        && show
+        && let Some(cmd) = raw
+            .split_whitespace()
+            .last()
+            .map(|w| w.trim_end_matches(['.', '?']))
+        && !cmd.is_empty()
+        && (ctx.path_cmds.is_empty() || ctx.has_command(cmd))
+        && !["manual", "man", "page", "documentation", "it", "this"].contains(&cmd)
+    {
+        one(
+            "man",
+            "the manual page of a command",
+            &[format!("man {}", quote(cmd))],
+        );
+    }
+    if let Some(f) = &file {
+        // "show permissions of notes.txt"
+        if r.has(&[
+            "permission",
+            "permissions",
+            "permisos",
+            "permissions",
+            "mode",
+        ]) && show
+            && !r.has(&["change", "set", "give"])
+            && !r.has(&[
+                "find", "search", "locate", "without", "denied", "error", "errors",
+            ])
+        {
+            one(
+                "permissions",
+                "a file's permissions",
+                &[
+                    format!("ls -l {f}"),
+                    format!("stat -c '%A %a %U:%G %n' {f}"),
+                ],
+            );
+        }
+        // "give everyone read access to notes.txt"
+        let who = if r.has(&["everyone", "everybody", "all", "others", "world", "todos"]) {
+            Some("a")
+        } else if r.has(&["group"]) {
+            Some("g")
+        } else if r.has(&["owner", "me", "myself"]) {
+            Some("u")
+        } else {
+            None
+        };
+        let what = [("read", "r"), ("write", "w"), ("execute", "x")]
+            .into_iter()
+            .filter(|(w, _)| r.has(&[w]))
+            .map(|(_, p)| p)
+            .collect::<String>();
+        if let Some(who) = who
+            && !what.is_empty()
+            && r.has(&[
+                "give",
+                "grant",
+                "allow",
+                "add",
+                "access",
+                "permission",
+                "permissions",
+            ])
+            && !r.has(&["remove", "revoke", "deny", "take"])
+        {
+            one(
+                "chmod-grant",
+                "grant access to a file",
+                &[format!("chmod {who}+{what} {f}")],
+            );
+        }
+        // "encrypt notes.txt with gpg"
+        if r.has(&["encrypt", "cifra", "cifrar", "chiffre", "chiffrer"])
+            && !r.has(&["disk", "partition", "key"])
+        {
+            one(
+                "encrypt",
+                "encrypt a file with a passphrase",
+                &[format!("gpg -c {f}"), format!("gpg -e -r RECIPIENT {f}")],
+            );
+        }
+    }
+    // "compare notes.txt and todo.txt" ("side by side": -y)
+    let two: Vec<&String> = sl.cwd_files.iter().chain(&sl.paths).take(2).collect();
+    if r.has(&[
+        "compare",
+        "diff",
+        "difference",
+        "differences",
+        "compara",
+        "comparar",
+        "comparer",
+    ]) && two.len() == 2
+        && r.len <= 8
+    {
+        let (a, b) = (quote(two[0]), quote(two[1]));
+        let cmds = if raw.contains("side by side") {
+            vec![format!("diff -y {a} {b}")]
+        } else {
+            vec![format!("diff {a} {b}"), format!("diff -u {a} {b}")]
+        };
+        one("diff", "the differences between two files", &cmds);
+    }
+    // the firewall
+    if r.has(&["firewall", "ufw", "cortafuegos", "pare-feu"]) {
+        let ufw = usable(ctx, "ufw");
+        let port = r
+            .after(&["port", "puerto"])
+            .and_then(|p| p.parse::<u16>().ok());
+        if let Some(p) =
+            port.filter(|_| r.has(&["open", "allow", "abre", "abrir", "ouvre", "ouvrir"]))
+        {
+            let mut cmds = Vec::new();
+            if ufw {
+                cmds.push(format!("{s}ufw allow {p}/tcp"));
+            }
+            cmds.push(format!("{s}iptables -A INPUT -p tcp --dport {p} -j ACCEPT"));
+            one("firewall-allow", "open a port in the firewall", &cmds);
+        } else if r.has(&["status", "rules", "estado", "reglas", "etat", "regles"]) || show {
+            let mut cmds = Vec::new();
+            if ufw {
+                cmds.push(format!("{s}ufw status verbose"));
+            }
+            cmds.push(format!("{s}iptables -L -n -v"));
+            one("firewall-status", "the firewall's rules", &cmds);
+        }
+    }
+    // "check memory usage every 2 seconds": the command, repeated
+    if let Some(n) = raw
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .find(|w| w[0] == "every" && w[2].starts_with("sec"))
+        .and_then(|w| w[1].parse::<u32>().ok())
+    {
+        let what = if r.has(&["memory", "ram", "memoria", "memoire"]) {
+            Some("free -h")
+        } else if r.has(&["disk", "space", "disco", "disque"]) {
+            Some("df -h")
+        } else {
+            None
+        };
+        if let Some(w) = what {
+            one(
+                "watch",
+                "a command repeated every few seconds",
+                &[format!("watch -n {n} {w}")],
+            );
+        }
+    }
 }
 
 /// The clock time of "at 3am", "at 3:30 pm", "at 15:00": (minute, hour).
@@ -556,8 +845,31 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
         .cloned()
         .or_else(|| sl.names.first().cloned())
         .or_else(|| {
+            // `web-1`, or any word ending the request ("stop the container web")
             r.after(&["container", "contenedor", "contenedores", "conteneur"])
-                .filter(|w| w.contains(|c: char| c.is_ascii_digit() || c == '-' || c == '_'))
+                .filter(|w| {
+                    w.contains(|c: char| c.is_ascii_digit() || c == '-' || c == '_')
+                        || r.typed.last().is_some_and(|l| l == w)
+                            && ![
+                                "log",
+                                "logs",
+                                "registro",
+                                "registros",
+                                "journal",
+                                "journaux",
+                                "running",
+                                "stopped",
+                                "list",
+                                "images",
+                                "id",
+                                "ids",
+                                "names",
+                                "status",
+                                "stats",
+                                "here",
+                            ]
+                            .contains(&w.to_lowercase().as_str())
+                })
                 .map(str::to_string)
         })
         .map(|n| quote(&n))
@@ -618,6 +930,17 @@ fn docker(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
             0.9,
             "stop every running container",
             &["docker stop $(docker ps -q)".into()],
+        );
+    } else if r.has(&["stop", "detener", "deten", "arrete", "arreter"])
+        && containers
+        && n != "CONTAINER"
+    {
+        cand(
+            out,
+            "docker-stop",
+            0.95,
+            "stop a container",
+            &[format!("docker stop {n}")],
         );
     } else if images && list {
         cand(
