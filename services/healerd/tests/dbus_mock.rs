@@ -78,6 +78,8 @@ struct Mock {
     sub: String,
     result: String,
     jobs: u32,
+    /// Restart jobs whose state change and `JobRemoved` have been sent.
+    settled: u32,
 }
 
 async fn mock_manager(address: &str, state: Arc<Mutex<Mock>>) -> Connection {
@@ -176,6 +178,7 @@ async fn mock_manager(address: &str, state: Arc<Mutex<Mock>>) -> Connection {
                     )
                     .await
                     .unwrap();
+                    state.lock().unwrap().settled += 1;
                 }
                 _ => {
                     conn.reply_dbus_error(&h, zbus::fdo::Error::UnknownMethod(member))
@@ -370,8 +373,33 @@ async fn driver_heals_over_a_real_bus_and_reports_latency() {
             assert!(Instant::now() < deadline, "round {round}: no restart");
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        // let the restart settle (active + cooldown 0) before the next failure
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Let the restart settle before the next failure: the stand-in has sent the unit's
+        // new state and the end of the job, and the driver is through its cooldown (0 s). A
+        // failure sent before that (a fixed pause is too short on a loaded machine) can
+        // reach the driver ahead of the restart's own signals.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let settled = {
+                let m = state.lock().unwrap();
+                m.settled == m.jobs
+            };
+            let (tx, rx) = oneshot::channel();
+            ctl.send(Control::Status(tx)).await.unwrap();
+            let s = rx.await.unwrap();
+            let healthy = s["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["unit"] == "app.service" && u["phase"] == "healthy");
+            if settled && healthy {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the restart did not settle: {s}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     latencies.sort_by(f64::total_cmp);
     let p50 = latencies[latencies.len() / 2];
