@@ -24,6 +24,7 @@ const UNIT_PATH: &str = "/org/freedesktop/systemd1/unit/app_2eservice";
 
 struct Bus {
     child: Child,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
     address: String,
     _dir: tempfile::TempDir,
 }
@@ -47,27 +48,28 @@ fn start_bus() -> Option<Bus> {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("bus");
     let address = format!("unix:path={}", sock.display());
-    let child = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile"])
+    // Ready when it prints its address: it listens by then. (The socket file appears when it
+    // binds, a moment before it listens: a client connecting then is refused.)
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address"])
         .arg(format!("--address={address}"))
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..200 {
-        if sock.exists() {
-            return Some(Bus {
-                child,
-                address,
-                _dir: dir,
-            });
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    if std::io::BufRead::read_line(&mut out, &mut line).unwrap_or(0) == 0 {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("dbus-daemon did not start");
     }
-    let mut child = child;
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("dbus-daemon did not start");
+    Some(Bus {
+        child,
+        _stdout: out,
+        address,
+        _dir: dir,
+    })
 }
 
 /// What the stand-in manager saw and holds.
