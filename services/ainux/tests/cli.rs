@@ -139,7 +139,7 @@ fn a_second_command_waits_or_fails_with_no_wait() {
         "{err}"
     );
     // Without --no-wait it says it waits, and finishes once the lock is released.
-    let child = Command::new(env!("CARGO_BIN_EXE_ainux"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ainux"))
         .arg("--config-file")
         .arg(config_file(&fs))
         .args(["snapshot", "create", "-d", "waited"])
@@ -147,11 +147,34 @@ fn a_second_command_waits_or_fails_with_no_wait() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Release the lock only once it says so (however long a loaded machine takes to start it).
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            let _ = tx.send(line.clone());
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) if l.contains("waiting for another snapshot operation") => break,
+            Ok(_) => {}
+            Err(e) => panic!("no waiting message: {e}"),
+        }
+    }
     drop(held);
     let o = child.wait_with_output().unwrap();
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("waiting for another snapshot operation"));
+    let err = reader.join().unwrap();
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("test holder"), "{err}");
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
 }
 

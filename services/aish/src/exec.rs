@@ -728,21 +728,30 @@ mod tests {
         let rt = rt();
         let cancel = Cancel::new();
         let c2 = cancel.clone();
+        // Cancelled once the command is under way (its marker file is there), however long a
+        // loaded machine takes to start it.
+        let marker = d.path().join("started");
+        let cancelled_at = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let at = cancelled_at.clone();
         rt.spawn(async move {
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while !marker.exists() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            *at.lock().unwrap() = Some(Instant::now());
             c2.cancel();
         });
-        let t = Instant::now();
         let o = rt
             .block_on(run(
-                approve("echo started; sleep 30"),
+                approve("echo started; touch started; sleep 30"),
                 &opts(d.path()),
                 cancel,
             ))
             .unwrap();
         assert_eq!(o.ending, Ending::Cancelled);
         assert!(o.excerpt.contains("started"));
-        assert!(t.elapsed() < Duration::from_secs(5));
+        let t = cancelled_at.lock().unwrap().expect("cancelled");
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
 
     #[test]

@@ -171,8 +171,10 @@ fn yes_flag_does_not_approve_critical() {
 fn ctrl_c_cancels_the_running_command_and_the_shell_survives() {
     let env = Env::new();
     let mut s = env.spawn(&[]);
-    send(&mut s, "!echo begin; sleep 30; echo finished").unwrap();
-    s.exp_string("begin").unwrap();
+    // (The marker is computed by the command: the echo of the typed line does not match it, so
+    // Ctrl-C is sent only once the command runs.)
+    send(&mut s, "!echo begin-$((6*7)); sleep 30; echo finished").unwrap();
+    s.exp_string("begin-42").unwrap();
     let t = std::time::Instant::now();
     ctrl(&mut s, 'c').unwrap();
     s.exp_string("cancelled").unwrap();
@@ -270,9 +272,11 @@ fn the_foreground_command_reads_the_terminal() {
     // `read` gets a line typed on the terminal (the command owns it while it runs) …
     send(
         &mut s,
-        "!read answer; echo \"got-$answer-$(tty >/dev/null && echo tty)\"",
+        "!echo reading-$((6*7)); read answer; echo \"got-$answer-$(tty >/dev/null && echo tty)\"",
     )
     .unwrap();
+    // Typed once the command runs: typed ahead, the line editor could take it.
+    s.exp_string("reading-42").unwrap();
     send(&mut s, "forty-two").unwrap();
     s.exp_string("got-forty-two-tty").unwrap();
     wait_prompt(&mut s);
@@ -281,8 +285,8 @@ fn the_foreground_command_reads_the_terminal() {
     s.exp_string("back-42").unwrap();
     wait_prompt(&mut s);
     // Ctrl-C reaches a command that reads the terminal, and it counts as cancelled.
-    send(&mut s, "!echo waiting; read never").unwrap();
-    s.exp_string("waiting").unwrap();
+    send(&mut s, "!echo waiting-$((6*7)); read never").unwrap();
+    s.exp_string("waiting-42").unwrap();
     ctrl(&mut s, 'c').unwrap();
     s.exp_string("cancelled").unwrap();
     wait_prompt(&mut s);

@@ -24,6 +24,7 @@ const UNIT_PATH: &str = "/org/freedesktop/systemd1/unit/app_2eservice";
 
 struct Bus {
     child: Child,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
     address: String,
     _dir: tempfile::TempDir,
 }
@@ -47,27 +48,28 @@ fn start_bus() -> Option<Bus> {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("bus");
     let address = format!("unix:path={}", sock.display());
-    let child = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--nopidfile"])
+    // Ready when it prints its address: it listens by then. (The socket file appears when it
+    // binds, a moment before it listens: a client connecting then is refused.)
+    let mut child = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--nopidfile", "--print-address"])
         .arg(format!("--address={address}"))
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..200 {
-        if sock.exists() {
-            return Some(Bus {
-                child,
-                address,
-                _dir: dir,
-            });
-        }
-        std::thread::sleep(Duration::from_millis(10));
+    let mut line = String::new();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    if std::io::BufRead::read_line(&mut out, &mut line).unwrap_or(0) == 0 {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("dbus-daemon did not start");
     }
-    let mut child = child;
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("dbus-daemon did not start");
+    Some(Bus {
+        child,
+        _stdout: out,
+        address,
+        _dir: dir,
+    })
 }
 
 /// What the stand-in manager saw and holds.
@@ -78,6 +80,8 @@ struct Mock {
     sub: String,
     result: String,
     jobs: u32,
+    /// Restart jobs whose state change and `JobRemoved` have been sent.
+    settled: u32,
 }
 
 async fn mock_manager(address: &str, state: Arc<Mutex<Mock>>) -> Connection {
@@ -176,6 +180,7 @@ async fn mock_manager(address: &str, state: Arc<Mutex<Mock>>) -> Connection {
                     )
                     .await
                     .unwrap();
+                    state.lock().unwrap().settled += 1;
                 }
                 _ => {
                     conn.reply_dbus_error(&h, zbus::fdo::Error::UnknownMethod(member))
@@ -370,8 +375,33 @@ async fn driver_heals_over_a_real_bus_and_reports_latency() {
             assert!(Instant::now() < deadline, "round {round}: no restart");
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
-        // let the restart settle (active + cooldown 0) before the next failure
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Let the restart settle before the next failure: the stand-in has sent the unit's
+        // new state and the end of the job, and the driver is through its cooldown (0 s). A
+        // failure sent before that (a fixed pause is too short on a loaded machine) can
+        // reach the driver ahead of the restart's own signals.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let settled = {
+                let m = state.lock().unwrap();
+                m.settled == m.jobs
+            };
+            let (tx, rx) = oneshot::channel();
+            ctl.send(Control::Status(tx)).await.unwrap();
+            let s = rx.await.unwrap();
+            let healthy = s["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["unit"] == "app.service" && u["phase"] == "healthy");
+            if settled && healthy {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "round {round}: the restart did not settle: {s}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     latencies.sort_by(f64::total_cmp);
     let p50 = latencies[latencies.len() / 2];

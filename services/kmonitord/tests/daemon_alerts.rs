@@ -115,6 +115,9 @@ fn cpu_and_fill_alerts_reach_alerts_endpoint_and_questlog() {
         listen: "127.0.0.1:0".into(),
         proc_root: root.clone(),
         questlog_socket: Some(sock),
+        // Not the user's spool: whatever waits there (from other tests or the user's session)
+        // would be replayed to the stand-in ahead of the alerts.
+        questlog_spool: Some(dir.path().join("spool.jsonl")),
         ..Config::default()
     };
     let handle = daemon::start_with(cfg, Box::new(FakeFs(avail.clone()))).unwrap();

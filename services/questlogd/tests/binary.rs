@@ -438,9 +438,10 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
     let bin = Path::new(env!("CARGO_BIN_EXE_questlog")).parent().unwrap();
     // A real interactive zsh on a pseudo-terminal (script(1)), typing line by line. Midway the
     // session's agent is killed: the hook starts a new one and nothing is missed.
-    // (It waits for the agent to be gone: a record written into the pipe in the instant before
-    // an agent dies is lost with it, a race the hook cannot see; this tests the restart.)
-    const KILL: &str = "kill $(pgrep -P $$ -f session-agent); sleep 0.5";
+    // (Records written into the pipe before an agent dies and not yet read are lost with it, a
+    // race the hook cannot see; this tests the restart. So the agent is killed only once it
+    // has delivered the records before, and the command waits until it is gone.)
+    const KILL: &str = "kill $(pgrep -P $$ -f session-agent); while pgrep -P $$ -f session-agent >/dev/null; do sleep 0.1; done";
     let typed = format!(
         "source '{}'\ncd '{}'\nfalse\nsleep 0.3\nsh -c 'exit 3'\necho \"hi there\"\n{KILL}\necho after\nexit\n",
         hook.display(),
@@ -459,23 +460,34 @@ fn the_zsh_hook_records_command_cwd_exit_and_duration() {
         .spawn()
         .unwrap();
     let mut stdin = sh.stdin.take().unwrap();
+    let mut c = Client::connect(&socket).unwrap();
+    let mut zsh_rows = || {
+        c.query(Query {
+            source: Some("zsh".into()),
+            ascending: true,
+            ..Default::default()
+        })
+        .unwrap()
+        .0
+    };
     // Type like a person: a line at a time, each once the previous one had time to run.
     for line in typed.lines() {
+        if line == KILL {
+            // The five commands before have reached questlogd (through the agent about to go).
+            let deadline = Instant::now() + Duration::from_secs(60);
+            while zsh_rows().len() < 5 {
+                assert!(Instant::now() < deadline, "{:#?}", zsh_rows());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
         stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
         std::thread::sleep(Duration::from_millis(400));
     }
     drop(stdin);
     let _ = sh.wait();
-    let mut c = Client::connect(&socket).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let rows = loop {
-        let (rows, _) = c
-            .query(Query {
-                source: Some("zsh".into()),
-                ascending: true,
-                ..Default::default()
-            })
-            .unwrap();
+        let rows = zsh_rows();
         if rows.len() >= 7 || Instant::now() > deadline {
             break rows;
         }

@@ -73,6 +73,12 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
             (PolicySet::default(), Some(e.to_string()))
         }
     };
+    // The handlers first: a client may send SIGHUP (systemctl reload) or SIGTERM as soon as the
+    // socket answers or READY=1 is sent, and until then they would kill the process.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
     let listener = healerd::ipc::bind(&cfg.socket)?;
     let (control_tx, control_rx) = mpsc::channel::<Control>(64);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -90,10 +96,6 @@ async fn run(cfg: Config) -> anyhow::Result<()> {
     let drv = tokio::spawn(driver.run(control_rx, shutdown_rx.clone()));
     tokio::spawn(watchdog(control_tx.clone()));
 
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
     loop {
         tokio::select! {
             _ = hup.recv() => {

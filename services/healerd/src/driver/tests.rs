@@ -18,6 +18,9 @@ max_restarts = 3
 window_secs = 60
 "#;
 
+/// How long a condition may take on a loaded machine.
+const WAIT: Duration = Duration::from_secs(30);
+
 struct Env {
     fake: FakeSystemd,
     ctl: mpsc::Sender<Control>,
@@ -80,14 +83,34 @@ impl Env {
             .unwrap();
         rx.await.unwrap()
     }
+    /// Waits for `cond`, as long as a loaded machine may need (the delays are short, the
+    /// deadline is not).
     async fn wait(&self, cond: impl Fn(&Env) -> bool) {
-        for _ in 0..400 {
-            if cond(self) {
-                return;
-            }
+        let deadline = std::time::Instant::now() + WAIT;
+        while !cond(self) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "condition not reached; calls: {:?}",
+                self.fake.calls()
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        panic!("condition not reached; calls: {:?}", self.fake.calls());
+    }
+    /// Waits until the driver says `unit` is in `phase`.
+    async fn wait_phase(&self, unit: &str, phase: &str) {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            let now = self.phase(unit).await;
+            if now == phase {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{unit} is {now}, not {phase}; calls: {:?}",
+                self.fake.calls()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
     fn restarts(&self, unit: &str) -> usize {
         self.fake
@@ -108,7 +131,7 @@ impl Env {
     }
     async fn stop(self) {
         self.shutdown.send(true).unwrap();
-        tokio::time::timeout(Duration::from_secs(2), self.task)
+        tokio::time::timeout(WAIT, self.task)
             .await
             .expect("driver stops on shutdown")
             .unwrap();
@@ -143,13 +166,7 @@ async fn crash_is_detected_from_the_signal_and_restarted() {
     env.wait(|e| e.fake.state("app.service").unwrap().active == "active")
         .await;
     // the driver saw the restart through (job done + active)
-    for _ in 0..100 {
-        if env.phase("app.service").await == "cooldown" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert_eq!(env.phase("app.service").await, "cooldown");
+    env.wait_phase("app.service", "cooldown").await;
     let h = env.history(Some("app.service")).await;
     let actions: Vec<&str> = h.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
@@ -181,6 +198,7 @@ async fn administrator_stop_stays_stopped() {
     let env = start(POLICY, unit_fake(&["app.service"])).await;
     env.fake
         .set_state("app.service", "inactive", "dead", "success");
+    env.wait_phase("app.service", "admin-stopped").await;
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(env.restarts("app.service"), 0);
     assert_eq!(env.phase("app.service").await, "admin-stopped");
@@ -201,13 +219,7 @@ async fn failing_restarts_escalate_and_give_up() {
             .contains(&Call::ResetFailed("app.service".into()))
     })
     .await;
-    for _ in 0..200 {
-        if env.phase("app.service").await == "gave-up" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert_eq!(env.phase("app.service").await, "gave-up");
+    env.wait_phase("app.service", "gave-up").await;
     // 3 restarts in the window, then one escalated restart, then no more
     let n = env.restarts("app.service");
     assert_eq!(n, 4, "{:?}", env.fake.calls());
@@ -282,8 +294,11 @@ async fn reconnects_and_rereads_state_after_dbus_loss() {
     // the unit fails while nobody listens
     env.fake
         .set_state("app.service", "failed", "failed", "exit-code");
-    tokio::time::sleep(Duration::from_millis(60)).await;
-    assert_eq!(env.status().await["connected"], false);
+    let deadline = std::time::Instant::now() + WAIT;
+    while env.status().await["connected"] != false {
+        assert!(std::time::Instant::now() < deadline, "the loss went unseen");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     env.fake.reconnect();
     env.wait(|e| e.fake.subscriptions() >= 2).await;
     // read back on reconnect: the failure is healed without any signal
@@ -350,7 +365,21 @@ async fn pause_and_resume_through_control() {
     assert_eq!(rx.await.unwrap(), Ok(()));
     env.fake
         .set_state("app.service", "failed", "failed", "exit-code");
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Resumed once the driver has seen the failure (and skipped it): a failure it sees only
+    // after the resume would prove nothing about the pause.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !env
+        .history(Some("app.service"))
+        .await
+        .iter()
+        .any(|e| e.action == "skip")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the failure went unseen"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     assert_eq!(env.restarts("app.service"), 0);
     let (tx, rx) = oneshot::channel();
     env.ctl
@@ -446,10 +475,10 @@ async fn audit_goes_to_questlogd_and_is_spooled_while_it_is_away() {
         .set_state("app.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("app.service") == 1).await;
     let spool = env.dir.path().join("state/questlog-spool.jsonl");
-    for _ in 0..400 {
-        if std::fs::metadata(&spool).is_ok_and(|m| m.len() > 0) {
-            break;
-        }
+    let deadline = std::time::Instant::now() + WAIT;
+    while !std::fs::metadata(&spool).is_ok_and(|m| m.len() > 0)
+        && std::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     assert!(
@@ -464,7 +493,8 @@ async fn audit_goes_to_questlogd_and_is_spooled_while_it_is_away() {
         .set_state("db.service", "failed", "failed", "exit-code");
     env.wait(|e| e.restarts("db.service") == 1).await;
     let mut ok = false;
-    for _ in 0..400 {
+    let deadline = std::time::Instant::now() + WAIT;
+    while std::time::Instant::now() < deadline {
         let ev = got.lock().unwrap().clone();
         let app = heal_actions(&ev, "app.service");
         if app.starts_with(&["schedule-restart".into(), "restart".into()])
