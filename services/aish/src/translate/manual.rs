@@ -729,7 +729,9 @@ impl ManIndex {
             && let Some(d) = c.parent()
             && std::fs::create_dir_all(d).is_ok()
         {
-            let tmp = c.with_extension("tmp");
+            // one temporary file per process: two shells building the index at once must not
+            // write into each other's file (a reader would see a torn cache)
+            let tmp = c.with_extension(format!("tmp.{}", std::process::id()));
             if std::fs::write(&tmp, idx.to_cache(&key)).is_ok() {
                 let _ = std::fs::rename(&tmp, c);
             }

@@ -1341,7 +1341,11 @@ pub fn read_whatis() -> Option<String> {
         if let (Some(d), Some(c)) = (&cache_dir, &cache)
             && std::fs::create_dir_all(d).is_ok()
         {
-            let _ = std::fs::write(c, &text);
+            // whole or not at all: another shell may be reading the cache right now
+            let tmp = c.with_extension(format!("tmp.{}", std::process::id()));
+            if std::fs::write(&tmp, &text).is_ok() {
+                let _ = std::fs::rename(&tmp, c);
+            }
         }
         return Some(text);
     }
