@@ -1065,6 +1065,18 @@ impl Translator {
         // Input read from standard input: fed to the tool the way the request says (it
         // shows where the input comes from).
         let mut feed = shell::feed(req);
+        // a tool guessed from the vocabulary or the manual pages, with this confidence
+        let guess = |d: &ToolDoc, conf: f64| Candidate {
+            command: String::new(),
+            confidence: conf,
+            score: conf,
+            source: if d.curated {
+                "vocabulary".into()
+            } else {
+                "manual".into()
+            },
+            description: String::new(),
+        };
         for (k, (i, s)) in ranked.iter().take(6).enumerate() {
             let d = &self.tools[*i];
             // An intent already proposes this tool with its arguments filled in.
@@ -1096,26 +1108,14 @@ impl Translator {
                 };
                 out.push(Candidate {
                     command: shell::fed(how, &generic_command(d, &norm, &piped, req), &sl),
-                    confidence: conf,
-                    score: conf,
-                    source: if d.curated {
-                        "vocabulary".into()
-                    } else {
-                        "manual".into()
-                    },
                     description: format!("{} (input piped in)", d.summary),
+                    ..guess(d, conf)
                 });
             }
             out.push(Candidate {
                 command: cmd,
-                confidence: conf,
-                score: conf,
-                source: if d.curated {
-                    "vocabulary".into()
-                } else {
-                    "manual".into()
-                },
                 description: d.summary.clone(),
+                ..guess(d, conf)
             });
         }
         // Merge duplicates, keep the best confidence, order by confidence.
