@@ -1046,27 +1046,43 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             .unwrap_or_else(|| "ARCHIVE".into());
         let fl = f.to_lowercase();
         let q = quote(&f);
+        // "extract backup.tar.gz into /tmp": where to, a directory written after into/to/in
+        let dest = sl
+            .paths
+            .iter()
+            .find(|p| {
+                **p != f
+                    && !p.contains(['*', '?'])
+                    && ["into", "to", "in", "en", "dans"]
+                        .iter()
+                        .any(|k| m.orig.contains(&format!("{k} {p}")))
+            })
+            .map(|p| quote(p));
+        let (tar_to, unzip_to, z7_to) = match &dest {
+            Some(d) => (format!(" -C {d}"), format!(" -d {d}"), format!(" -o{d}")),
+            None => Default::default(),
+        };
         let cmd = if fl.ends_with(".zip") || m.has(&["zip", "unzip"]) {
-            format!("unzip {q}")
+            format!("unzip {q}{unzip_to}")
         } else if fl.ends_with(".tar.gz") || fl.ends_with(".tgz") {
-            format!("tar -xzf {q}")
+            format!("tar -xzf {q}{tar_to}")
         } else if fl.ends_with(".tar.bz2") {
-            format!("tar -xjf {q}")
+            format!("tar -xjf {q}{tar_to}")
         } else if fl.ends_with(".tar.xz") {
-            format!("tar -xJf {q}")
-        } else if fl.ends_with(".gz") {
+            format!("tar -xJf {q}{tar_to}")
+        } else if fl.ends_with(".gz") && dest.is_none() {
             format!("gunzip {q}")
         } else if fl.ends_with(".7z") {
-            format!("7z x {q}")
+            format!("7z x {q}{z7_to}")
         } else {
-            format!("tar -xf {q}")
+            format!("tar -xf {q}{tar_to}")
         };
         cand(
             &mut out,
             "extract",
             0.86,
             "extract an archive",
-            &[cmd, format!("tar -xvf {q}")],
+            &[cmd, format!("tar -xvf {q}{tar_to}")],
         );
     }
 

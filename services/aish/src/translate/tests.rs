@@ -744,6 +744,11 @@ fn everyday_requests_with_their_arguments() {
         ),
         ("ssh into 10.0.0.5 on port 2222", "ssh -p 2222 10.0.0.5"),
         (
+            "untar backup.tar.gz into /tmp",
+            "tar -xzf backup.tar.gz -C /tmp",
+        ),
+        ("unzip site.zip to ~/www", "unzip site.zip -d ~/www"),
+        (
             "find duplicate files",
             "find . -type f -exec md5sum {} + | sort | uniq -w32 --all-repeated=separate",
         ),
