@@ -23,7 +23,7 @@ impl M<'_> {
 
 /// The interval of "every 5 seconds", "every second", "every half second", "every minute",
 /// in seconds.
-fn every_seconds(raw: &str) -> Option<String> {
+pub(super) fn every_seconds(raw: &str) -> Option<String> {
     let i = raw.find("every ")?;
     let mut t = raw[i + 6..].split_whitespace();
     let a = t.next()?;
@@ -122,7 +122,7 @@ fn grep_flags(m: &M) -> String {
     f
 }
 
-fn sudo(ctx: &Context) -> &'static str {
+pub(super) fn sudo(ctx: &Context) -> &'static str {
     if ctx.has_command("sudo") || ctx.path_cmds.is_empty() {
         "sudo "
     } else {
@@ -787,7 +787,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     let acting = tree_scope && find_action(&m, sl).is_some();
     if large || archiving && !tree_scope {
         // handled by the large-files and compress intents
-    } else if m.has(&["duplicate", "duplicated", "identical"]) && file_words
+    } else if super::tools::asks_duplicate_contents(req)
         || m.has(&["create", "make", "mkdir", "new"])
             && m.has(&["directory", "folder"])
             && !m.has(&["find", "search", "locate", "each", "every", "all"])
@@ -1324,120 +1324,6 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     }
     if m.has(&["calendar"]) {
         cand(&mut out, "cal", 0.8, "calendar", &["cal".into()]);
-    }
-    // "list installed packages": this machine's package manager
-    if m.raw(&["installed", "instalados", "installes"])
-        && m.has(&["package", "software", "program", "paquete", "paquet"])
-        && m.has(&[
-            "list", "show", "display", "what", "which", "all", "lista", "muestra", "liste",
-            "affiche",
-        ])
-        && !m.has(&[
-            "version",
-            "size",
-            "file",
-            "files",
-            "update",
-            "upgradable",
-            "info",
-            "information",
-            "detail",
-            "details",
-            "manually",
-        ])
-    {
-        let cmds: Vec<String> = match pm {
-            "dnf" | "yum" => vec![format!("{pm} list installed")],
-            "pacman" => vec!["pacman -Q".into()],
-            "zypper" => vec!["zypper search --installed-only".into()],
-            "apk" => vec!["apk info".into()],
-            _ => vec!["apt list --installed".into(), "dpkg -l".into()],
-        };
-        cand(
-            &mut out,
-            "installed-packages",
-            1.06,
-            "list installed packages",
-            &cmds,
-        );
-    }
-    // "manually installed packages" (apt): those not pulled in as dependencies
-    if pm == "apt" && m.raw(&["manually installed", "installed manually"]) && m.has(&["package"]) {
-        cand(
-            &mut out,
-            "manual-packages",
-            0.95,
-            "packages installed by hand",
-            &["apt-mark showmanual".into()],
-        );
-    }
-    // "which version of python is installed": the program's own --version
-    if m.raw(&[" version"])
-        && !m.raw(&["versions"])
-        // question words are function words: read from the text
-        && m.raw(&[
-            "which", "what", "check", "show", "print", "display", "get ", "find",
-        ])
-        // "installed" is asked about; "install" is another request
-        && !m.raw(&["install ", "uninstall"])
-        && !m.has(&[
-            "set",
-            "list",
-            "use",
-            "save",
-            "store",
-            "variable",
-            "ssh",
-            "remote",
-            "host",
-            "server",
-            "update",
-            "upgrade",
-            "switch",
-            "change",
-        ])
-        && m.norm.len() <= 6
-        && !m.has(&[
-            "kernel",
-            "os",
-            "distribution",
-            "distro",
-            "release",
-            "package",
-            "packages",
-        ])
-        && !ctx.path_cmds.is_empty()
-        && let Some(prog) = m
-            .orig
-            .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.+".contains(c)))
-            .find_map(|w| {
-                let w = w.to_lowercase();
-                let w = w.trim_end_matches('.');
-                // everyday words that are also commands ("which", "last", "time") are not it
-                if w.len() < 2
-                    || super::STOP.contains(&w)
-                    || super::COMMON_WORDS.contains(&w)
-                    || ["version", "installed", "my", "current", "latest", "newest"].contains(&w)
-                {
-                    return None;
-                }
-                if ctx.has_command(w) {
-                    Some(w.to_string())
-                } else if ctx.has_command(&format!("{w}3")) {
-                    // python → python3 where only python3 exists
-                    Some(format!("{w}3"))
-                } else {
-                    None
-                }
-            })
-    {
-        cand(
-            &mut out,
-            "program-version",
-            1.06,
-            "a program's version",
-            &[format!("{prog} --version")],
-        );
     }
     if m.has(&["environment"]) && m.has(&["variable"]) {
         // all of them ("show environment variables"), not one named variable

@@ -570,7 +570,8 @@ pub fn stem(w: &str) -> String {
 }
 
 /// The strength (as [`intents::cand`] gives it to a first candidate) from which a rule of
-/// `tools` or `shell` settles a request: intents of 0.95 and above.
+/// `tools` or `shell` settles a request: intents of 0.95 and above. The vocabulary's guesses
+/// for a settled request are kept just below it.
 const PRECISE_MIN: f64 = 0.95 * 0.9 - 1e-9;
 
 /// Glossary words (French or Spanish) that are also English words with another meaning: they
@@ -1041,8 +1042,9 @@ impl Translator {
             .chain(shell::matches(req, &sl, ctx))
             .collect();
         // These rules are gated on the words that make a request unambiguous ("find duplicate
-        // files", "every day at 3am"): when one matched strongly, a composed file search for
-        // the same words is not an alternative.
+        // files", "every day at 3am"): one that matched strongly settles the request. It is not
+        // outranked by a tool the vocabulary guesses from the same words (`pyenv` for "which
+        // version of python is installed"), and no composed file search is added.
         let settled = precise.iter().any(|c| c.confidence >= PRECISE_MIN);
         out.extend(precise);
         let bare = strip_arguments(req, &sl);
@@ -1117,6 +1119,14 @@ impl Translator {
                 description: d.summary.clone(),
                 ..guess(d, conf)
             });
+        }
+        if settled {
+            for c in out
+                .iter_mut()
+                .filter(|c| c.source == "vocabulary" || c.source == "manual")
+            {
+                c.confidence = c.confidence.min(PRECISE_MIN);
+            }
         }
         // Merge duplicates, keep the best confidence, order by confidence.
         let mut seen: HashMap<String, usize> = HashMap::new();

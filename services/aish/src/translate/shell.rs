@@ -6,17 +6,17 @@
 //!   "a random number between 1 and 6" are answered with the shell's expansions
 //!   (`${#name}`, `${EDITOR:-vi}`, `$?`, `shuf -i 1-6 -n 1`), which no tool's manual describes.
 //! - "check a file against a known SHA256 checksum" feeds the checksum to `sha256sum -c`.
-//!
-//! These requests have one answer each, so their intents are strong (0.95–0.97) and ranked
-//! first they are *likely*; each one is gated on the words that make it unambiguous.
 //! - A request saying its input comes from standard input ("encrypt text from stdin",
 //!   "pretty-print JSON read from stdin") gets the tool it names fed by `echo 'TEXT' |` for
 //!   a text, a message or a value, and by `cat FILE |` for anything else: the command shows
 //!   where the input comes from (see [`Feed`]).
+//!
+//! The first two have one answer each, so their intents are strong (0.95–0.97) and ranked
+//! first they are *likely*; each one is gated on the words that make it unambiguous.
 
 use super::intents::cand;
 use super::slots::{Slots, quote};
-use super::tools::Req;
+use super::tools::{Req, usable};
 use super::{Candidate, Context, fold};
 
 /// Words for a shell variable (English, Spanish, French).
@@ -30,18 +30,32 @@ fn is_ident(s: &str) -> bool {
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
-/// The variable a request names: `$HOME` or `${HOME}`, a quoted identifier, the word after
-/// "variable" ("the variable PATH", "a variable named count") or an upper-case word before it
-/// ("the EDITOR environment variable").
-fn var_name(req: &str, sl: &Slots) -> Option<String> {
-    for tok in req.split_whitespace() {
+/// A name written in upper case: `PATH`, `EDITOR`, `LS_COLORS`.
+fn is_upper_name(s: &str) -> bool {
+    is_ident(s)
+        && s.len() > 1
+        && s.chars().all(|c| !c.is_ascii_lowercase())
+        && s.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// The variables written `$HOME` or `${HOME}` in a request, in order.
+fn dollar_names(req: &str) -> impl Iterator<Item = &str> {
+    req.split_whitespace().filter_map(|tok| {
         let t = tok.trim_matches(|c: char| "`'\"“”‘’.,;:?!()".contains(c));
-        if let Some(v) = t.strip_prefix('$') {
-            let v = v.trim_start_matches('{').trim_end_matches('}');
-            if is_ident(v) {
-                return Some(v.to_string());
-            }
-        }
+        let v = t
+            .strip_prefix('$')?
+            .trim_start_matches('{')
+            .trim_end_matches('}');
+        is_ident(v).then_some(v)
+    })
+}
+
+/// The variable a request names: `$HOME` or `${HOME}`, the word after "variable" ("the
+/// variable PATH", "a variable named count"), an upper-case word before it ("the EDITOR
+/// environment variable"), a quoted name, or an upper-case name anywhere.
+fn var_name(req: &str, sl: &Slots) -> Option<String> {
+    if let Some(v) = dollar_names(req).next() {
+        return Some(v.to_string());
     }
     let typed: Vec<&str> = req
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -64,36 +78,32 @@ fn var_name(req: &str, sl: &Slots) -> Option<String> {
             }
         }
         // an upper-case name, or any name ending the request ("of variable foo.")
-        if let Some(n) = typed.get(j).filter(|n| {
-            is_ident(n)
-                && (n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase())
-                    || j + 1 == typed.len())
-        }) {
+        if let Some(n) = typed
+            .get(j)
+            .filter(|n| is_upper_name(n) || is_ident(n) && j + 1 == typed.len())
+        {
             return Some(n.to_string());
         }
         // "the EDITOR (environment) variable"
         for back in [1, 2] {
             if let Some(p) = i.checked_sub(back).and_then(|k| typed.get(k))
-                && is_ident(p)
-                && p.len() > 1
-                && p.chars().all(|c| !c.is_ascii_lowercase())
+                && is_upper_name(p)
             {
                 return Some(p.to_string());
             }
         }
     }
-    sl.quoted.iter().find(|q| is_ident(q)).cloned().or_else(|| {
-        // an upper-case name anywhere: "la variable de entorno HOME"
-        typed
-            .iter()
-            .find(|w| {
-                is_ident(w)
-                    && w.len() > 1
-                    && w.chars().all(|c| !c.is_ascii_lowercase())
-                    && w.chars().any(|c| c.is_ascii_uppercase())
-            })
-            .map(|w| w.to_string())
-    })
+    sl.quoted
+        .iter()
+        .find(|q| is_ident(q))
+        .cloned()
+        // "la variable de entorno HOME"
+        .or_else(|| {
+            typed
+                .iter()
+                .find(|w| is_upper_name(w))
+                .map(|w| w.to_string())
+        })
 }
 
 /// The hash tool a request names, by its algorithm.
@@ -119,7 +129,7 @@ pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
     let raw = fold(req);
     let mut out = Vec::new();
     special_parameters(&r, &raw, sl, ctx, &mut out);
-    variables(&r, req, sl, &mut out);
+    variables(&r, req, &raw, sl, &mut out);
     checksum(&r, req, sl, ctx, &mut out);
     out
 }
@@ -284,7 +294,7 @@ fn special_parameters(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut V
         ])
         && r.len <= 12
     {
-        let shuf = ctx.path_cmds.is_empty() || ctx.has_command("shuf");
+        let shuf = usable(ctx, "shuf");
         let mut cmds = Vec::new();
         match sl.numbers[..] {
             [a, b, ..] if a < b => {
@@ -312,23 +322,20 @@ fn special_parameters(r: &Req, raw: &str, sl: &Slots, ctx: &Context, out: &mut V
 
 /// Expansions of a named variable (or array): its value, length, default, slice, case and
 /// replacements.
-fn variables(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
+fn variables(r: &Req, req: &str, raw: &str, sl: &Slots, out: &mut Vec<Candidate>) {
     let array = r.has(&["array", "arreglo", "tableau"]);
-    let dollar = req.split_whitespace().any(|t| {
-        t.trim_matches(|c: char| "`'\"“”‘’.,;:?!()".contains(c))
-            .strip_prefix('$')
-            .is_some_and(|v| is_ident(v.trim_start_matches('{').trim_end_matches('}')))
-    });
+    let dollar = dollar_names(req).next().is_some();
     let named = r.has(VARIABLE) || r.has(&["variables"]);
     // setting a variable ("set variable b to …", "save … in variable x") is not reading one
+    // nor is reading input into one ("read … into variable VAR")
     let assigning = r.has(&[
-        "save", "store", "assign", "export", "declare", "guarda", "asigna",
-    ]) || fold(req).trim_start().starts_with("set ");
-    if !(named || array || dollar) || assigning {
+        "save", "store", "assign", "export", "declare", "guarda", "asigna", "read",
+    ]) || raw.trim_start().starts_with("set ");
+    // a long request mentions a variable on the way to something else
+    if !(named || array || dollar) || assigning || r.len > 12 {
         return;
     }
     let v = var_name(req, sl).unwrap_or_else(|| if array { "ARRAY" } else { "VARIABLE" }.into());
-    let raw = fold(req);
     let length = (r.has(&["length", "longitud", "longueur"])
         || [
             "how long",
@@ -338,7 +345,8 @@ fn variables(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
         ]
         .iter()
         .any(|p| raw.contains(p)))
-        && !r.has(&["file", "files", "line", "lines"]);
+        // "test if a variable is empty (zero length)" is a test, not a length
+        && !r.has(&["file", "files", "line", "lines", "empty", "zero", "test", "if"]);
     if array {
         if length || r.has(&["count", "number"]) && r.has(&["element", "elements", "item", "items"])
         {
@@ -517,7 +525,7 @@ fn variables(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
         "print", "show", "display", "echo", "value", "what", "muestra", "mostrar", "imprime",
         "affiche", "afficher", "valor", "valeur",
     ]) && only_value
-        && (named || req.matches('$').count() == 1)
+        && (named || dollar_names(req).count() == 1)
     {
         let mut cmds = vec![format!("echo \"${v}\"")];
         if r.has(&["environment", "entorno", "environnement", "env"]) {
@@ -550,14 +558,14 @@ fn checksum(r: &Req, req: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candida
     }) else {
         return;
     };
-    if !(ctx.path_cmds.is_empty() || ctx.has_command(tool)) {
+    if !usable(ctx, tool) {
         return;
     }
     let file = sl
         .paths
         .first()
         .or(sl.cwd_files.first())
-        .map(|p| quote(p))
+        .cloned()
         .unwrap_or_else(|| "FILE".into());
     // a checksum written in the request: 32 or more hex digits
     let given = req
@@ -566,7 +574,7 @@ fn checksum(r: &Req, req: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candida
         .map(str::to_string);
     let known = given.is_some()
         || r.has(&[
-            "known", "expected", "given", "against", "conocida", "esperada", "connue", "attendue",
+            "known", "expected", "against", "conocida", "esperada", "connue", "attendue",
         ]);
     let list = r.has(&["list", "file", "lista", "fichier", "archivo", "fichero"])
         && r.has(&["checksums", "sums", "hashes"]);
@@ -577,7 +585,11 @@ fn checksum(r: &Req, req: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candida
             "checksum-check",
             0.97,
             "check a file against a known checksum",
-            &[format!("echo '{sum}  {file}' | {tool} -c")],
+            // `sha256sum -c` reads "SUM  FILE" lines; the line is one quoted argument
+            &[format!(
+                "echo {} | {tool} -c",
+                quote(&format!("{sum}  {file}"))
+            )],
         );
     } else if list {
         cand(
@@ -585,7 +597,7 @@ fn checksum(r: &Req, req: &str, sl: &Slots, ctx: &Context, out: &mut Vec<Candida
             "checksum-list",
             0.95,
             "check the files listed in a checksum file",
-            &[format!("{tool} -c {file}")],
+            &[format!("{tool} -c {}", quote(&file))],
         );
     }
 }

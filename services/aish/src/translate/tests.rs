@@ -784,3 +784,15 @@ fn a_program_version_is_asked_of_the_program() {
     let c = t.translate("set the python version to use in this project", &cx);
     assert!(c.iter().all(|x| x.command != "python3 --version"), "{c:?}");
 }
+
+#[test]
+fn quoted_text_is_an_argument_not_the_request() {
+    // the words inside quotes do not make this a request about USB devices or duplicates
+    let c = top("print the last 4 bytes of the string 'usb device list 4dc9'");
+    assert!(c.iter().all(|x| x != "lsusb"), "{c:?}");
+    let c = top("grep for \"duplicate file\" in notes.txt");
+    assert!(c.iter().all(|x| !x.contains("md5sum")), "{c:?}");
+    // a precise rule settles the request: a vocabulary guess does not outrank it
+    let c = Translator::new().translate("show the routing table", &ctx());
+    assert_eq!(c[0].command, "ip route", "{c:?}");
+}

@@ -1,22 +1,48 @@
-//! Everyday requests about a port, a container or a git repository, read as commands with their
-//! arguments filled in: "which process is listening on port 8080", "kill whatever uses port
-//! 3000", "list running docker containers", "undo the last git commit". The vocabulary alone
-//! can name `ss`, `docker` or `git` for these, but not the subcommand and options meant.
+//! Everyday requests read as commands with their arguments filled in: ports ("which process is
+//! listening on port 8080", "kill whatever uses port 3000"), containers ("list running docker
+//! containers"), git ("undo the last git commit"), schedules ("every day at 3am"), ssh logins,
+//! duplicate files, disk checks, network traffic and short administration requests (the kernel,
+//! USB devices, the time zone, groups, the firewall …). The vocabulary alone can name `ss`,
+//! `docker` or `crontab` for these, but not the subcommand and options meant.
 //!
 //! Matching reads the request's words folded to lowercase without accents (plurals folded by
 //! [`super::stem`]), so English, and the Spanish and French words listed, are understood.
 
-use super::intents::cand;
+use super::intents::{cand, every_seconds, sudo};
 use super::slots::{Slots, quote};
 use super::{Candidate, Context, fold, stem};
 
 /// The request's words, folded and stemmed, in order.
 pub(super) struct Req {
     words: Vec<String>,
+    /// The words outside quoted text: what the request asks, not its arguments
+    /// ("print the last bytes of 'usb device 4dc9'" is not about USB devices).
+    asked: Vec<String>,
     /// The same words as typed (for names: `WebApp`, `feature-x`).
     typed: Vec<String>,
     /// How many words the request has outside quotes.
     pub(super) len: usize,
+}
+
+/// The request without its quoted text (`'…'`, `"…"`): a `'` opens a quote only after a
+/// non-letter ("don't" is a word), and only when it closes. Backquoted words stay.
+fn unquoted(req: &str) -> String {
+    let chars: Vec<char> = req.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        // `git`, `stdin`: backquotes mark words of the request, not arguments
+        let opens = c == '"' || c == '\'' && (i == 0 || !chars[i - 1].is_alphanumeric());
+        if opens && let Some(end) = chars[i + 1..].iter().position(|&x| x == c) {
+            out.push(' ');
+            i += end + 2;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 /// Split into words: letters, digits and `-_.` inside a word.
@@ -37,19 +63,24 @@ impl Req {
         } else {
             words.clone()
         };
-        let unquoted: String = req
-            .split(['\'', '"'])
-            .step_by(2)
-            .collect::<Vec<_>>()
-            .join(" ");
+        let unquoted = unquoted(req);
         let len = split_words(&unquoted).len();
-        Req { words, typed, len }
+        let asked = split_words(&fold(&unquoted))
+            .iter()
+            .map(|w| stem(w))
+            .collect();
+        Req {
+            words,
+            asked,
+            typed,
+            len,
+        }
     }
-    /// One of `ws` (stemmed like the request) is a word of the request.
+    /// One of `ws` (stemmed like the request) is a word of the request outside its quotes.
     pub(super) fn has(&self, ws: &[&str]) -> bool {
         ws.iter().any(|k| {
             let k = stem(k);
-            self.words.contains(&k)
+            self.asked.contains(&k)
         })
     }
     /// The word after the first of `ws`, if any.
@@ -61,7 +92,7 @@ impl Req {
 }
 
 /// A tool is usable: present on this machine, or the machine's commands are unknown.
-fn usable(ctx: &Context, tool: &str) -> bool {
+pub(super) fn usable(ctx: &Context, tool: &str) -> bool {
     ctx.path_cmds.is_empty() || ctx.has_command(tool)
 }
 
@@ -95,7 +126,7 @@ fn port(r: &Req, raw: &str) -> Option<u16> {
     })
 }
 
-/// Candidates for requests about ports, containers and git repositories.
+/// Candidates for the everyday requests above.
 pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
     let r = Req::new(req);
     let raw = fold(req);
@@ -107,7 +138,113 @@ pub fn matches(req: &str, sl: &Slots, ctx: &Context) -> Vec<Candidate> {
     remote_login(&r, req, sl, &mut out);
     upkeep(&r, sl, ctx, &mut out);
     admin(&r, req, &raw, sl, ctx, &mut out);
+    packages(&r, req, &raw, ctx, &mut out);
     out
+}
+
+/// "list installed packages" (this machine's package manager), "manually installed packages",
+/// "which version of python is installed" (the program's own `--version`).
+fn packages(r: &Req, req: &str, raw: &str, ctx: &Context, out: &mut Vec<Candidate>) {
+    let installed = ["installed", "instalados", "installes"]
+        .iter()
+        .any(|w| raw.contains(w));
+    let package = r.has(&["package", "software", "program", "paquete", "paquet"]);
+    if installed
+        && package
+        && r.has(&[
+            "list", "show", "display", "what", "which", "lista", "muestra", "liste", "affiche",
+        ])
+        && !r.has(&[
+            "including",
+            "dependency",
+            "rebuild",
+            "version",
+            "size",
+            "file",
+            "update",
+            "upgradable",
+            "info",
+            "information",
+            "detail",
+            "manually",
+            "from",
+            "repository",
+        ])
+    {
+        let pm = ctx.pm();
+        let cmds: Vec<String> = match pm {
+            "dnf" | "yum" => vec![format!("{pm} list installed")],
+            "pacman" => vec!["pacman -Q".into()],
+            "zypper" => vec!["zypper search --installed-only".into()],
+            "apk" => vec!["apk info".into()],
+            _ => vec!["apt list --installed".into(), "dpkg -l".into()],
+        };
+        cand(
+            out,
+            "installed-packages",
+            0.95,
+            "list installed packages",
+            &cmds,
+        );
+    }
+    if ctx.pm() == "apt"
+        && package
+        && (raw.contains("manually installed") || raw.contains("installed manually"))
+    {
+        cand(
+            out,
+            "manual-packages",
+            0.95,
+            "packages installed by hand",
+            &["apt-mark showmanual".into()],
+        );
+    }
+    // "which version of python is installed": a question about one program on this machine
+    if raw.contains(" version")
+        && !raw.contains("versions")
+        && ["which", "what", "check", "show", "print", "display", "get ", "find"]
+            .iter()
+            .any(|w| raw.contains(w))
+        // "installed" is asked about; "install" is another request
+        && !raw.contains("install ")
+        && !raw.contains("uninstall")
+        && !r.has(&[
+            "set", "list", "use", "save", "store", "variable", "ssh", "remote", "host", "server",
+            "update", "upgrade", "switch", "change", "kernel", "os", "distribution", "distro",
+            "release", "package",
+        ])
+        && r.len <= 9
+        && !ctx.path_cmds.is_empty()
+        && let Some(prog) = req
+            .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.+".contains(c)))
+            .find_map(|w| {
+                let w = w.to_lowercase();
+                let w = w.trim_end_matches('.');
+                // everyday words that are also commands ("which", "last", "time") are not it
+                if w.len() < 2
+                    || super::STOP.contains(&w)
+                    || super::COMMON_WORDS.contains(&w)
+                    || ["version", "installed", "my", "current", "latest", "newest"].contains(&w)
+                {
+                    None
+                } else if ctx.has_command(w) {
+                    Some(w.to_string())
+                } else if ctx.has_command(&format!("{w}3")) {
+                    // python → python3 where only python3 exists
+                    Some(format!("{w}3"))
+                } else {
+                    None
+                }
+            })
+    {
+        cand(
+            out,
+            "program-version",
+            0.95,
+            "a program's version",
+            &[format!("{prog} --version")],
+        );
+    }
 }
 
 /// Short administration requests with one usual answer each: the running kernel, USB devices,
@@ -117,11 +254,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     if r.len > 10 {
         return;
     }
-    let s = if ctx.path_cmds.is_empty() || ctx.has_command("sudo") {
-        "sudo "
-    } else {
-        ""
-    };
+    let s = sudo(ctx);
     let file = sl.cwd_files.first().or(sl.paths.first()).map(|f| quote(f));
     let show = r.has(&[
         "show", "list", "display", "print", "what", "which", "see", "get", "check", "muestra",
@@ -142,6 +275,10 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
             "messages",
             "compile",
             "build",
+            "directory",
+            "config",
+            "file",
+            "files",
         ])
     {
         one(
@@ -167,7 +304,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         if usable(ctx, "upower") {
             cmds.push("upower -i $(upower -e | grep BAT)".to_string());
         }
-        if usable(ctx, "acpi") && !ctx.path_cmds.is_empty() {
+        if ctx.has_command("acpi") {
             cmds.push("acpi -b".into());
         }
         cmds.push("cat /sys/class/power_supply/BAT*/capacity".into());
@@ -187,9 +324,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         || raw.contains("zona horaria")
         || raw.contains("fuseau horaire")
     {
-        if r.has(&[
-            "set", "change", "cambia", "cambiar", "change", "changer", "definir",
-        ]) {
+        if r.has(&["set", "change", "cambia", "cambiar", "changer", "definir"]) {
             // "Europe/Paris", "America/New_York" as typed
             let tz = req
                 .split_whitespace()
@@ -251,7 +386,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
             .last()
             .map(|w| w.trim_end_matches(['.', '?']))
         && !cmd.is_empty()
-        && (ctx.path_cmds.is_empty() || ctx.has_command(cmd))
+        && usable(ctx, cmd)
         && !["manual", "man", "page", "documentation", "it", "this"].contains(&cmd)
     {
         one(
@@ -262,13 +397,8 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     if let Some(f) = &file {
         // "show permissions of notes.txt"
-        if r.has(&[
-            "permission",
-            "permissions",
-            "permisos",
-            "permissions",
-            "mode",
-        ]) && show
+        if r.has(&["permission", "permissions", "permisos", "mode"])
+            && show
             && !r.has(&["change", "set", "give"])
             && !r.has(&[
                 "find", "search", "locate", "without", "denied", "error", "errors",
@@ -374,13 +504,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         }
     }
     // "check memory usage every 2 seconds": the command, repeated
-    if let Some(n) = raw
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .windows(3)
-        .find(|w| w[0] == "every" && w[2].starts_with("sec"))
-        .and_then(|w| w[1].parse::<u32>().ok())
-    {
+    if let Some(n) = every_seconds(raw) {
         let what = if r.has(&["memory", "ram", "memoria", "memoire"]) {
             Some("free -h")
         } else if r.has(&["disk", "space", "disco", "disque"]) {
@@ -439,7 +563,6 @@ fn schedule(r: &Req, raw: &str, sl: &Slots, out: &mut Vec<Candidate>) {
             "planifie",
             "planifier",
             "lance",
-            "execute",
         ])
     {
         return;
@@ -574,15 +697,10 @@ fn remote_login(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
     cand(out, "ssh", 0.95, "log in to a remote machine", &[cmd]);
 }
 
-/// Everyday upkeep: duplicate files, a disk's health, the network traffic right now.
-fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
-    let dir = sl
-        .paths
-        .iter()
-        .find(|p| !p.starts_with("/dev/"))
-        .map(|p| quote(p))
-        .unwrap_or_else(|| ".".into());
-    if r.has(&[
+/// "find duplicate files": files with the same contents (not the same names, paths or lines,
+/// and not hashes to list or links to make).
+fn duplicate_contents(r: &Req) -> bool {
+    r.has(&[
         "duplicate",
         "duplicated",
         "identical",
@@ -590,13 +708,32 @@ fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
         "duplicados",
         "doublon",
         "doublons",
-    ]) && r.has(&[
-        "file", "files", "archivo", "archivos", "fichier", "fichiers",
-    ]) && !r.has(&["line", "lines", "linea", "lineas", "ligne", "lignes"])
-        && !r.has(&["hardlink", "link", "delete", "remove", "replace"])
-    {
+    ]) && r.has(&["file", "archivo", "fichier"])
+        && !r.has(&[
+            "line", "linea", "ligne", "hardlink", "link", "delete", "remove", "replace", "name",
+            "path", "hash", "sum", "case", "output",
+        ])
+        && r.len <= 12
+}
+
+/// Whether a request asks for files with the same contents (see [`upkeep`]): no file search
+/// by name answers it.
+pub(super) fn asks_duplicate_contents(req: &str) -> bool {
+    duplicate_contents(&Req::new(req))
+}
+
+/// Everyday upkeep: duplicate files, a disk's health, the network traffic right now.
+fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
+    let s = sudo(ctx);
+    let dir = sl
+        .paths
+        .iter()
+        .find(|p| !p.starts_with("/dev/"))
+        .map(|p| quote(p))
+        .unwrap_or_else(|| ".".into());
+    if duplicate_contents(r) {
         let mut cmds = Vec::new();
-        if usable(ctx, "fdupes") && !ctx.path_cmds.is_empty() {
+        if ctx.has_command("fdupes") {
             cmds.push(format!("fdupes -r {dir}"));
         }
         cmds.push(format!(
@@ -646,15 +783,15 @@ fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
     ]) {
         let mut cmds = Vec::new();
         if r.has(&["health", "sante", "salud"]) && usable(ctx, "smartctl") {
-            cmds.push(format!("sudo smartctl -H {device}"));
+            cmds.push(format!("{s}smartctl -H {device}"));
         }
         if r.has(&["bad"]) && r.has(&["block", "blocks", "sector", "sectors"]) {
-            cmds.push(format!("sudo badblocks -sv {device}"));
+            cmds.push(format!("{s}badblocks -sv {device}"));
         }
         // read-only: a check must not repair a mounted file system behind the user's back
-        cmds.push(format!("sudo fsck -n {device}"));
+        cmds.push(format!("{s}fsck -n {device}"));
         if usable(ctx, "smartctl") && !cmds.iter().any(|c| c.contains("smartctl")) {
-            cmds.push(format!("sudo smartctl -H {device}"));
+            cmds.push(format!("{s}smartctl -H {device}"));
         }
         cand(
             out,
@@ -676,9 +813,9 @@ fn upkeep(r: &Req, sl: &Slots, ctx: &Context, out: &mut Vec<Candidate>) {
     {
         let mut cmds = Vec::new();
         for t in ["iftop", "nload", "bmon"] {
-            if usable(ctx, t) && !ctx.path_cmds.is_empty() {
+            if ctx.has_command(t) {
                 cmds.push(if t == "iftop" {
-                    "sudo iftop".to_string()
+                    format!("{s}iftop")
                 } else {
                     t.to_string()
                 });
