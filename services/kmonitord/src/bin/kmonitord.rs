@@ -9,6 +9,7 @@ use ainux_common::notify::{State, notify, watchdog_interval};
 use anyhow::Context;
 use clap::Parser;
 use kmonitord::daemon::{self, Config};
+use tokio::signal::unix::{SignalKind, signal};
 
 #[derive(Parser)]
 #[command(
@@ -41,6 +42,19 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<()> {
     let cfg = Config::load(args.config.as_deref(), std::env::vars())?;
     let interval = Duration::from_secs_f64(cfg.interval_secs);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the signal runtime")?;
+    // The handlers are installed before READY=1: a stop sent as soon as systemd sees the
+    // service started is a graceful one, never the default action of the signal.
+    let (mut term, mut interrupt) = {
+        let _in_runtime = rt.enter();
+        (
+            signal(SignalKind::terminate()).context("cannot handle SIGTERM")?,
+            signal(SignalKind::interrupt()).context("cannot handle SIGINT")?,
+        )
+    };
     let handle = daemon::start(cfg)?;
     tracing::info!(addr = %handle.addr, "serving /metrics");
     if let Err(e) = notify(&[State::Ready, State::Status("collecting")]) {
@@ -49,17 +63,12 @@ fn run(args: Args) -> anyhow::Result<()> {
     let watchdog = watchdog_interval();
     // The collector must have finished a round within this age for the watchdog to be fed.
     let max_age = interval * 3 + Duration::from_secs(30);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the signal runtime")?;
     rt.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let mut tick = tokio::time::interval(watchdog.map_or(Duration::from_secs(3600), |w| w / 2));
         loop {
             tokio::select! {
                 _ = term.recv() => break,
-                r = tokio::signal::ctrl_c() => { r?; break }
+                _ = interrupt.recv() => break,
                 _ = tick.tick() => {
                     if watchdog.is_some() {
                         if handle.alive(max_age) {
@@ -71,9 +80,7 @@ fn run(args: Args) -> anyhow::Result<()> {
                 }
             }
         }
-        Ok::<(), std::io::Error>(())
-    })
-    .context("waiting for a signal")?;
+    });
     tracing::info!("stopping");
     let _ = notify(&[State::Stopping]);
     handle.shutdown();
