@@ -226,7 +226,7 @@ fn object(sl: &Slots, req: &str, after: &[&str]) -> Option<String> {
     None
 }
 
-const SERVICES: &[&str] = &[
+pub(super) const SERVICES: &[&str] = &[
     "nginx",
     "apache2",
     "httpd",

@@ -16,6 +16,7 @@
 
 mod calibrate;
 mod compose;
+mod everyday;
 mod flags;
 mod intents;
 pub mod manual;
@@ -1040,6 +1041,7 @@ impl Translator {
         let precise: Vec<Candidate> = tools::matches(req, &sl, ctx)
             .into_iter()
             .chain(shell::matches(req, &sl, ctx))
+            .chain(everyday::matches(req, ctx))
             .collect();
         // These rules are gated on the words that make a request unambiguous ("find duplicate
         // files", "every day at 3am"): one that matched strongly settles the request. It is not

@@ -24,25 +24,48 @@ pub(super) struct Req {
     pub(super) len: usize,
 }
 
-/// The request without its quoted text (`'…'`, `"…"`): a `'` opens a quote only after a
-/// non-letter ("don't" is a word), and only when it closes. Backquoted words stay.
-fn unquoted(req: &str) -> String {
-    let chars: Vec<char> = req.chars().collect();
-    let mut out = String::new();
+/// The quoted spans of a request (`'…'`, `"…"`) as byte ranges of their contents: a `'`
+/// opens a quote only after a non-letter ("don't" is a word), and only when it closes.
+/// Backquotes are not quotes.
+fn quoted_spans(req: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<(usize, char)> = req.char_indices().collect();
+    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
-        let c = chars[i];
-        // `git`, `stdin`: backquotes mark words of the request, not arguments
-        let opens = c == '"' || c == '\'' && (i == 0 || !chars[i - 1].is_alphanumeric());
-        if opens && let Some(end) = chars[i + 1..].iter().position(|&x| x == c) {
-            out.push(' ');
-            i += end + 2;
+        let c = chars[i].1;
+        let opens = c == '"' || c == '\'' && (i == 0 || !chars[i - 1].1.is_alphanumeric());
+        if opens && let Some(end) = chars[i + 1..].iter().position(|&(_, x)| x == c) {
+            let close = i + 1 + end;
+            out.push((chars[i].0 + c.len_utf8(), chars[close].0));
+            i = close + 1;
             continue;
         }
-        out.push(c);
         i += 1;
     }
     out
+}
+
+/// The request without its quoted text: `git`, `stdin` in backquotes are words of the
+/// request, not arguments.
+fn unquoted(req: &str) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for (a, b) in quoted_spans(req) {
+        // the opening quote is one byte (`'` or `"`), so is the closing one
+        out.push_str(&req[at..a - 1]);
+        out.push(' ');
+        at = b + 1;
+    }
+    out.push_str(&req[at..]);
+    out
+}
+
+/// The first quoted text of a request, if any ("search for 'TODO' in …").
+pub(super) fn quoted_text(req: &str) -> Option<String> {
+    quoted_spans(req)
+        .first()
+        .map(|&(a, b)| req[a..b].to_string())
+        .filter(|t| !t.trim().is_empty())
 }
 
 /// Split into words: letters, digits and `-_.` inside a word.
@@ -82,6 +105,12 @@ impl Req {
             let k = stem(k);
             self.asked.contains(&k)
         })
+    }
+    /// One of the space-separated `words` is a word of the request outside its quotes.
+    pub(super) fn any(&self, words: &str) -> bool {
+        words
+            .split_whitespace()
+            .any(|k| self.asked.contains(&stem(k)))
     }
     /// The word after the first of `ws`, if any.
     fn after(&self, ws: &[&str]) -> Option<&str> {

@@ -1,0 +1,1287 @@
+//! Short everyday requests about one named thing, each with one usual command: a service and
+//! its logs ("is nginx running?", "follow the ssh logs"), a process by name ("kill all python3
+//! processes"), a package by name ("remove apache2", "which package owns /usr/bin/convert"),
+//! a directory or an archive ("how big is /var/log?", "what's inside bundle.zip"), a text file
+//! ("remove duplicate lines from list.txt", "search for the word error in /var/log"), an
+//! environment variable ("add /opt/tools/bin to my PATH"), users, the time and the disks.
+//!
+//! The vocabulary alone reads these as the tool whose description shares the most words
+//! (`pip` for "upgrade all packages", `passwd` for "buscar la palabra password"), and the
+//! request's arguments (the service, the package, the word searched for) are what makes the
+//! command. Each rule is gated on the words that make the request unambiguous and on its
+//! length: NL2Bash's long requests and tldr's descriptions of other tools keep their readings.
+
+use super::intents::{SERVICES, cand, sudo};
+use super::slots::quote;
+use super::tools::{Req, usable};
+use super::{Candidate, Context, fold};
+
+/// The request's words as typed, without the punctuation around them (`/var/log?` →
+/// `/var/log`, `"error"` → `error`).
+fn args(req: &str) -> Vec<String> {
+    req.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| "\"'`“”«»¿¡(),;!?".contains(c))
+                .trim_end_matches([':', '.'])
+                .to_string()
+        })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// A path: has a slash or starts with `~` (`/var/log`, `~/src`, `./build`).
+fn is_path(w: &str) -> bool {
+    w.contains('/') || w.starts_with('~')
+}
+
+/// A file name with an extension (`notes.txt`, `release.tar.gz`), not a host or a number.
+fn is_file(w: &str) -> bool {
+    let Some((stem, ext)) = w.rsplit_once('.') else {
+        return false;
+    };
+    !stem.is_empty()
+        && (1..=5).contains(&ext.len())
+        && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        && ext.chars().any(|c| c.is_ascii_alphabetic())
+        && ![
+            "com", "org", "net", "io", "fr", "es", "de", "uk", "local", "lan",
+        ]
+        .contains(&ext)
+        && !w.contains('@')
+}
+
+/// A host: an IPv4 address or a dotted domain name.
+fn is_host(w: &str) -> bool {
+    let ip = w.split('.').count() == 4 && w.split('.').all(|p| p.parse::<u8>().is_ok());
+    let domain = w.contains('.')
+        && !w.contains('/')
+        && w.rsplit('.').next().is_some_and(|tld| {
+            (2..=6).contains(&tld.len()) && tld.chars().all(|c| c.is_ascii_lowercase())
+        })
+        && w.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c))
+        && !is_file(w);
+    ip || domain
+}
+
+/// `w` is one of the space-separated words of `list`.
+fn listed(list: &str, w: &str) -> bool {
+    list.split_whitespace().any(|x| x == w)
+}
+
+/// The first word after one of `after` (space-separated, folded) that is not an article or a filler.
+fn word_after(ws: &[String], after: &str) -> Option<String> {
+    const FILLER: &str = "the a an all my this that le la les l el los las un une mi mis mon ma mes de del du des word palabra mot text texto texte string cadena chaine for por the service package paquete paquet program process processes every any variable";
+    let i = ws.iter().position(|w| listed(after, &fold(w)))?;
+    ws[i + 1..]
+        .iter()
+        .find(|w| !listed(FILLER, &fold(w)))
+        .cloned()
+}
+
+/// A name a package, a service or a program can have: lower case letters, digits, `+-.`.
+fn is_name(w: &str) -> bool {
+    w.len() >= 2
+        && w.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && w.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+        && !super::STOP.contains(&w)
+}
+
+/// Candidates for the requests above.
+pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
+    let r = Req::new(req);
+    let mut out = Vec::new();
+    let ws = args(req);
+    if ws.len() > 14 {
+        return out;
+    }
+    let raw = fold(req);
+    services(&r, &raw, &ws, ctx, &mut out);
+    processes(&r, &raw, &ws, ctx, &mut out);
+    packages(&r, &raw, &ws, ctx, &mut out);
+    files(&r, &raw, &ws, &mut out);
+    text(&r, req, &raw, &ws, &mut out);
+    environment(&r, &raw, &ws, &mut out);
+    system(&r, &raw, &ws, ctx, &mut out);
+    out
+}
+
+/// One usual command (and its alternatives), settling the request.
+fn one(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[String]) {
+    cand(out, intent, 0.95, desc, cmds);
+}
+
+/// The service a request names: a well-known one, or the word next to "service".
+fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
+    // "docker containers", "the mysql database": a thing the service serves, not the service
+    if r.any("container image volume network compose stack pod table database db user config configuration file site host key repository contenedor conteneur imagen imagenes") {
+        return None;
+    }
+    let said = r.any("service servicio daemon server servidor serveur unit");
+    // a well-known service's name alone, in a short request ("restart nginx", "is cron
+    // running?"); ssh is also the protocol ("connect via ssh")
+    if let Some(s) = ws
+        .iter()
+        .map(|w| w.to_lowercase())
+        .find(|w| SERVICES.contains(&w.as_str()))
+        && (said || (ws.len() <= 6 || logs) && !matches!(s.as_str(), "ssh" | "sshd"))
+    {
+        return Some(s);
+    }
+    // "services", "units": a listing, not one of them
+    if !r.any("service servicio daemon unit unidad unite")
+        || ws.iter().any(|w| {
+            matches!(
+                fold(w).as_str(),
+                "services" | "servicios" | "units" | "unidades" | "unites" | "daemons"
+            )
+        })
+    {
+        return None;
+    }
+    let i = ws.iter().position(|w| {
+        matches!(
+            fold(w).as_str(),
+            "service" | "services" | "servicio" | "daemon" | "unit" | "unidad" | "unite"
+        )
+    })?;
+    // "the docker service", "el servicio nginx", "service cron"
+    [i.checked_sub(1), Some(i + 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|k| ws.get(k))
+        .find(|w| {
+            is_name(w)
+                && !listed("the le el la of de du del running active failed enabled new my this that systemd transient user system custom specific given a an un une each", w)
+        })
+        .cloned()
+}
+
+/// systemd services and their logs.
+fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if !usable(ctx, "systemctl") || ws.len() > 10 {
+        return;
+    }
+    let s = sudo(ctx);
+    let logs = r.any("log logs journal registro registros journaux")
+        && !raw.contains("log in")
+        && !raw.contains("log into")
+        && !raw.contains("log on")
+        && !raw.contains("login");
+    let Some(svc) = service(r, ws, logs) else {
+        return;
+    };
+    if logs {
+        let mut cmd = format!("journalctl -u {svc}");
+        if r.any("follow live tail watch sigue seguir suivre direct")
+            || raw.contains("real time")
+            || raw.contains("en vivo")
+            || raw.contains("en direct")
+        {
+            cmd.push_str(" -f");
+        }
+        if raw.contains("boot") || raw.contains("arranque") || raw.contains("demarrage") {
+            cmd.push_str(" -b");
+        }
+        if r.any("error errors errores erreurs erreur") {
+            cmd.push_str(" -p err");
+        }
+        if raw.contains("last hour")
+            || raw.contains("ultima hora")
+            || raw.contains("derniere heure")
+        {
+            cmd.push_str(" --since '1 hour ago'");
+        } else if r.any("today hoy aujourd'hui") || raw.contains("aujourd") {
+            cmd.push_str(" --since today");
+        }
+        one(out, "service-logs", "a service's logs", &[cmd]);
+        return;
+    }
+    let action = [
+        (
+            "restart",
+            &[
+                "restart",
+                "reinicia",
+                "reiniciar",
+                "redemarre",
+                "redemarrer",
+            ][..],
+        ),
+        (
+            "reload",
+            &["reload", "recarga", "recargar", "recharge", "recharger"][..],
+        ),
+        (
+            "stop",
+            &["stop", "parar", "detener", "deten", "arrete", "arreter"][..],
+        ),
+        (
+            "start",
+            &[
+                "start", "inicia", "iniciar", "arranca", "arrancar", "demarre", "demarrer", "lance",
+            ][..],
+        ),
+        (
+            "enable",
+            &[
+                "enable",
+                "habilita",
+                "habilitar",
+                "active",
+                "activer",
+                "activa",
+                "activar",
+            ][..],
+        ),
+        (
+            "disable",
+            &[
+                "disable",
+                "deshabilita",
+                "deshabilitar",
+                "desactive",
+                "desactiver",
+                "desactiva",
+                "desactivar",
+            ][..],
+        ),
+    ]
+    .into_iter()
+    .find(|(_, words)| r.has(words))
+    .map(|(a, _)| a);
+    if let Some(a) = action {
+        let mut cmds = vec![format!("{s}systemctl {a} {svc}")];
+        if a == "enable" && raw.contains(" now") {
+            cmds.insert(0, format!("{s}systemctl enable --now {svc}"));
+        }
+        one(
+            out,
+            "service-action",
+            "start, stop or restart a service",
+            &cmds,
+        );
+    } else if r.any("status estado etat statut")
+        || ["is ", "esta ", "est-ce ", "check if ", "check whether "]
+            .iter()
+            .any(|p| raw.starts_with(p))
+            && r.any("running active up funciona corriendo activo marche tourne fonctionne actif")
+    {
+        one(
+            out,
+            "service-status",
+            "a service's state",
+            &[
+                format!("systemctl status {svc}"),
+                format!("systemctl is-active {svc}"),
+            ],
+        );
+    }
+}
+
+/// Processes by name.
+fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 8 {
+        return;
+    }
+    // "is firefox running?": a program, not a service (those are above)
+    if (raw.starts_with("is ") || raw.starts_with("esta ") || raw.starts_with("est-ce que "))
+        && r.any("running corriendo ejecutando ejecucion tourne lance")
+        && let Some(p) = ws.get(1).filter(|p| is_name(p))
+        && !SERVICES.contains(&p.as_str())
+        && !listed("it this the there my a", p)
+    {
+        one(
+            out,
+            "process-running",
+            "whether a program is running",
+            &[format!("pgrep -a {p}"), format!("pidof {p}")],
+        );
+    }
+    // "kill all python3 processes", "kill every firefox process"
+    if r.any("kill mata matar tue tuer")
+        && r.any("all every todos todas tous toutes")
+        && let Some(p) = word_after(ws, "all every todos todas tous toutes los les")
+        .filter(|p| {
+            is_name(p)
+                && !listed("process processes procesos processus active running stopped background user users child zombie jobs instances those these them", p)
+        })
+    {
+        let mut cmds = vec![format!("pkill {p}")];
+        if usable(ctx, "killall") {
+            cmds.push(format!("killall {p}"));
+        }
+        one(out, "kill-all", "stop every process of a program", &cmds);
+    }
+    // "live view of running processes", "monitor processes in real time"
+    if r.any("process processes procesos processus")
+        && (r.any("live monitor interactive vivo direct")
+            || raw.contains("real time")
+            || raw.contains("real-time")
+            || raw.contains("tiempo real")
+            || raw.contains("temps reel"))
+    {
+        let mut cmds = vec!["top".to_string()];
+        if ctx.has_command("htop") {
+            cmds.push("htop".into());
+        }
+        one(out, "top", "processes, live", &cmds);
+    }
+}
+
+/// Packages by name (this machine's package manager; Debian's `apt`/`dpkg` by default).
+fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    let pm = ctx.pm();
+    let apt = !matches!(pm, "dnf" | "yum" | "pacman" | "zypper" | "apk");
+    let s = sudo(ctx);
+    let other_pm = r.any("pip pip3 npm cargo gem snap flatpak docker conda brew composer go rustup crate gem module extension plugin library libreria bibliotheque modulo");
+    if other_pm {
+        return;
+    }
+    // "upgrade all packages", "update everything", "actualiza todos los paquetes"
+    if r.any("upgrade update actualiza actualizar mets mettre jour")
+        && [
+            "all packages",
+            "all the packages",
+            "all installed packages",
+            "every package",
+            "my packages",
+            "installed packages",
+            "everything",
+            "all software",
+            "todos los paquetes",
+            "los paquetes",
+            "tous les paquets",
+            "les paquets",
+            "todo",
+            "tout",
+        ]
+        .iter()
+        .any(|p| raw.contains(p))
+        && ws.len() <= 6
+        && !r.any("list lista liste show which what cual quel")
+    {
+        let cmds: Vec<String> = match pm {
+            "dnf" | "yum" => vec![format!("{s}{pm} upgrade -y")],
+            "pacman" => vec![format!("{s}pacman -Syu")],
+            "zypper" => vec![format!("{s}zypper update -y")],
+            "apk" => vec![format!("{s}apk update && {s}apk upgrade")],
+            _ => vec![
+                format!("{s}apt update && {s}apt upgrade -y"),
+                format!("{s}apt full-upgrade -y"),
+            ],
+        };
+        one(
+            out,
+            "upgrade-packages",
+            "upgrade every installed package",
+            &cmds,
+        );
+        return;
+    }
+    // "install git", "instalar git" (a tool's name is what is installed, not the tool to run)
+    if r.any("install instala instalar installer installe")
+        && !r.any("installed instalado installe uninstall how como comment")
+        && ws.len() <= 4
+        && let Some(p) =
+            word_after(ws, "install instala instalar installer installe").filter(|p| is_name(p))
+    {
+        let cmd = match pm {
+            "dnf" | "yum" => format!("{s}{pm} install -y {p}"),
+            "pacman" => format!("{s}pacman -S {p}"),
+            "zypper" => format!("{s}zypper install {p}"),
+            "apk" => format!("{s}apk add {p}"),
+            _ => format!("{s}apt install -y {p}"),
+        };
+        one(out, "install-package", "install a package", &[cmd]);
+        return;
+    }
+    // "completely remove mysql-server including its config files", "purge nginx"
+    let purge = r.any("purge purga purger")
+        || r.any("completely completamente completement")
+        || raw.contains("config files")
+        || raw.contains("configuration files");
+    let removing = r.any("remove uninstall purge delete desinstala desinstalar elimina eliminar supprime supprimer desinstalle desinstaller");
+    if removing && let Some(p) = removed_package(r, ws, ctx) {
+        let cmd = match (pm, purge) {
+            ("dnf" | "yum", _) => format!("{s}{pm} remove {p}"),
+            ("pacman", true) => format!("{s}pacman -Rns {p}"),
+            ("pacman", false) => format!("{s}pacman -R {p}"),
+            ("zypper", _) => format!("{s}zypper remove {p}"),
+            ("apk", _) => format!("{s}apk del {p}"),
+            (_, true) => format!("{s}apt purge {p}"),
+            (_, false) => format!("{s}apt remove {p}"),
+        };
+        one(out, "remove-package", "remove a package", &[cmd]);
+        return;
+    }
+    if !apt {
+        return;
+    }
+    // "clean up packages that are no longer needed", "remove unused packages"
+    if ["package", "paquete", "paquet"]
+        .iter()
+        .any(|p| raw.contains(p))
+        && !raw.contains("don't")
+        && !raw.contains("do not")
+        && (r.any("unused orphan orphaned autoremove")
+            || raw.contains("no longer needed")
+            || raw.contains("not needed")
+            || raw.contains("no longer required")
+            || raw.contains("innecesarios")
+            || raw.contains("inutiles"))
+    {
+        one(
+            out,
+            "autoremove",
+            "remove packages nothing needs any more",
+            &[format!("{s}apt autoremove")],
+        );
+        return;
+    }
+    // "which package does /usr/bin/convert belong to", "what package owns /etc/nginx"
+    if r.any("package paquete paquet")
+        && r.any("belong own owns provide provides pertenece appartient contains")
+        && let Some(f) = ws.iter().find(|w| is_path(w))
+    {
+        one(
+            out,
+            "package-of-file",
+            "the package a file comes from",
+            &[format!("dpkg -S {}", quote(f))],
+        );
+        return;
+    }
+    // "is curl installed?"
+    if (raw.starts_with("is ") || raw.starts_with("esta ") || raw.starts_with("est-ce que "))
+        && r.any("installed instalado installe")
+        && let Some(p) = ws.get(1).filter(|p| is_name(p))
+    {
+        one(
+            out,
+            "is-installed",
+            "whether a package is installed",
+            &[format!("dpkg -l {p}"), format!("command -v {p}")],
+        );
+        return;
+    }
+    // "show information about the htop package", "details of package nginx"
+    if r.any("package paquete paquet")
+        && r.any("information info details describe informacion detalles informations details")
+        && let Some(p) = package_named(ws)
+    {
+        one(
+            out,
+            "package-info",
+            "a package's description",
+            &[format!("apt show {p}")],
+        );
+    }
+}
+
+/// The package named next to the word "package": "the htop package", "package nginx",
+/// "el paquete vim".
+fn package_named(ws: &[String]) -> Option<String> {
+    const NOT: &str = "a an the this that any some specific given installed new each every my un une le el la del de du mi ce about for of with without from in to and or is info information details version versions name names manager list instalado installe sobre specifique especifico concreto additional more extra detailed full basic all local remote";
+    let i = ws
+        .iter()
+        .position(|w| matches!(fold(w).as_str(), "package" | "paquete" | "paquet"))?;
+    let ok = |w: &&String| is_name(w) && !listed(NOT, w);
+    ws.get(i + 1)
+        .filter(ok)
+        .or_else(|| i.checked_sub(1).and_then(|k| ws.get(k)).filter(ok))
+        .cloned()
+}
+
+/// The package a removal request names: a known service, a program on PATH or a package dpkg
+/// knows, never a file or a directory of the current one.
+fn removed_package(r: &Req, ws: &[String], ctx: &Context) -> Option<String> {
+    let config = r.any("config configuration");
+    if ws.len() > 8
+        || !config && r.any("file files")
+        || r.any("folder directory line lines user container image")
+    {
+        return None;
+    }
+    let p = word_after(
+        ws,
+        "remove uninstall purge delete desinstala desinstalar elimina eliminar supprime supprimer desinstalle desinstaller",
+    )?;
+    if !is_name(&p) || std::path::Path::new(&ctx.cwd).join(&p).exists() {
+        return None;
+    }
+    if let Some(named) = package_named(ws) {
+        return (named == p).then_some(p);
+    }
+    // a command's name that is also an everyday word ("remove the last commit") is not it
+    if super::COMMON_WORDS.contains(&p.as_str()) {
+        return None;
+    }
+    let uninstall = r.any("uninstall desinstala desinstalar desinstalle desinstaller");
+    let purge = r.any("purge purga purger completely completamente completement");
+    let known = SERVICES.contains(&p.as_str())
+        || ctx.has_command(&p) && uninstall
+        || config && purge
+        || std::path::Path::new(&format!("/var/lib/dpkg/info/{p}.list")).exists()
+        || std::path::Path::new(&format!("/var/lib/dpkg/info/{p}:amd64.list")).exists();
+    known.then_some(p)
+}
+
+/// Directories and archives looked into, sized, removed; links; ownership.
+fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    let dir = ws.iter().find(|w| is_path(w) && !is_file(w)).cloned();
+    let archive = ws.iter().find(|w| {
+        let l = w.to_lowercase();
+        [
+            ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tbz2", ".txz",
+        ]
+        .iter()
+        .any(|e| l.ends_with(e))
+    });
+    let inside = raw.starts_with("what's in ")
+        || raw.starts_with("whats in ")
+        || raw.starts_with("what is in ")
+        || raw.contains("what's inside")
+        || raw.contains("what is inside")
+        || raw.contains("contents of")
+        || raw.contains("content of")
+        || raw.contains("contenido de")
+        || raw.contains("contenu de")
+        || raw.contains("que hay en");
+    // "list the contents of release.tar.gz without extracting it", "what's inside bundle.zip"
+    if let Some(a) = archive
+        && (inside
+            || r.any("list lista liste show muestra affiche")
+                && r.any("content contents file files contenido contenu"))
+        && (!r.any("extract extrae extraire unzip decompress create crea cree")
+            || r.any("without sin sans"))
+    {
+        let l = a.to_lowercase();
+        let q = quote(a);
+        let cmds = if l.ends_with(".zip") {
+            vec![format!("unzip -l {q}"), format!("zipinfo {q}")]
+        } else if l.ends_with(".gz") || l.ends_with(".tgz") {
+            vec![format!("tar -tzf {q}"), format!("tar -tvzf {q}")]
+        } else {
+            vec![format!("tar -tf {q}"), format!("tar -tvf {q}")]
+        };
+        one(out, "archive-contents", "list an archive's files", &cmds);
+        return;
+    }
+    // "what's in ~/Documents"
+    if let Some(d) = &dir
+        && inside
+        && ws.len() <= 6
+    {
+        one(
+            out,
+            "list-dir",
+            "a directory's files",
+            &[
+                format!("ls -l {}", quote(d)),
+                format!("ls -la {}", quote(d)),
+            ],
+        );
+        return;
+    }
+    // "how big is /var/log?", "how much space does ~/Downloads take"
+    if let Some(d) = &dir
+        && (raw.contains("how big")
+            || raw.contains("how large")
+            || raw.starts_with("size of ")
+            || raw.contains(" size of ")
+            || raw.contains("how much space")
+            || raw.contains("how much disk")
+            || raw.contains("cuanto ocupa")
+            || raw.contains("tamano de")
+            || raw.contains("taille de")
+            || raw.contains("combien") && r.any("place espace"))
+        && !r.any("file files largest biggest partition disk filesystem")
+    {
+        one(
+            out,
+            "dir-size",
+            "a directory's total size",
+            &[format!("du -sh {}", quote(d))],
+        );
+        return;
+    }
+    // "the 10 largest directories in /var"
+    if r.any("largest biggest grande grandes gros plus")
+        && r.any("directory directories folder folders directorio directorios carpeta carpetas dossier dossiers repertoire repertoires")
+        && !r.any("file files archivo archivos fichier fichiers")
+    {
+        let n = ws.iter().find_map(|w| w.parse::<u32>().ok()).unwrap_or(10);
+        let d = dir.clone().unwrap_or_else(|| ".".into());
+        one(
+            out,
+            "largest-dirs",
+            "the largest directories",
+            &[format!(
+                "du -h --max-depth=1 {} | sort -rh | head -n {n}",
+                quote(&d)
+            )],
+        );
+        return;
+    }
+    // "delete the folder old_project and everything in it", "borra la carpeta tmp con todo"
+    if r.any("delete remove borra borrar elimina eliminar supprime supprimer efface effacer") && r.any("folder directory dir carpeta directorio dossier repertoire") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all"))
+        && let Some(d) = dir.clone().or_else(|| {
+            word_after(ws, "folder directory dir carpeta directorio dossier repertoire")
+            .filter(|w| !listed("and with con et avec y", w))
+        })
+    {
+        one(
+            out,
+            "delete-tree",
+            "remove a directory and what it holds",
+            &[
+                format!("rm -r {}", quote(&d)),
+                format!("rm -rf {}", quote(&d)),
+            ],
+        );
+        return;
+    }
+    // "create a symlink called latest pointing to /opt/app/releases/v2"
+    if (r.any("symlink symlinks")
+        || raw.contains("symbolic link")
+        || raw.contains("enlace simbolico")
+        || raw.contains("lien symbolique"))
+        && let Some(target) = ws.iter().find(|w| is_path(w) || is_file(w))
+        && let Some(name) =
+            word_after(ws, "called named llamado nomme appele").filter(|n| n != target)
+    {
+        one(
+            out,
+            "symlink",
+            "make a symbolic link",
+            &[format!("ln -s {} {}", quote(target), quote(&name))],
+        );
+        return;
+    }
+    // "change the owner of /var/www/html to www-data, recursively"
+    if r.any("owner ownership propietario proprietaire")
+        && r.any("change set cambia cambiar change changer give")
+        && let Some(d) = &dir
+        && let Some(u) = word_after(ws, "to a para pour en")
+            .filter(|u| !is_path(u) && is_name(u) || u.contains(':'))
+    {
+        let rec = r.any("recursively recursive recursivamente recursivement everything todo tout");
+        let cmd = format!("chown{} {u} {}", if rec { " -R" } else { "" }, quote(d));
+        one(out, "chown", "change who owns files", &[cmd]);
+    }
+}
+
+/// Text files: sorted, de-duplicated, counted, searched.
+fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
+    if ws.len() > 14 {
+        return;
+    }
+    let file = ws
+        .iter()
+        .find(|w| is_file(w) && !is_path(w) || is_path(w) && is_file(w))
+        .cloned();
+    let dir = ws.iter().find(|w| is_path(w) && !is_file(w)).cloned();
+    if let Some(f) = &file {
+        let f = quote(f);
+        // "count how many times each line appears in ips.txt, most frequent first"
+        if (raw.contains("each line")
+            || raw.contains("every line")
+            || raw.contains("cada linea")
+            || raw.contains("chaque ligne"))
+            && r.any("count times often frequent cuenta veces compte fois")
+        {
+            one(
+                out,
+                "count-each",
+                "how often each line occurs",
+                &[format!("sort {f} | uniq -c | sort -nr")],
+            );
+            return;
+        }
+        if ws.len() > 8 {
+            return;
+        }
+        // "remove duplicate lines from list.txt"
+        if r.any("duplicate duplicated duplicates duplicado duplicados doublon doublons repeated") && r.any("line lines linea lineas ligne lignes")
+            && r.any("remove delete without drop elimina eliminar quita quitar sin supprime supprimer sans")
+        {
+            one(
+                out,
+                "dedupe-lines",
+                "the lines without duplicates",
+                &[format!("sort -u {f}"), format!("sort {f} | uniq")],
+            );
+            return;
+        }
+        // "sort names.txt alphabetically"
+        if r.any("sort ordena ordenar trie trier")
+            && !r.any("size date time column field directory files")
+        {
+            let mut f2 = String::new();
+            if r.any("numerically numeric number numbers numericamente numeriquement") {
+                f2.push_str("-n ");
+            }
+            if r.any("reverse descending inversa inverse descendente decroissant") {
+                f2.push_str("-r ");
+            }
+            one(
+                out,
+                "sort",
+                "sort a file's lines",
+                &[format!("sort {f2}{f}")],
+            );
+            return;
+        }
+    }
+    // grep: "search for the word error in all files under /var/log", "buscar la palabra
+    // password en config.php", "which files in ~/src mention TODO?"
+    let searching =
+        r.any("search grep look find busca buscar cherche chercher recherche rechercher");
+    let mention = r.any(
+        "mention mentions contain contains containing contiene contienen contient contiennent",
+    );
+    let word = super::tools::quoted_text(req).or_else(|| {
+        word_after(ws, "word palabra mot string text texto texte cadena chaine mention mentions contain contains containing")
+    });
+    let named_word = r.any("word palabra mot string text texto texte cadena chaine");
+    if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
+        && let Some(w) =
+            word.filter(|w| !is_path(w) && !is_file(w) && !listed("in en dans the files file", w))
+    {
+        let mut flags = String::new();
+        if r.any("case insensitive mayusculas casse") {
+            flags.push('i');
+        }
+        let names_only = raw.contains("file names")
+            || raw.contains("filenames")
+            || raw.contains("only the names")
+            || raw.contains("just the names")
+            || raw.starts_with("which files")
+            || raw.starts_with("what files")
+            || raw.starts_with("que archivos")
+            || raw.starts_with("quels fichiers");
+        let target = match (&file, &dir) {
+            (Some(f), _) => Some((quote(f), false)),
+            (None, Some(d)) => Some((quote(d), true)),
+            (None, None) => {
+                // "in the logs folder", "dans tous les fichiers du dossier logs"
+                word_after(ws, "folder directory carpeta directorio dossier repertoire")
+                    .filter(|d| {
+                        d.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
+                            && !listed(
+                                "tree that which where and with for que qui contains containing",
+                                d,
+                            )
+                    })
+                    .map(|d| (quote(&d), true))
+            }
+        };
+        if let Some((t, rec)) = target {
+            if rec {
+                flags.insert(0, 'r');
+            }
+            if names_only {
+                flags.push('l');
+            }
+            let f = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("-{flags} ")
+            };
+            let pat = quote(&w);
+            one(
+                out,
+                "grep",
+                "search text in files",
+                &[format!("grep {f}{pat} {t}")],
+            );
+        }
+    }
+}
+
+/// Environment variables: shown, set, added to, removed.
+fn environment(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    // a variable's name as typed: upper case letters, digits and `_` (`PATH`, `JAVA_HOME`),
+    // or the lower case proxy variables
+    let var = ws.iter().find(|w| {
+        w.len() >= 2
+            && (w
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && !listed("I OS CPU RAM DNS IP USB SSH UTC TODO", w)
+                || w.ends_with("_proxy"))
+    });
+    let Some(v) = var else { return };
+    // an upper case word is a variable when the request says so or it is a usual one
+    // ("the ARP table", "an S3 bucket" are not)
+    const USUAL: &str = "PATH HOME EDITOR VISUAL PAGER LANG LANGUAGE SHELL USER TERM PS1 TZ DISPLAY HOSTNAME PWD OLDPWD LD_LIBRARY_PATH MANPATH";
+    // "the EDITOR variable", "variable LANG", "env var FOO": said next to the name
+    let said = ws.iter().position(|w| w == v).is_some_and(|i| {
+        [i.checked_sub(1), Some(i + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|k| ws.get(k))
+            .any(|w| matches!(fold(w).as_str(), "variable" | "var" | "env"))
+    });
+    let usual = listed(USUAL, v)
+        || v.starts_with("LC_")
+        || v.ends_with("_HOME")
+        || v.ends_with("_PATH")
+        || v.ends_with("_proxy")
+        || v.ends_with("_PROXY");
+    if !(said || usual) {
+        return;
+    }
+    // "add /opt/tools/bin to my PATH"
+    if v == "PATH"
+        && r.any("add append prepend agrega agregar anade anadir ajoute ajouter")
+        && let Some(d) = ws.iter().find(|w| is_path(w))
+    {
+        let line = if r.any("prepend front beginning first") {
+            format!("export PATH=\"{d}:$PATH\"")
+        } else {
+            format!("export PATH=\"$PATH:{d}\"")
+        };
+        let cmds = if r.any("permanently permanent permanente permanentemente definitivement") {
+            vec![format!("echo '{line}' >> ~/.bashrc")]
+        } else {
+            vec![line]
+        };
+        one(out, "path-add", "add a directory to PATH", &cmds);
+        return;
+    }
+    // "unset the http_proxy variable"
+    if r.any("unset remove delete clear elimina borra supprime")
+        && (r.any("variable var unset") || v.ends_with("_proxy"))
+    {
+        one(out, "unset", "remove a variable", &[format!("unset {v}")]);
+        return;
+    }
+    // "set EDITOR to vim", "définir la variable LANG à fr_FR.UTF-8"
+    if r.any("set export define define definir establece establecer pon poner fixe fixer change")
+        && let Some(val) = ws
+            .iter()
+            .skip_while(|w| *w != v)
+            .skip(1)
+            .find(|w| !listed("to a = à en as como comme sur", w))
+    {
+        let line = format!("export {v}={}", quote(val));
+        let cmds =
+            if r.any("permanently permanent permanente permanentemente definitivement always") {
+                vec![format!("echo '{line}' >> ~/.bashrc")]
+            } else {
+                vec![line]
+            };
+        one(out, "export", "set an environment variable", &cmds);
+        return;
+    }
+    // "what's my PATH", "show JAVA_HOME"
+    if (r.any("show print display what whats value muestra cual affiche quelle")
+        || raw.starts_with("what"))
+        && ws.len() <= 6
+    {
+        one(
+            out,
+            "echo-var",
+            "a variable's value",
+            &[format!("echo \"${v}\"")],
+        );
+    }
+}
+
+/// The time, users and groups, cron jobs, disks, CPU cores, DNS, copies to another host,
+/// a reboot at a given time.
+fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 12 {
+        return;
+    }
+    let s = sudo(ctx);
+    let t = raw.trim_end_matches(['?', '.', '!', ' ']);
+    if [
+        "what time is it",
+        "what's the time",
+        "whats the time",
+        "what is the time",
+        "current time",
+        "the time",
+        "time now",
+        "que hora es",
+        "quelle heure est-il",
+        "quelle heure il est",
+        "il est quelle heure",
+    ]
+    .iter()
+    .any(|p| t.ends_with(p))
+        && ws.len() <= 6
+    {
+        one(out, "date", "the date and time", &["date".into()]);
+        return;
+    }
+    if (raw.contains("which groups")
+        || raw.contains("what groups")
+        || raw.contains("my groups")
+        || raw.contains("mis grupos")
+        || raw.contains("mes groupes"))
+        && ws.len() <= 6
+    {
+        one(
+            out,
+            "groups",
+            "the groups you are in",
+            &["groups".into(), "id".into()],
+        );
+        return;
+    }
+    if only_words(
+        raw,
+        "list show display all the user users account accounts on this system machine computer server local every of lista muestra todos los usuarios cuentas de del sistema liste affiche tous les utilisateurs comptes du systeme la machine",
+    ) && r.any("user usuarios utilisateurs account cuentas comptes")
+        && r.any("list all show display lista todos muestra liste tous affiche")
+    {
+        one(
+            out,
+            "list-users",
+            "the user accounts",
+            &["cut -d: -f1 /etc/passwd".into(), "getent passwd".into()],
+        );
+        return;
+    }
+    if r.any("cron crontab")
+        && r.any("list show my lista muestra mis ver liste mes affiche")
+        && !r.any("add every edit remove delete agrega ajoute")
+    {
+        one(
+            out,
+            "crontab-list",
+            "your cron jobs",
+            &["crontab -l".into()],
+        );
+        return;
+    }
+    if only_words(
+        raw,
+        "show list display my all the disks disk partitions and drives of this machine system current available block devices what which are there mis discos particiones y muestra lista todos los las mes disques et affiche liste les tous ver",
+    ) && [
+        "partitions",
+        "particiones",
+        "disks",
+        "discos",
+        "disques",
+        "drives",
+    ]
+    .iter()
+    .any(|p| raw.contains(p))
+        && r.any("show list my all muestra lista mis liste mes affiche what which")
+        && !r.any("usage space free full uso espacio espace create format resize mount mounted")
+    {
+        one(
+            out,
+            "lsblk",
+            "disks and partitions",
+            &["lsblk".into(), "sudo fdisk -l".into()],
+        );
+        return;
+    }
+    if (raw.contains("how many") || raw.contains("cuantos") || raw.contains("combien"))
+        && !r.any("use using thread threads specified utiliser usar")
+        && r.any("core cores cpus cpu processors nucleos coeurs processeurs")
+        && ws.len() <= 9
+    {
+        one(
+            out,
+            "nproc",
+            "the number of CPU cores",
+            &["nproc".into(), "lscpu".into()],
+        );
+        return;
+    }
+    // "look up the DNS records for example.com", "resolve example.com"
+    if (r.any("dns resolve nslookup dig")
+        || raw.contains("ip of")
+        || raw.contains("ip address of"))
+        && (r.any("lookup look resolve query record records dig nslookup what which find get show resuelve resolver consulta busca resoudre interroge cherche quelle cual"))
+        && !r.any("set update add change configure subnet")
+        && let Some(h) = ws.iter().find(|w| is_host(w))
+    {
+        let mut cmds = Vec::new();
+        if usable(ctx, "dig") {
+            cmds.push(format!("dig {h}"));
+        }
+        if ctx.has_command("host") {
+            cmds.push(format!("host {h}"));
+        }
+        cmds.push(format!("getent hosts {h}"));
+        one(out, "dns", "look a name up in the DNS", &cmds);
+        return;
+    }
+    // "copy backup.tar.gz to my home directory on 192.168.1.50 as user bob"
+    if r.any("copy send upload copia copiar envia enviar copie copier envoie envoyer")
+        && let Some(h) = ws
+            .iter()
+            .find(|w| is_host(w) || w.contains('@') && is_host(w.rsplit('@').next().unwrap_or("")))
+        && let Some(f) = ws
+            .iter()
+            .find(|w| (is_file(w) || is_path(w)) && !is_host(w) && !w.contains('@'))
+    {
+        let user = word_after(ws, "user usuario utilisateur")
+            .or_else(|| word_after(ws, "as"))
+            .filter(|u| is_name(u) || u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let dest = if h.contains('@') {
+            h.clone()
+        } else if let Some(u) = user {
+            format!("{u}@{h}")
+        } else {
+            h.clone()
+        };
+        let path = ws
+            .iter()
+            .rfind(|w| is_path(w) && *w != f)
+            .cloned()
+            .unwrap_or_else(|| "~/".into());
+        let rec = if !is_file(f) || r.any("recursively recursivamente recursivement") {
+            "-r "
+        } else {
+            ""
+        };
+        one(
+            out,
+            "scp",
+            "copy files to another host",
+            &[
+                format!("scp {rec}{} {dest}:{path}", quote(f)),
+                format!("rsync -av {} {dest}:{path}", quote(f)),
+            ],
+        );
+        return;
+    }
+    // "schedule a reboot at 3am", "programmer un redémarrage à 2h du matin"
+    if r.any("reboot restart reinicio reiniciar redemarrage redemarrer")
+        && r.any("schedule at programa programar programmer planifie planifier a las")
+        && !r.any("service every cada chaque")
+        && let Some((h, m)) = clock_time(raw)
+    {
+        one(
+            out,
+            "reboot-at",
+            "reboot at a given time",
+            &[format!("{s}shutdown -r {h:02}:{m:02}")],
+        );
+    }
+}
+
+/// Every word of the request is one of `allowed` (the whole request is one short phrase).
+fn only_words(raw: &str, allowed: &str) -> bool {
+    raw.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .all(|w| listed(allowed, w))
+}
+
+/// "at 3am", "at 3:30 pm", "a las 3", "à 2h du matin", "at 15:00": (hour, minute).
+fn clock_time(raw: &str) -> Option<(u32, u32)> {
+    let ws: Vec<&str> = raw.split_whitespace().collect();
+    // the first "at"/"a"/"vers" followed by a number
+    let i = ws.iter().enumerate().position(|(k, w)| {
+        ["at", "las", "a", "vers"].contains(w)
+            && ws
+                .get(k + 1)
+                .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_digit()))
+    })?;
+    let t = ws.get(i + 1)?.trim_end_matches(['.', ',', '?']);
+    let next = ws
+        .get(i + 2)
+        .copied()
+        .unwrap_or("")
+        .trim_end_matches(['.', ',']);
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (digits, mut suffix) = (&t[..split], &t[split..]);
+    if suffix.is_empty() {
+        suffix = next;
+    }
+    let (h, m) = match digits.split_once(':') {
+        Some((h, m)) => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
+        None => match suffix.strip_prefix('h').filter(|m| !m.is_empty()) {
+            Some(m) => (digits.parse().ok()?, m.parse().ok()?),
+            None => (digits.parse().ok()?, 0),
+        },
+    };
+    let pm = suffix == "pm"
+        || raw.contains("de la tarde")
+        || raw.contains("de la noche")
+        || raw.contains("du soir")
+        || raw.contains("de l'apres-midi");
+    let h = match (h, pm, suffix == "am") {
+        (12, false, true) => 0,
+        (h, true, _) if h < 12 => h + 12,
+        (h, _, _) => h,
+    };
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(req: &str) -> String {
+        let ctx = Context::default();
+        matches(req, &ctx)
+            .first()
+            .map(|c| c.command.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn services_and_their_logs() {
+        assert_eq!(first("is nginx running?"), "systemctl status nginx");
+        assert_eq!(
+            first("stop the docker service"),
+            "sudo systemctl stop docker"
+        );
+        assert_eq!(
+            first("reinicia el servicio apache2"),
+            "sudo systemctl restart apache2"
+        );
+        assert_eq!(
+            first("follow the ssh service logs live"),
+            "journalctl -u ssh -f"
+        );
+        assert_eq!(
+            first("ver los logs de apache2 de la última hora"),
+            "journalctl -u apache2 --since '1 hour ago'"
+        );
+        // a program that is not a service
+        assert_eq!(first("is firefox running?"), "pgrep -a firefox");
+    }
+
+    #[test]
+    fn processes_packages_and_files() {
+        assert_eq!(first("kill all python3 processes"), "pkill python3");
+        assert_eq!(first("live view of running processes"), "top");
+        assert_eq!(
+            first("upgrade all packages"),
+            "sudo apt update && sudo apt upgrade -y"
+        );
+        assert_eq!(first("instalar git"), "sudo apt install -y git");
+        assert_eq!(first("remove apache2"), "sudo apt remove apache2");
+        assert_eq!(
+            first("completely remove mysql-server including its config files"),
+            "sudo apt purge mysql-server"
+        );
+        assert_eq!(
+            first("clean up packages that are no longer needed"),
+            "sudo apt autoremove"
+        );
+        assert_eq!(
+            first("which package does /usr/bin/convert belong to"),
+            "dpkg -S /usr/bin/convert"
+        );
+        assert_eq!(first("is curl installed?"), "dpkg -l curl");
+        assert_eq!(
+            first("show information about the htop package"),
+            "apt show htop"
+        );
+        // a file is not a package
+        assert_eq!(first("remove notes.txt"), "");
+        assert_eq!(first("upgrade pip packages"), "");
+        assert_eq!(first("what's in ~/Documents"), "ls -l ~/Documents");
+        assert_eq!(first("what's inside bundle.zip"), "unzip -l bundle.zip");
+        assert_eq!(
+            first("list the contents of release.tar.gz without extracting it"),
+            "tar -tzf release.tar.gz"
+        );
+        assert_eq!(first("how big is /var/log?"), "du -sh /var/log");
+        assert_eq!(
+            first("what are the 10 largest directories in /var"),
+            "du -h --max-depth=1 /var | sort -rh | head -n 10"
+        );
+        assert_eq!(
+            first("delete the folder old_project and everything in it"),
+            "rm -r old_project"
+        );
+        assert_eq!(
+            first("create a symlink called latest pointing to /opt/app/releases/v2"),
+            "ln -s /opt/app/releases/v2 latest"
+        );
+        assert_eq!(
+            first("change the owner of /var/www/html to www-data, recursively"),
+            "chown -R www-data /var/www/html"
+        );
+    }
+
+    #[test]
+    fn text_environment_and_system() {
+        assert_eq!(first("sort names.txt alphabetically"), "sort names.txt");
+        assert_eq!(
+            first("remove duplicate lines from list.txt"),
+            "sort -u list.txt"
+        );
+        assert_eq!(
+            first("count how many times each line appears in ips.txt, most frequent first"),
+            "sort ips.txt | uniq -c | sort -nr"
+        );
+        assert_eq!(
+            first("search for the word error in all files under /var/log"),
+            "grep -r error /var/log"
+        );
+        assert_eq!(
+            first("buscar la palabra password en config.php"),
+            "grep password config.php"
+        );
+        assert_eq!(
+            first("which files in ~/src mention TODO? ignore case, just give me the file names"),
+            "grep -ril TODO ~/src"
+        );
+        assert_eq!(
+            first("chercher le mot erreur dans tous les fichiers du dossier logs"),
+            "grep -r erreur logs"
+        );
+        assert_eq!(first("what's my PATH"), "echo \"$PATH\"");
+        assert_eq!(
+            first("set EDITOR to vim for this session"),
+            "export EDITOR=vim"
+        );
+        assert_eq!(
+            first("add /opt/tools/bin to my PATH"),
+            "export PATH=\"$PATH:/opt/tools/bin\""
+        );
+        assert_eq!(first("unset the http_proxy variable"), "unset http_proxy");
+        assert_eq!(
+            first("définir la variable LANG à fr_FR.UTF-8"),
+            "export LANG=fr_FR.UTF-8"
+        );
+        assert_eq!(first("what time is it"), "date");
+        assert_eq!(first("quelle heure est-il ?"), "date");
+        assert_eq!(first("which groups am I in"), "groups");
+        assert_eq!(
+            first("list all user accounts on the system"),
+            "cut -d: -f1 /etc/passwd"
+        );
+        assert_eq!(first("list my cron jobs"), "crontab -l");
+        assert_eq!(first("show my disks and partitions"), "lsblk");
+        assert_eq!(first("how many CPU cores does this box have"), "nproc");
+        assert_eq!(
+            first("look up the DNS records for example.com"),
+            "dig example.com"
+        );
+        assert_eq!(
+            first("copy backup.tar.gz to my home directory on 192.168.1.50 as user bob"),
+            "scp backup.tar.gz bob@192.168.1.50:~/"
+        );
+        assert_eq!(first("schedule a reboot at 3am"), "sudo shutdown -r 03:00");
+        assert_eq!(
+            first("programmer un redémarrage à 2h du matin"),
+            "sudo shutdown -r 02:00"
+        );
+    }
+}
