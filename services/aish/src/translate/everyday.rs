@@ -21,9 +21,15 @@ use super::{Candidate, Context, fold};
 fn args(req: &str) -> Vec<String> {
     req.split_whitespace()
         .map(|w| {
-            w.trim_matches(|c: char| "\"'`“”«»¿¡(),;!?".contains(c))
-                .trim_end_matches([':', '.'])
-                .to_string()
+            let w = w
+                .trim_matches(|c: char| "\"'`“”«»¿¡(),;!?".contains(c))
+                .trim_end_matches([':', '.']);
+            // French elision: "d'apache2", "l'ordinateur", "qu'il"
+            let w = ["d'", "l'", "qu'", "j'", "n'", "s'", "c'", "d’", "l’"]
+                .iter()
+                .find_map(|e| w.strip_prefix(e).filter(|rest| !rest.is_empty()))
+                .unwrap_or(w);
+            w.to_string()
         })
         .filter(|w| !w.is_empty())
         .collect()
@@ -96,11 +102,14 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     if ws.len() > 14 {
         return out;
     }
-    let raw = fold(req);
+    // "¿está funcionando mariadb?": the question marks of Spanish are not words
+    let raw = fold(req.trim_start_matches(['¿', '¡', ' ']));
     services(&r, &raw, &ws, ctx, &mut out);
     processes(&r, &raw, &ws, ctx, &mut out);
     packages(&r, &raw, &ws, ctx, &mut out);
     files(&r, &raw, &ws, &mut out);
+    places(&r, &raw, &ws, ctx, &mut out);
+    power(&r, &raw, &ws, ctx, &mut out);
     text(&r, req, &raw, &ws, &mut out);
     environment(&r, &raw, &ws, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
@@ -124,6 +133,12 @@ fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
     if let Some(s) = ws
         .iter()
         .map(|w| w.to_lowercase())
+        // the names people use for Debian's units
+        .map(|w| match w.as_str() {
+            "apache" => "apache2".to_string(),
+            "postgres" => "postgresql".to_string(),
+            _ => w,
+        })
         .find(|w| SERVICES.contains(&w.as_str()))
         && (said || (ws.len() <= 6 || logs) && !matches!(s.as_str(), "ssh" | "sshd"))
     {
@@ -266,7 +281,7 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
         || ["is ", "esta ", "est-ce ", "check if ", "check whether "]
             .iter()
             .any(|p| raw.starts_with(p))
-            && r.any("running active up funciona corriendo activo marche tourne fonctionne actif")
+            && r.any("running active up funciona funcionando corriendo activo marche tourne fonctionne actif")
     {
         one(
             out,
@@ -286,9 +301,14 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
         return;
     }
     // "is firefox running?": a program, not a service (those are above)
+    let asked = if raw.starts_with("is there a ") || raw.starts_with("is there any ") {
+        ws.get(3)
+    } else {
+        ws.get(1)
+    };
     if (raw.starts_with("is ") || raw.starts_with("esta ") || raw.starts_with("est-ce que "))
         && r.any("running corriendo ejecutando ejecucion tourne lance")
-        && let Some(p) = ws.get(1).filter(|p| is_name(p))
+        && let Some(p) = asked.filter(|p| is_name(p))
         && !SERVICES.contains(&p.as_str())
         && !listed("it this the there my a", p)
     {
@@ -307,6 +327,23 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
             is_name(p)
                 && !listed("process processes procesos processus active running stopped background user users child zombie jobs instances those these them", p)
         })
+    {
+        let mut cmds = vec![format!("pkill {p}")];
+        if usable(ctx, "killall") {
+            cmds.push(format!("killall {p}"));
+        }
+        one(out, "kill-all", "stop every process of a program", &cmds);
+    }
+    // "kill firefox", "tue firefox", "mata chrome": a program by its name
+    if (ws.len() == 2 || ws.len() == 3 && ctx.has_command(&ws[ws.len() - 1]))
+        && ws
+            .first()
+            .is_some_and(|w| listed("kill mata matar tue tuer termina terminate", &fold(w)))
+        && let Some(p) = ws.last().filter(|p| is_name(p))
+        && !listed(
+            "it this that all everything process processes daemon window pane instance session server job tab canal",
+            p,
+        )
     {
         let mut cmds = vec![format!("pkill {p}")];
         if usable(ctx, "killall") {
@@ -385,7 +422,9 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
     }
     // "install git", "instalar git" (a tool's name is what is installed, not the tool to run)
     if r.any("install instala instalar installer installe")
-        && !r.any("installed instalado installe uninstall how como comment")
+        && !r.any("installed instalado uninstall how como comment")
+        // "installé" folds to the imperative "installe": the verb opens the request
+        && !(r.any("installe") && !raw.starts_with("installe "))
         && ws.len() <= 4
         && let Some(p) =
             word_after(ws, "install instala instalar installer installe").filter(|p| is_name(p))
@@ -430,6 +469,9 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
         && !raw.contains("do not")
         && (r.any("unused orphan orphaned autoremove")
             || raw.contains("no longer needed")
+            || raw.contains("needed anymore")
+            || raw.contains("aren't needed")
+            || raw.contains("not used")
             || raw.contains("not needed")
             || raw.contains("no longer required")
             || raw.contains("innecesarios")
@@ -524,6 +566,7 @@ fn removed_package(r: &Req, ws: &[String], ctx: &Context) -> Option<String> {
     let uninstall = r.any("uninstall desinstala desinstalar desinstalle desinstaller");
     let purge = r.any("purge purga purger completely completamente completement");
     let known = SERVICES.contains(&p.as_str())
+        || uninstall && ws.len() <= 3
         || ctx.has_command(&p) && uninstall
         || config && purge
         || std::path::Path::new(&format!("/var/lib/dpkg/info/{p}.list")).exists()
@@ -679,6 +722,390 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
     }
 }
 
+/// A folder of the home directory named as people do: "my Documents folder", "Downloads"
+/// (`~/Documents`, `~/Downloads`), in English, Spanish and French.
+fn home_folder(w: &str) -> Option<&'static str> {
+    Some(match fold(w).as_str() {
+        "documents" | "documentos" => "~/Documents",
+        "downloads" | "descargas" | "telechargements" => "~/Downloads",
+        "pictures" | "photos" | "imagenes" | "fotos" => "~/Pictures",
+        "music" | "musica" | "musique" => "~/Music",
+        "videos" => "~/Videos",
+        "desktop" | "escritorio" | "bureau" => "~/Desktop",
+        _ => return None,
+    })
+}
+
+/// Where a request points: a path as typed, else a home folder by its name ("my Downloads
+/// folder"), else a folder named with the word ("the photos folder").
+fn place(ws: &[String]) -> Option<String> {
+    ws.iter()
+        .find(|w| is_path(w) && !is_file(w))
+        .cloned()
+        .or_else(|| {
+            ws.iter()
+                .filter(|w| w.starts_with(|c: char| c.is_uppercase()) || ws.len() <= 6)
+                .find_map(|w| home_folder(w))
+                .map(str::to_string)
+        })
+}
+
+/// A folder named by a word: "the src folder", "the folder logs", "el directorio datos",
+/// "du dossier logs".
+fn folder_named(ws: &[String]) -> Option<String> {
+    const NOT: &str = "the my a an this that el la le les los las mi mon ma un une de del du des \
+        tree that which where and with for que qui contains containing in en dans to into a of found \
+        current home whole entire same parent root";
+    let ok = |w: &&String| {
+        w.chars().all(|c| c.is_alphanumeric() || "_-".contains(c)) && !listed(NOT, &fold(w))
+    };
+    let i = ws.iter().position(|w| {
+        listed(
+            "folder directory dir carpeta directorio dossier repertoire",
+            &fold(w),
+        )
+    })?;
+    ws.get(i + 1)
+        .filter(ok)
+        .or_else(|| i.checked_sub(1).and_then(|k| ws.get(k)).filter(ok))
+        .cloned()
+}
+
+/// Files copied, counted, sized, found; folders made; links; execution rights.
+fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    let file = ws.iter().find(|w| is_file(w)).cloned();
+    // "copy report.pdf into my Documents folder", "copy the whole photos folder to /mnt/backup"
+    if ws
+        .first()
+        .is_some_and(|w| listed("copy copia copiar copie copier cp", &fold(w)))
+        && !ws.iter().any(|w| w.contains('@') || is_host(w))
+    {
+        let to = ws
+            .iter()
+            .rposition(|w| listed("to into in a en dans vers", &fold(w)))
+            .and_then(|i| place(&ws[i + 1..]));
+        let folder_src = word_after(ws, "whole entire").or_else(|| folder_named(ws));
+        let src = file
+            .clone()
+            .map(|f| (f, false))
+            .or(folder_src.map(|f| (f, true)));
+        if let (Some((src, dir)), Some(to)) = (src, to)
+            && src != to
+        {
+            let rec = if dir { "-r " } else { "" };
+            one(
+                out,
+                "copy",
+                "copy files",
+                &[format!(
+                    "cp {rec}{} {}/",
+                    quote(&src),
+                    to.trim_end_matches('/')
+                )],
+            );
+            return;
+        }
+    }
+    // "crée un dossier nommé travail", "crea una carpeta llamada fotos", "make a folder called x"
+    if r.any("create make crea crear cree creer new nueva nuevo nouveau")
+        && r.any("folder directory carpeta directorio dossier repertoire")
+        && !r.any("archive archivo file files zip tar")
+        && !r.any("temporary temporal temporaire user usuario utilisateur project proyecto projet app application contenedor container immutable home")
+        && let Some(name) = word_after(ws, "called named llamado llamada nomme nommee appele")
+            .or_else(|| {
+                // "create directory backup", "crée un dossier travail": the folder's name
+                // ends a short request
+                (ws.len() <= 5)
+                    .then(|| word_after(ws, "folder directory carpeta directorio dossier repertoire"))
+                    .flatten()
+                    .filter(|n| ws.last() == Some(n))
+            })
+            .filter(|n| !listed("in en dans on with con avec for para pour and y et will new nuevo nouveau", &fold(n)))
+    {
+        let name = place(std::slice::from_ref(&name)).filter(|p| is_path(p)).unwrap_or(name);
+        let p = if name.contains('/') { "-p " } else { "" };
+        one(out, "mkdir", "make a directory", &[format!("mkdir {p}{}", quote(&name)), format!("mkdir -p {}", quote(&name))]);
+        return;
+    }
+    // "how many files are in my Downloads folder?"
+    if (raw.contains("how many files")
+        || raw.contains("cuantos archivos")
+        || raw.contains("combien de fichiers"))
+        && let Some(d) = place(ws)
+    {
+        one(
+            out,
+            "count-files",
+            "how many files a directory has",
+            &[format!("ls {} | wc -l", d)],
+        );
+        return;
+    }
+    // "where is config.yaml", "where is the python3 binary", "où est rapport.pdf"
+    let where_ = [
+        "where is ",
+        "where's ",
+        "wheres ",
+        "donde esta ",
+        "ou est ",
+        "ou se trouve ",
+    ]
+    .iter()
+    .any(|p| raw.starts_with(p));
+    if where_ {
+        if let Some(f) = &file {
+            let from = if r.any("home casa maison") || raw.contains("my ") {
+                "~"
+            } else {
+                "."
+            };
+            one(
+                out,
+                "find-file",
+                "find a file by its name",
+                &[format!("find {from} -name {}", quote(f))],
+            );
+            return;
+        }
+        if let Some(p) = ws.iter().skip(2).find(|w| {
+            is_name(w) && ctx.has_command(w) && !listed("the a el la le binary program command", w)
+        }) {
+            one(
+                out,
+                "which",
+                "where a command is",
+                &[format!("which {p}"), format!("command -v {p}")],
+            );
+            return;
+        }
+    }
+    // "how big is database.sql", "size of backup.tar.gz"
+    if let Some(f) = &file
+        && (raw.contains("how big")
+            || raw.contains("how large")
+            || raw.starts_with("size of ")
+            || raw.contains(" size of ")
+            || raw.contains("cuanto ocupa")
+            || raw.contains("taille de"))
+        && !r.any("largest biggest directory folder")
+    {
+        one(
+            out,
+            "file-size",
+            "a file's size",
+            &[
+                format!("ls -lh {}", quote(f)),
+                format!("du -h {}", quote(f)),
+            ],
+        );
+        return;
+    }
+    // "make a shortcut /usr/local/bin/myapp pointing to /opt/myapp/bin/myapp"
+    if r.any("shortcut link acceso raccourci lien")
+        && (raw.contains("pointing to")
+            || raw.contains("points to")
+            || raw.contains("que apunte")
+            || raw.contains("vers "))
+    {
+        let paths: Vec<&String> = ws.iter().filter(|w| is_path(w) || is_file(w)).collect();
+        if let [name, target] = paths[..] {
+            let pointing = ws
+                .iter()
+                .position(|w| w == "pointing" || w == "points" || w == "apunte" || w == "vers");
+            let t_at = ws.iter().position(|w| w == target);
+            // the target is the path after "pointing to"
+            let (name, target) = if pointing.is_some_and(|p| t_at.is_some_and(|t| t > p)) {
+                (name, target)
+            } else {
+                (target, name)
+            };
+            one(
+                out,
+                "symlink",
+                "make a symbolic link",
+                &[format!("ln -s {} {}", quote(target), quote(name))],
+            );
+            return;
+        }
+    }
+    // "dale permisos de ejecución a script.sh", "rends deploy.sh exécutable"
+    if let Some(f) = &file
+        && (r.any("executable ejecutable executable")
+            || raw.contains("ejecucion")
+            || raw.contains("execution")
+            || raw.contains("execute permission"))
+        && !r.any("remove quita retire without sin sans find busca cherche list")
+    {
+        one(
+            out,
+            "chmod-x",
+            "make a file executable",
+            &[format!("chmod +x {}", quote(f))],
+        );
+        return;
+    }
+    // "cuenta las líneas de ventas.csv", "compte les lignes de data.txt", "count lines in a.txt"
+    if let Some(f) = &file
+        && r.any("count cuenta contar compte compter many cuantas combien")
+        && r.any("line lines linea lineas ligne lignes")
+        && !r.any("match matching contain containing word palabra mot each cada chaque unique")
+        && ws.len() <= 7
+    {
+        one(
+            out,
+            "count-lines",
+            "count a file's lines",
+            &[format!("wc -l {}", quote(f))],
+        );
+    }
+}
+
+/// Power, boot and the system itself: sleep, reboot, what slows the boot, errors since boot,
+/// the distribution's version, how long it has been up, user removal, a quick web server.
+fn power(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 12 {
+        return;
+    }
+    let s = sudo(ctx);
+    let machine = r.any("computer laptop machine pc system server ordenador equipo portatil sistema ordinateur portable systeme serveur box");
+    // "put the laptop to sleep", "suspend the computer"
+    if (r.any("suspend suspende suspendre hibernate hiberna hiberner")
+        || raw.contains("to sleep")
+        || raw.contains("en veille"))
+        && (machine || ws.len() <= 3)
+        && !r.any("virtual vm domain guest invitado by instance maquina")
+    {
+        let what = if r.any("hibernate hiberna hiberner") {
+            "hibernate"
+        } else {
+            "suspend"
+        };
+        one(
+            out,
+            "suspend",
+            "suspend the machine",
+            &[format!("systemctl {what}")],
+        );
+        return;
+    }
+    // "redémarre l'ordinateur", "reinicia el equipo", "reboot the server now"
+    if r.any("reboot restart reinicia reiniciar redemarre redemarrer")
+        && (machine && ws.len() <= 4 || ws.len() == 1)
+        && !r.any("service servicio network apache nginx docker at las every cada running")
+        && !raw.contains(" a las ")
+    {
+        one(
+            out,
+            "reboot",
+            "restart the machine",
+            &[format!("{s}reboot"), format!("{s}systemctl reboot")],
+        );
+        return;
+    }
+    // "what's slowing down my boot?", "why does boot take so long"
+    if r.any("boot arranque demarrage")
+        && (r.any("slow slowing slower long lento lenta lent lente") || raw.contains("takes so"))
+    {
+        one(
+            out,
+            "boot-time",
+            "what the boot spends its time on",
+            &["systemd-analyze blame".into(), "systemd-analyze".into()],
+        );
+        return;
+    }
+    // "show errors since the last boot", "erreurs depuis le démarrage"
+    if r.any("error errors errores erreur erreurs")
+        && r.any("boot arranque demarrage")
+        && !r.any("service servicio apache2 nginx")
+    {
+        one(
+            out,
+            "boot-errors",
+            "errors logged since boot",
+            &["journalctl -b -p err".into()],
+        );
+        return;
+    }
+    // "which version of Debian is this?", "quelle version de Debian j'ai ?"
+    if r.any("debian ubuntu distro distribution distribucion os")
+        && r.any("version release version")
+        && r.any("which what show display print check cual que quelle quel affiche muestra version")
+        && !r.any("create build install stable kernel nucleo noyau package paquete paquet upgrade update install")
+    {
+        let mut cmds = vec!["cat /etc/os-release".to_string()];
+        if ctx.has_command("lsb_release") {
+            cmds.push("lsb_release -a".into());
+        }
+        one(out, "os-release", "the distribution and its version", &cmds);
+        return;
+    }
+    // "how long has the machine been up", "depuis combien de temps la machine est allumée"
+    if raw.contains("how long")
+        && (r.any("up running on") || machine)
+        && !r.any("boot take command process file")
+        || raw.contains("combien de temps") && r.any("allumee allume demarree marche")
+        || raw.contains("cuanto tiempo") && r.any("encendido encendida lleva")
+    {
+        one(
+            out,
+            "uptime",
+            "how long the machine has been up",
+            &["uptime".into(), "uptime -p".into()],
+        );
+        return;
+    }
+    // "start a quick web server in this folder on port 8000"
+    if (raw.contains("web server")
+        || raw.contains("http server")
+        || raw.contains("servidor web")
+        || raw.contains("serveur web"))
+        && r.any("start quick serve run launch simple inicia lanza lance demarre")
+        && (r.any("quick simple python rapido rapide")
+            || raw.contains("this folder")
+            || raw.contains("this directory")
+            || raw.contains("esta carpeta")
+            || raw.contains("ce dossier"))
+        && !r.any("nginx apache apache2 restart stop status install")
+    {
+        let port = ws
+            .iter()
+            .find_map(|w| w.parse::<u16>().ok())
+            .unwrap_or(8000);
+        one(
+            out,
+            "http-server",
+            "serve this directory over HTTP",
+            &[format!("python3 -m http.server {port}")],
+        );
+        return;
+    }
+    // "delete user olduser and their home directory", "supprime l'utilisateur bob"
+    if r.any("delete remove borra elimina supprime supprimer")
+        && r.any("user usuario utilisateur account cuenta compte")
+        && !r.any("group grupo groupe file files process package paquete paquet list lista liste")
+        && let Some(u) = word_after(ws, "user usuario utilisateur account cuenta compte")
+            .filter(|u| is_name(u) || u.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|u| {
+                !listed(
+                    "and y et with con avec from de del la el le in en or o ou along pool group mapping credentials account accounts profile session data existing existente actual specific",
+                    u,
+                )
+            })
+    {
+        let home = r.any("home directory folder personal personnel casa");
+        let cmd = if ctx.has_command("deluser") || ctx.path_cmds.is_empty() {
+            format!("{s}deluser {}{u}", if home { "--remove-home " } else { "" })
+        } else {
+            format!("{s}userdel {}{u}", if home { "-r " } else { "" })
+        };
+        one(out, "userdel", "remove a user", &[cmd]);
+    }
+}
+
 /// Text files: sorted, de-duplicated, counted, searched.
 fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
     if ws.len() > 14 {
@@ -748,10 +1175,25 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
     let mention = r.any(
         "mention mentions contain contains containing contiene contienen contient contiennent",
     );
-    let word = super::tools::quoted_text(req).or_else(|| {
-        word_after(ws, "word palabra mot string text texto texte cadena chaine mention mentions contain contains containing")
-    });
-    let named_word = r.any("word palabra mot string text texto texte cadena chaine");
+    // a marker written in capitals: "find every TODO in src", "busca FIXME en lib"
+    let marker = ws
+        .iter()
+        .find(|w| {
+            (3..=10).contains(&w.len())
+                && w.chars().all(|c| c.is_ascii_uppercase())
+                && !listed(
+                    "PDF JSON CSV XML HTML YAML SQL PNG JPG GIF MP3 MP4 USB DNS IP SSH HTTP HTTPS URL API CPU RAM GPU SSD HDD",
+                    w,
+                )
+        })
+        .cloned();
+    let word = super::tools::quoted_text(req)
+        .or_else(|| {
+            word_after(ws, "word palabra mot string text texto texte cadena chaine mention mentions contain contains containing")
+        })
+        .or(marker.clone());
+    let named_word =
+        r.any("word palabra mot string text texto texte cadena chaine") || marker.is_some();
     if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
         && let Some(w) =
             word.filter(|w| !is_path(w) && !is_file(w) && !listed("in en dans the files file", w))
@@ -759,6 +1201,12 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
         let mut flags = String::new();
         if r.any("case insensitive mayusculas casse") {
             flags.push('i');
+        }
+        if raw.contains("line number")
+            || raw.contains("numeros de linea")
+            || raw.contains("numeros de ligne")
+        {
+            flags.push('n');
         }
         let names_only = raw.contains("file names")
             || raw.contains("filenames")
@@ -773,15 +1221,7 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             (None, Some(d)) => Some((quote(d), true)),
             (None, None) => {
                 // "in the logs folder", "dans tous les fichiers du dossier logs"
-                word_after(ws, "folder directory carpeta directorio dossier repertoire")
-                    .filter(|d| {
-                        d.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
-                            && !listed(
-                                "tree that which where and with for que qui contains containing",
-                                d,
-                            )
-                    })
-                    .map(|d| (quote(&d), true))
+                folder_named(ws).map(|d| (quote(&d), true))
             }
         };
         if let Some((t, rec)) = target {
@@ -1283,5 +1723,85 @@ mod tests {
             first("programmer un redémarrage à 2h du matin"),
             "sudo shutdown -r 02:00"
         );
+    }
+    #[test]
+    fn places_power_and_spanish_french_forms() {
+        assert_eq!(
+            first("copy report.pdf into my Documents folder"),
+            "cp report.pdf ~/Documents/"
+        );
+        assert_eq!(
+            first("copy the whole photos folder to /mnt/backup"),
+            "cp -r photos /mnt/backup/"
+        );
+        assert_eq!(first("crée un dossier nommé travail"), "mkdir travail");
+        assert_eq!(first("create directory backup"), "mkdir backup");
+        // a directory the request does not name is not made
+        assert_eq!(
+            first("Create an empty temporary directory and print its absolute path"),
+            ""
+        );
+        assert_eq!(
+            first("how many files are in my Downloads folder?"),
+            "ls ~/Downloads | wc -l"
+        );
+        assert_eq!(first("where is config.yaml"), "find . -name config.yaml");
+        assert_eq!(first("how big is database.sql"), "ls -lh database.sql");
+        assert_eq!(
+            first("make a shortcut /usr/local/bin/myapp pointing to /opt/myapp/bin/myapp"),
+            "ln -s /opt/myapp/bin/myapp /usr/local/bin/myapp"
+        );
+        assert_eq!(
+            first("dale permisos de ejecución a script.sh"),
+            "chmod +x script.sh"
+        );
+        assert_eq!(first("cuenta las líneas de ventas.csv"), "wc -l ventas.csv");
+        assert_eq!(
+            first("find every TODO in the src folder with line numbers"),
+            "grep -rn TODO src"
+        );
+        assert_eq!(first("put the laptop to sleep"), "systemctl suspend");
+        assert_eq!(first("redémarre l'ordinateur"), "sudo reboot");
+        assert_eq!(
+            first("what's slowing down my boot?"),
+            "systemd-analyze blame"
+        );
+        assert_eq!(
+            first("show errors since the last boot"),
+            "journalctl -b -p err"
+        );
+        assert_eq!(
+            first("which version of Debian is this?"),
+            "cat /etc/os-release"
+        );
+        assert_eq!(
+            first("depuis combien de temps la machine est allumée ?"),
+            "uptime"
+        );
+        assert_eq!(
+            first("start a quick web server in this folder on port 8000"),
+            "python3 -m http.server 8000"
+        );
+        assert_eq!(
+            first("delete user olduser and their home directory"),
+            "sudo deluser --remove-home olduser"
+        );
+        assert_eq!(
+            first("¿está funcionando mariadb?"),
+            "systemctl status mariadb"
+        );
+        assert_eq!(
+            first("affiche les journaux d'apache2"),
+            "journalctl -u apache2"
+        );
+        assert_eq!(first("restart apache"), "sudo systemctl restart apache2");
+        assert_eq!(first("installe git"), "sudo apt install -y git");
+        assert_eq!(first("uninstall vlc"), "sudo apt remove vlc");
+        assert_eq!(first("tue firefox"), "pkill firefox");
+        assert_eq!(first("is there a node process running?"), "pgrep -a node");
+        // other tools' things are not these
+        assert_eq!(first("Kill a window"), "");
+        assert_eq!(first("Delete a specific user pool"), "");
+        assert_eq!(first("Restart the currently running GitWeb server"), "");
     }
 }

@@ -353,7 +353,20 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         || raw.contains("zona horaria")
         || raw.contains("fuseau horaire")
     {
-        if r.has(&["set", "change", "cambia", "cambiar", "changer", "definir"]) {
+        if r.has(&[
+            "set",
+            "change",
+            "cambia",
+            "cambiar",
+            "changer",
+            "definir",
+            "mets",
+            "mettre",
+            "pon",
+            "poner",
+            "configure",
+            "configura",
+        ]) {
             // "Europe/Paris", "America/New_York" as typed
             let tz = req
                 .split_whitespace()
@@ -383,8 +396,27 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         let user = ws
             .iter()
             .position(|w| ["add", "agrega", "anade", "ajoute"].contains(w))
-            .and_then(|i| ws.get(i + 1))
-            .filter(|u| !["user", "the", "a", "usuario", "utilisateur", "l"].contains(*u))
+            // "agrega a maria al grupo docker": the first word that is not an article
+            .and_then(|i| {
+                let k = ws[i + 1..].iter().position(|u| {
+                    ![
+                        "user",
+                        "the",
+                        "a",
+                        "al",
+                        "usuario",
+                        "utilisateur",
+                        "l",
+                        "el",
+                        "le",
+                    ]
+                    .contains(u)
+                })?;
+                // the user is followed by where it is added: "add bob to …", "agrega a maria al …"
+                ws.get(i + 2 + k)
+                    .filter(|w| ["to", "al", "au", "a", "dans", "en", "into"].contains(*w))
+                    .and(ws.get(i + 1 + k))
+            })
             .map(|u| u.to_string())
             .or_else(|| sl.user.clone());
         let group = ws
