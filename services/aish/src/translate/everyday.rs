@@ -424,7 +424,7 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
     if r.any("install instala instalar installer installe")
         && !r.any("installed instalado uninstall how como comment")
         // "installé" folds to the imperative "installe": the verb opens the request
-        && !(r.any("installe") && !raw.starts_with("installe "))
+        && (!r.any("installe") || raw.starts_with("installe "))
         && ws.len() <= 4
         && let Some(p) =
             word_after(ws, "install instala instalar installer installe").filter(|p| is_name(p))
