@@ -110,15 +110,19 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     files(&r, &raw, &ws, &mut out);
     places(&r, &raw, &ws, ctx, &mut out);
     power(&r, &raw, &ws, ctx, &mut out);
+    devices(&r, &raw, &ws, ctx, &mut out);
+    columns(&r, &raw, &ws, &mut out);
     text(&r, req, &raw, &ws, &mut out);
     environment(&r, &raw, &ws, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
     out
 }
 
-/// One usual command (and its alternatives), settling the request.
+/// One usual command (and its alternatives), settling the request. These rules read the
+/// request's arguments, so they rank just above the generic intents (0.95) that match the
+/// same words ("busca la palabra pedido en ~/documentos" is a text search, not a file search).
 fn one(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[String]) {
-    cand(out, intent, 0.95, desc, cmds);
+    cand(out, intent, 0.96, desc, cmds);
 }
 
 /// The service a request names: a well-known one, or the word next to "service".
@@ -785,8 +789,9 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     {
         let to = ws
             .iter()
-            .rposition(|w| listed("to into in a en dans vers", &fold(w)))
-            .and_then(|i| place(&ws[i + 1..]));
+            .rposition(|w| listed("to into in onto at a en dans vers sur", &fold(w)))
+            .and_then(|i| place(&ws[i + 1..]))
+            .or_else(|| ws.iter().find(|w| is_path(w) && !is_file(w)).cloned());
         let folder_src = word_after(ws, "whole entire").or_else(|| folder_named(ws));
         let src = file
             .clone()
@@ -844,11 +849,29 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         );
         return;
     }
+    // "how many csv files are in ~/data?"
+    if raw.starts_with("how many ")
+        && ws.get(3).is_some_and(|w| listed("files file", w))
+        && let Some(ext) = ws
+            .get(2)
+            .filter(|e| e.len() <= 5 && e.chars().all(|c| c.is_ascii_alphanumeric()))
+        && let Some(d) = place(ws)
+    {
+        let ext = ext.to_lowercase();
+        one(
+            out,
+            "count-files",
+            "how many files of a kind a directory has",
+            &[format!("ls {}/*.{ext} | wc -l", d.trim_end_matches('/'))],
+        );
+        return;
+    }
     // "where is config.yaml", "where is the python3 binary", "où est rapport.pdf"
     let where_ = [
         "where is ",
         "where's ",
         "wheres ",
+        "where did ",
         "donde esta ",
         "ou est ",
         "ou se trouve ",
@@ -857,7 +880,8 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     .any(|p| raw.starts_with(p));
     if where_ {
         if let Some(f) = &file {
-            let from = if r.any("home casa maison") || raw.contains("my ") {
+            let from = if r.any("home casa maison download downloaded saved") || raw.contains("my ")
+            {
                 "~"
             } else {
                 "."
@@ -993,16 +1017,15 @@ fn power(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candida
     }
     // "redémarre l'ordinateur", "reinicia el equipo", "reboot the server now"
     if r.any("reboot restart reinicia reiniciar redemarre redemarrer")
-        && (machine && ws.len() <= 4 || ws.len() == 1)
+        && (machine && (ws.len() <= 4 || in_minutes(ws).is_some()) || ws.len() == 1)
         && !r.any("service servicio network apache nginx docker at las every cada running")
         && !raw.contains(" a las ")
     {
-        one(
-            out,
-            "reboot",
-            "restart the machine",
-            &[format!("{s}reboot"), format!("{s}systemctl reboot")],
-        );
+        let cmds = match in_minutes(ws) {
+            Some(n) => vec![format!("{s}shutdown -r +{n}")],
+            None => vec![format!("{s}reboot"), format!("{s}systemctl reboot")],
+        };
+        one(out, "reboot", "restart the machine", &cmds);
         return;
     }
     // "what's slowing down my boot?", "why does boot take so long"
@@ -1019,15 +1042,19 @@ fn power(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candida
     }
     // "show errors since the last boot", "erreurs depuis le démarrage"
     if r.any("error errors errores erreur erreurs")
-        && r.any("boot arranque demarrage")
-        && !r.any("service servicio apache2 nginx")
+        && (r.any("boot arranque demarrage")
+            || r.any("journal log logs registro journaux")
+                && r.any("since today yesterday desde hoy ayer depuis hier"))
+        && !r.any("service servicio apache2 nginx file files")
     {
-        one(
-            out,
-            "boot-errors",
-            "errors logged since boot",
-            &["journalctl -b -p err".into()],
-        );
+        let cmd = if r.any("yesterday ayer hier") {
+            "journalctl -p err --since yesterday"
+        } else if r.any("today hoy") || raw.contains("aujourd") {
+            "journalctl -p err --since today"
+        } else {
+            "journalctl -b -p err"
+        };
+        one(out, "boot-errors", "errors in the journal", &[cmd.into()]);
         return;
     }
     // "which version of Debian is this?", "quelle version de Debian j'ai ?"
@@ -1103,6 +1130,264 @@ fn power(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candida
             format!("{s}userdel {}{u}", if home { "-r " } else { "" })
         };
         one(out, "userdel", "remove a user", &[cmd]);
+    }
+}
+
+/// "in 5 minutes", "dans 10 minutes", "en 5 minutos": N.
+fn in_minutes(ws: &[String]) -> Option<u32> {
+    ws.windows(3).find_map(|w| {
+        (listed("in dans en within", &fold(&w[0]))
+            && listed("minutes minute minutos minuto min mins", &fold(&w[2])))
+        .then(|| w[1].parse().ok())
+        .flatten()
+    })
+}
+
+/// Printers, removable drives, sensors, SSH keys, failed services, free space said in Spanish
+/// and French, processes by id.
+fn devices(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 12 {
+        return;
+    }
+    let s = sudo(ctx);
+    let file = ws.iter().find(|w| is_file(w));
+    // "print report.pdf", "imprime factura.pdf", "print two copies of letter.pdf on HP_Office"
+    let printer = r.any("printer impresora imprimante");
+    if let Some(f) = file
+        && (ws
+            .first()
+            .is_some_and(|w| listed("print imprime imprimir imprimer", &fold(w)))
+            && f.rsplit('.')
+                .next()
+                .is_some_and(|e| listed("pdf ps doc docx odt rtf", &e.to_lowercase()))
+            || printer && r.any("print imprime imprimir imprimer send envia envoie"))
+    {
+        let mut cmd = "lp".to_string();
+        if let Some(p) = word_after(ws, "called named llamada nommee")
+            .or_else(|| word_after(ws, "printer impresora imprimante"))
+            .filter(|p| !is_file(p) && !listed("on en sur with con avec", p))
+        {
+            cmd.push_str(&format!(" -d {}", quote(&p)));
+        }
+        let copies = ws.windows(2).find_map(|w| {
+            listed("copies copy copias copia exemplaires", &fold(&w[1]))
+                .then(|| number_word(&w[0]))
+                .flatten()
+        });
+        if let Some(n) = copies.filter(|n| *n > 1) {
+            cmd.push_str(&format!(" -n {n}"));
+        }
+        one(
+            out,
+            "print",
+            "print a document",
+            &[format!("{cmd} {}", quote(f))],
+        );
+        return;
+    }
+    if printer
+        && r.any("which list show what cuales lista muestra quelles liste affiche")
+        && !r.any("job jobs queue")
+    {
+        one(
+            out,
+            "printers",
+            "the printers set up",
+            &["lpstat -p".into(), "lpstat -a".into()],
+        );
+        return;
+    }
+    if r.any("print printer impresion impression")
+        && r.any("job jobs trabajos travaux queue")
+        && r.any("cancel cancela annule annuler clear remove")
+    {
+        one(
+            out,
+            "cancel-print",
+            "cancel print jobs",
+            &["cancel -a".into()],
+        );
+        return;
+    }
+    // "unmount the usb drive /dev/sdb1", "eject /media/anna/KINGSTON"
+    if r.any("unmount umount desmonta desmontar demonte demonter eject expulsa ejecte")
+        && let Some(d) = ws.iter().find(|w| is_path(w))
+    {
+        one(
+            out,
+            "umount",
+            "unmount a file system",
+            &[format!("{s}umount {}", quote(d))],
+        );
+        return;
+    }
+    // "how hot is my CPU", "¿qué temperatura tiene el procesador?"
+    if r.any("temperature temperatures temperatura temperaturas hot")
+        && r.any("cpu processor procesador processeur core cores system sistema machine laptop gpu")
+    {
+        one(out, "sensors", "hardware temperatures", &["sensors".into()]);
+        return;
+    }
+    // "generate an ssh key", "génère une clé ssh"
+    if r.any("ssh")
+        && r.any("key keys clave llave cle")
+        && r.any("generate create make new genera generar crea crear genere generer cree creer")
+        && !r.any("host copy upload send copia copie")
+    {
+        one(
+            out,
+            "ssh-keygen",
+            "make an SSH key pair",
+            &["ssh-keygen -t ed25519".into()],
+        );
+        return;
+    }
+    // "which services failed?", "quels services ont échoué ?"
+    if r.any("service services servicio servicios unit units")
+        && r.any("failed failing fallido fallidos fallaron fallado echoue echec crashed")
+        && ws.len() <= 7
+    {
+        one(
+            out,
+            "failed-units",
+            "the units that failed",
+            &["systemctl --failed".into()],
+        );
+        return;
+    }
+    // "combien de place reste-t-il sur le disque ?", "¿cuánto espacio queda en el disco?"
+    if r.any("disque disco disk")
+        && r.any("place espace espacio space")
+        && (r.any("reste libre queda left free disponible available quedan restant")
+            || raw.contains("reste"))
+        && ws.len() <= 9
+    {
+        one(
+            out,
+            "disk-free",
+            "free space on the file systems",
+            &["df -h".into()],
+        );
+        return;
+    }
+    // "kill 2875", "tue le processus 2875", "mata el proceso 4242"
+    if ws
+        .first()
+        .is_some_and(|w| listed("kill mata matar tue tuer termina terminate", &fold(w)))
+        && ws.len() <= 4
+        && let Some(pid) = ws.last().filter(|p| p.parse::<u32>().is_ok())
+    {
+        one(
+            out,
+            "kill-pid",
+            "stop a process by its id",
+            &[format!("kill {pid}"), format!("kill -9 {pid}")],
+        );
+        return;
+    }
+    // "what's the pid of postgres?"
+    if (raw.contains("pid of") || raw.contains("process id of") || raw.contains("pid de"))
+        && ws.len() <= 7
+        && let Some(p) = word_after(ws, "of de du").filter(|p| ws.last() == Some(p) && is_name(p))
+    {
+        one(
+            out,
+            "pid",
+            "a program's process ids",
+            &[format!("pgrep -a {p}"), format!("pidof {p}")],
+        );
+    }
+}
+
+/// "two", "3", "dos", "trois": a small count.
+fn number_word(w: &str) -> Option<u32> {
+    w.parse().ok().or_else(|| {
+        let f = fold(w);
+        let k = [
+            "zero one two three four five six seven eight nine ten",
+            "cero uno dos tres cuatro cinco seis siete ocho nueve diez",
+            "zero un deux trois quatre cinq six sept huit neuf dix",
+        ]
+        .iter()
+        .find_map(|l| l.split_whitespace().position(|x| x == f))?;
+        Some(k as u32)
+    })
+}
+
+/// The column an ordinal names: "the third column", "3rd column", "column 3", "la tercera
+/// columna", "la colonne 2".
+fn column_number(ws: &[String]) -> Option<u32> {
+    const ORD: [&str; 3] = [
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth",
+        "cero primera segunda tercera cuarta quinta sexta septima octava novena decima",
+        "zero premiere deuxieme troisieme quatrieme cinquieme sixieme septieme huitieme neuvieme dixieme",
+    ];
+    let i = ws
+        .iter()
+        .position(|w| listed("column col columna colonne", &fold(w)))?;
+    let ord = |w: &String| -> Option<u32> {
+        let f = fold(w);
+        if let Some(k) = ORD
+            .iter()
+            .find_map(|l| l.split_whitespace().position(|x| x == f))
+        {
+            return Some(k as u32);
+        }
+        let digits = f.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let suffix = &f[digits.len()..];
+        (listed("st nd rd th e eme er", suffix))
+            .then(|| digits.parse().ok())
+            .flatten()
+    };
+    i.checked_sub(1)
+        .and_then(|k| ws.get(k))
+        .and_then(ord)
+        .or_else(|| ws.get(i + 1).and_then(|w| w.parse().ok()))
+        .or_else(|| ws.get(i + 1).and_then(ord))
+        .filter(|n| *n > 0)
+}
+
+/// Columns and rows of a data file: "print just the third column of data.csv", "the first
+/// 10 rows of customers.csv", "count how often each value appears in column 2 of orders.csv".
+fn columns(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
+    if ws.len() > 14 {
+        return;
+    }
+    let Some(f) = ws.iter().find(|w| is_file(w) && !w.contains(['*', '?'])) else {
+        return;
+    };
+    let ext = f.rsplit('.').next().unwrap_or("").to_lowercase();
+    let q = quote(f);
+    if let Some(n) = column_number(ws) {
+        let cut = match ext.as_str() {
+            "csv" => format!("cut -d, -f{n} {q}"),
+            "tsv" => format!("cut -f{n} {q}"),
+            _ => format!("awk '{{print ${n}}}' {q}"),
+        };
+        if r.any("count often times frequency frequent cuenta veces compte fois")
+            && r.any("each every value values cada chaque valeur valor")
+        {
+            one(out, "count-values", "how often each value of a column occurs", &[format!("{cut} | sort | uniq -c | sort -nr")]);
+        } else if r.any("show print display get extract only just muestra imprime extrae affiche montre extrais")
+            && !r.any("where sum total average suma somme moyenne sort")
+        {
+            one(out, "column", "one column of a file", &[cut]);
+        }
+        return;
+    }
+    // "show the first 10 rows of customers.csv"
+    if r.any("row rows fila filas")
+        && let Some(n) = ws.iter().find_map(|w| w.parse::<u32>().ok())
+        && !raw.contains("where")
+    {
+        let cmd = if r.any("last ultimas ultimos dernieres derniers") {
+            format!("tail -n {n} {q}")
+        } else if r.any("first primeras primeros premieres premiers top") {
+            format!("head -n {n} {q}")
+        } else {
+            return;
+        };
+        one(out, "rows", "the first or last rows of a file", &[cmd]);
     }
 }
 
@@ -1803,5 +2088,68 @@ mod tests {
         assert_eq!(first("Kill a window"), "");
         assert_eq!(first("Delete a specific user pool"), "");
         assert_eq!(first("Restart the currently running GitWeb server"), "");
+    }
+    #[test]
+    fn devices_columns_and_journal() {
+        assert_eq!(first("print report.pdf"), "lp report.pdf");
+        assert_eq!(
+            first("print two copies of letter.pdf on the printer called HP_Office"),
+            "lp -d HP_Office -n 2 letter.pdf"
+        );
+        // "print" a text file's lines is not the printer
+        assert_eq!(first("print notes.txt"), "");
+        assert_eq!(
+            first("which printers are set up on this computer?"),
+            "lpstat -p"
+        );
+        assert_eq!(
+            first("unmount the usb drive /dev/sdb1 so I can pull it out"),
+            "sudo umount /dev/sdb1"
+        );
+        assert_eq!(first("how hot is my CPU running?"), "sensors");
+        assert_eq!(first("génère une clé ssh"), "ssh-keygen -t ed25519");
+        assert_eq!(first("quels services ont échoué ?"), "systemctl --failed");
+        assert_eq!(
+            first("combien de place reste-t-il sur le disque ?"),
+            "df -h"
+        );
+        assert_eq!(first("tue le processus 2875"), "kill 2875");
+        assert_eq!(first("what's the pid of postgres?"), "pgrep -a postgres");
+        assert_eq!(
+            first("Show the PID of the last operators for all IPC facilities"),
+            ""
+        );
+        assert_eq!(
+            first("reboot the machine in 5 minutes"),
+            "sudo shutdown -r +5"
+        );
+        assert_eq!(
+            first("show me errors from the system journal since yesterday"),
+            "journalctl -p err --since yesterday"
+        );
+        assert_eq!(
+            first("print just the third column of data.csv"),
+            "cut -d, -f3 data.csv"
+        );
+        assert_eq!(
+            first("muestra la segunda columna de datos.csv"),
+            "cut -d, -f2 datos.csv"
+        );
+        assert_eq!(
+            first("count how often each value appears in column 2 of orders.csv"),
+            "cut -d, -f2 orders.csv | sort | uniq -c | sort -nr"
+        );
+        assert_eq!(
+            first("show the first 10 rows of customers.csv"),
+            "head -n 10 customers.csv"
+        );
+        assert_eq!(
+            first("how many csv files are in ~/data?"),
+            "ls ~/data/*.csv | wc -l"
+        );
+        assert_eq!(
+            first("copy budget.xlsx onto the usb stick at /media/anna/KINGSTON"),
+            "cp budget.xlsx /media/anna/KINGSTON/"
+        );
     }
 }
