@@ -144,7 +144,9 @@ fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
             _ => w,
         })
         .find(|w| SERVICES.contains(&w.as_str()))
-        && (said || (ws.len() <= 6 || logs) && !matches!(s.as_str(), "ssh" | "sshd"))
+        && (said
+            || (ws.len() <= 6 || logs || r.any("boot startup arranque demarrage"))
+                && !matches!(s.as_str(), "ssh" | "sshd"))
     {
         return Some(s);
     }
@@ -191,6 +193,36 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
     let Some(svc) = service(r, ws, logs) else {
         return;
     };
+    // "follow the nginx access log live", "show the last 50 lines of the apache error log":
+    // the web servers write their own log files
+    let kind = if raw.contains("access log") || raw.contains("access.log") {
+        Some("access")
+    } else if raw.contains("error log") || raw.contains("error.log") {
+        Some("error")
+    } else {
+        None
+    };
+    if logs
+        && let Some(kind) = kind
+        && (svc == "nginx" || svc == "apache2")
+    {
+        let file = format!("/var/log/{svc}/{kind}.log");
+        let n = ws.iter().find_map(|w| w.parse::<u32>().ok());
+        let cmd = if r.any("follow live tail watch sigue seguir suivre direct")
+            || raw.contains("real time")
+        {
+            format!("tail -f {file}")
+        } else {
+            format!("tail -n {} {file}", n.unwrap_or(50))
+        };
+        one(
+            out,
+            "web-log",
+            "a web server's log file",
+            &[format!("{s}{cmd}")],
+        );
+        return;
+    }
     if logs {
         let mut cmd = format!("journalctl -u {svc}");
         if r.any("follow live tail watch sigue seguir suivre direct")
@@ -218,57 +250,25 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
         return;
     }
     let action = [
-        (
-            "restart",
-            &[
-                "restart",
-                "reinicia",
-                "reiniciar",
-                "redemarre",
-                "redemarrer",
-            ][..],
-        ),
-        (
-            "reload",
-            &["reload", "recarga", "recargar", "recharge", "recharger"][..],
-        ),
-        (
-            "stop",
-            &["stop", "parar", "detener", "deten", "arrete", "arreter"][..],
-        ),
-        (
-            "start",
-            &[
-                "start", "inicia", "iniciar", "arranca", "arrancar", "demarre", "demarrer", "lance",
-            ][..],
-        ),
+        ("restart", "restart reinicia reiniciar redemarre redemarrer"),
+        ("reload", "reload recarga recargar recharge recharger"),
+        // "enable docker so it starts at boot": enabling, whatever verb follows
         (
             "enable",
-            &[
-                "enable",
-                "habilita",
-                "habilitar",
-                "active",
-                "activer",
-                "activa",
-                "activar",
-            ][..],
+            "enable habilita habilitar active activer activa activar",
         ),
         (
             "disable",
-            &[
-                "disable",
-                "deshabilita",
-                "deshabilitar",
-                "desactive",
-                "desactiver",
-                "desactiva",
-                "desactivar",
-            ][..],
+            "disable deshabilita deshabilitar desactive desactiver desactiva desactivar",
+        ),
+        ("stop", "stop parar detener deten arrete arreter"),
+        (
+            "start",
+            "start inicia iniciar arranca arrancar demarre demarrer lance",
         ),
     ]
     .into_iter()
-    .find(|(_, words)| r.has(words))
+    .find(|(_, words)| r.any(words))
     .map(|(a, _)| a);
     if let Some(a) = action {
         let mut cmds = vec![format!("{s}systemctl {a} {svc}")];
@@ -301,7 +301,7 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
 
 /// Processes by name.
 fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
-    if ws.len() > 8 {
+    if ws.len() > 10 {
         return;
     }
     // "is firefox running?": a program, not a service (those are above)
@@ -326,15 +326,17 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
     // "kill all python3 processes", "kill every firefox process"
     if r.any("kill mata matar tue tuer")
         && r.any("all every todos todas tous toutes")
-        && let Some(p) = word_after(ws, "all every todos todas tous toutes los les")
+        && let Some(p) = word_after(ws, "named called llamado nomme")
+            .or_else(|| word_after(ws, "all every todos todas tous toutes los les"))
         .filter(|p| {
             is_name(p)
                 && !listed("process processes procesos processus active running stopped background user users child zombie jobs instances those these them", p)
         })
     {
-        let mut cmds = vec![format!("pkill {p}")];
+        let force = if r.any("force forcibly fuerza force") { "-9 " } else { "" };
+        let mut cmds = vec![format!("pkill {force}{p}")];
         if usable(ctx, "killall") {
-            cmds.push(format!("killall {p}"));
+            cmds.push(format!("killall {force}{p}"));
         }
         one(out, "kill-all", "stop every process of a program", &cmds);
     }
@@ -356,7 +358,8 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
         one(out, "kill-all", "stop every process of a program", &cmds);
     }
     // "live view of running processes", "monitor processes in real time"
-    if r.any("process processes procesos processus")
+    if (r.any("process processes procesos processus")
+        || r.any("cpu memory ram usage memoria memoire"))
         && (r.any("live monitor interactive vivo direct")
             || raw.contains("real time")
             || raw.contains("real-time")
@@ -622,6 +625,36 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         one(out, "archive-contents", "list an archive's files", &cmds);
         return;
     }
+    // "show me the contents of /etc/hostname": a file of this machine is read
+    if let Some(d) = &dir
+        && inside
+        && ws.len() <= 7
+        && std::path::Path::new(d).is_file()
+    {
+        one(
+            out,
+            "cat",
+            "a file's contents",
+            &[format!("cat {}", quote(d)), format!("less {}", quote(d))],
+        );
+        return;
+    }
+    // "what's using all the disk space in /var?", "¿qué ocupa tanto espacio en /home?"
+    if let Some(d) = &dir
+        && r.any("using use taking take eating ocupa ocupan prend prennent occupe")
+        && r.any("space disk espacio place espace")
+    {
+        one(
+            out,
+            "space-hogs",
+            "what takes the space in a directory",
+            &[format!(
+                "du -sh {}/* | sort -rh | head",
+                d.trim_end_matches('/')
+            )],
+        );
+        return;
+    }
     // "what's in ~/Documents"
     if let Some(d) = &dir
         && inside
@@ -680,10 +713,7 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
     }
     // "delete the folder old_project and everything in it", "borra la carpeta tmp con todo"
     if r.any("delete remove borra borrar elimina eliminar supprime supprimer efface effacer") && r.any("folder directory dir carpeta directorio dossier repertoire") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all"))
-        && let Some(d) = dir.clone().or_else(|| {
-            word_after(ws, "folder directory dir carpeta directorio dossier repertoire")
-            .filter(|w| !listed("and with con et avec y", w))
-        })
+        && let Some(d) = dir.clone().or_else(|| folder_named(ws))
     {
         one(
             out,
@@ -714,13 +744,15 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         return;
     }
     // "change the owner of /var/www/html to www-data, recursively"
-    if r.any("owner ownership propietario proprietaire")
+    if r.any("owner ownership propietario proprietaire dueno")
         && r.any("change set cambia cambiar change changer give")
         && let Some(d) = &dir
         && let Some(u) = word_after(ws, "to a para pour en")
             .filter(|u| !is_path(u) && is_name(u) || u.contains(':'))
     {
-        let rec = r.any("recursively recursive recursivamente recursivement everything todo tout");
+        let rec = r.any(
+            "recursively recursive recursivamente recursivement recursiva everything todo tout",
+        );
         let cmd = format!("chown{} {u} {}", if rec { " -R" } else { "" }, quote(d));
         one(out, "chown", "change who owns files", &[cmd]);
     }
@@ -786,6 +818,7 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         .first()
         .is_some_and(|w| listed("copy copia copiar copie copier cp", &fold(w)))
         && !ws.iter().any(|w| w.contains('@') || is_host(w))
+        && !r.any("server serveur servidor host remote remoto distant")
     {
         let to = ws
             .iter()
@@ -814,12 +847,54 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
             return;
         }
     }
+    // "crée une archive sauvegarde.tar.gz du dossier documents", "comprimir la carpeta fotos en
+    // fotos.zip", "zip report.pdf and notes.txt into docs.zip"
+    let archive = ws.iter().find(|w| {
+        let l = w.to_lowercase();
+        [".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz"]
+            .iter()
+            .any(|e| l.ends_with(e))
+    });
+    if let Some(a) = archive
+        && r.any("create make crea crear cree creer compress comprime comprimir compresse compresser zip archive archiva archiver pack")
+        && !r.any("extract extrae extraire unzip decompress descomprime decompresse list contents")
+    {
+        let sources: Vec<String> = ws
+            .iter()
+            .filter(|w| *w != a && (is_file(w) || is_path(w)))
+            .cloned()
+            .collect();
+        let sources = if sources.is_empty() {
+            folder_named(ws).into_iter().collect()
+        } else {
+            sources
+        };
+        if !sources.is_empty() {
+            let src: Vec<String> = sources.iter().map(|x| quote(x)).collect();
+            let src = src.join(" ");
+            let l = a.to_lowercase();
+            let cmd = if l.ends_with(".zip") {
+                format!("zip -r {} {src}", quote(a))
+            } else if l.ends_with(".bz2") {
+                format!("tar -cjf {} {src}", quote(a))
+            } else if l.ends_with(".xz") {
+                format!("tar -cJf {} {src}", quote(a))
+            } else if l.ends_with(".tar") {
+                format!("tar -cf {} {src}", quote(a))
+            } else {
+                format!("tar -czf {} {src}", quote(a))
+            };
+            one(out, "archive", "make an archive", &[cmd]);
+            return;
+        }
+    }
     // "crée un dossier nommé travail", "crea una carpeta llamada fotos", "make a folder called x"
     if r.any("create make crea crear cree creer new nueva nuevo nouveau")
         && r.any("folder directory carpeta directorio dossier repertoire")
         && !r.any("archive archivo file files zip tar")
         && !r.any("temporary temporal temporaire user usuario utilisateur project proyecto projet app application contenedor container immutable home")
         && let Some(name) = word_after(ws, "called named llamado llamada nomme nommee appele")
+            .or_else(|| ws.iter().find(|w| is_path(w) && !is_file(w)).cloned())
             .or_else(|| {
                 // "create directory backup", "crée un dossier travail": the folder's name
                 // ends a short request
@@ -831,7 +906,11 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
             .filter(|n| !listed("in en dans on with con avec for para pour and y et will new nuevo nouveau", &fold(n)))
     {
         let name = place(std::slice::from_ref(&name)).filter(|p| is_path(p)).unwrap_or(name);
-        let p = if name.contains('/') { "-p " } else { "" };
+        let p = if name.contains('/') || r.any("parent parents padre padres parent") {
+            "-p "
+        } else {
+            ""
+        };
         one(out, "mkdir", "make a directory", &[format!("mkdir {p}{}", quote(&name)), format!("mkdir -p {}", quote(&name))]);
         return;
     }
@@ -1477,14 +1556,26 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             word_after(ws, "word palabra mot string text texto texte cadena chaine mention mentions contain contains containing")
         })
         .or(marker.clone());
-    let named_word =
-        r.any("word palabra mot string text texto texte cadena chaine") || marker.is_some();
+    // "case-insensitive search for timeout in /etc/nginx/nginx.conf": text searched in a
+    // named file (not a file search: the file is given)
+    let in_file = ws
+        .iter()
+        .any(|w| is_file(w) || is_path(w) && std::path::Path::new(w).is_file());
+    let word = word.or_else(|| {
+        in_file
+            .then(|| word_after(ws, "for"))
+            .flatten()
+            .filter(|w| !is_file(w) && !is_path(w) && ws.len() <= 8)
+    });
+    let named_word = r.any("word palabra mot string text texto texte cadena chaine")
+        || marker.is_some()
+        || in_file && raw.contains(" for ");
     if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
         && let Some(w) =
             word.filter(|w| !is_path(w) && !is_file(w) && !listed("in en dans the files file", w))
     {
         let mut flags = String::new();
-        if r.any("case insensitive mayusculas casse") {
+        if r.any("case insensitive mayusculas casse") || raw.contains("insensitive") {
             flags.push('i');
         }
         if raw.contains("line number")
@@ -1755,10 +1846,26 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     if r.any("copy send upload copia copiar envia enviar copie copier envoie envoyer")
         && let Some(h) = ws
             .iter()
-            .find(|w| is_host(w) || w.contains('@') && is_host(w.rsplit('@').next().unwrap_or("")))
+            .find(|w| {
+                is_host(w)
+                    || w.contains('@')
+                        && w.rsplit('@')
+                            .next()
+                            .is_some_and(|h| is_host(h) || is_name(h))
+            })
+            .cloned()
+            .or_else(|| {
+                word_after(ws, "server serveur servidor host machine").filter(|h| {
+                    h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c))
+                        && h.chars().any(|c| c.is_ascii_digit())
+                })
+            })
         && let Some(f) = ws
             .iter()
             .find(|w| (is_file(w) || is_path(w)) && !is_host(w) && !w.contains('@'))
+            .cloned()
+            .or_else(|| folder_named(ws))
     {
         let user = word_after(ws, "user usuario utilisateur")
             .or_else(|| word_after(ws, "as"))
@@ -1772,9 +1879,10 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         };
         let path = ws
             .iter()
-            .rfind(|w| is_path(w) && *w != f)
+            .rfind(|w| is_path(w) && **w != f)
             .cloned()
             .unwrap_or_else(|| "~/".into());
+        let f = &f;
         let rec = if !is_file(f) || r.any("recursively recursivamente recursivement") {
             "-r "
         } else {
@@ -2150,6 +2258,62 @@ mod tests {
         assert_eq!(
             first("copy budget.xlsx onto the usb stick at /media/anna/KINGSTON"),
             "cp budget.xlsx /media/anna/KINGSTON/"
+        );
+    }
+    #[test]
+    fn files_read_archives_made_and_web_logs() {
+        assert_eq!(
+            first("show me the contents of /etc/hostname"),
+            "cat /etc/hostname"
+        );
+        assert_eq!(
+            first("what's using all the disk space in /var?"),
+            "du -sh /var/* | sort -rh | head"
+        );
+        assert_eq!(
+            first("remove the build directory and everything in it"),
+            "rm -r build"
+        );
+        assert_eq!(
+            first("create the directory /srv/backups/daily, including any missing parents"),
+            "mkdir -p /srv/backups/daily"
+        );
+        assert_eq!(
+            first("crée une archive sauvegarde.tar.gz du dossier documents"),
+            "tar -czf sauvegarde.tar.gz documents"
+        );
+        assert_eq!(
+            first("comprimir la carpeta fotos en fotos.zip"),
+            "zip -r fotos.zip fotos"
+        );
+        assert_eq!(
+            first("zip report.pdf and notes.txt into docs.zip"),
+            "zip -r docs.zip report.pdf notes.txt"
+        );
+        assert_eq!(
+            first("follow the nginx access log live"),
+            "sudo tail -f /var/log/nginx/access.log"
+        );
+        assert_eq!(
+            first("case-insensitive search for timeout in /etc/nginx/nginx.conf"),
+            "grep -i timeout /etc/nginx/nginx.conf"
+        );
+        assert_eq!(
+            first("force kill every process named firefox"),
+            "pkill -9 firefox"
+        );
+        assert_eq!(first("give me a live view of CPU and memory usage"), "top");
+        assert_eq!(
+            first("enable docker so it starts at boot"),
+            "sudo systemctl enable docker"
+        );
+        assert_eq!(
+            first("cambia el dueño de /srv/datos a pedro de forma recursiva"),
+            "chown -R pedro /srv/datos"
+        );
+        assert_eq!(
+            first("copie site.conf vers /etc/nginx/sites-available sur le serveur web01"),
+            "scp site.conf web01:/etc/nginx/sites-available"
         );
     }
 }

@@ -392,7 +392,10 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     // "add alice to the sudo group"
     if r.has(&["add", "agrega", "anade", "ajoute"]) && r.has(&["group", "grupo", "groupe"]) {
-        let ws: Vec<&str> = raw.split_whitespace().collect();
+        let ws: Vec<&str> = raw
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| "?!.,;:".contains(c)))
+            .collect();
         let user = ws
             .iter()
             .position(|w| ["add", "agrega", "anade", "ajoute"].contains(w))
