@@ -123,6 +123,20 @@ fn eval_translate_scores_a_file() {
     assert_eq!(v["all"]["first_utility_accuracy"], 1.0, "{v}");
 }
 
+/// The project's own everyday requests (`eval/everyday.tsv`): the first candidate names the
+/// right utility for most of them. The manual pages are left out so the figure does not
+/// depend on which ones this machine has.
+#[test]
+fn everyday_requests_get_the_right_tool_first() {
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/eval/everyday.tsv");
+    let (code, out, err) = aish(&["eval", "translate", f, "--json", "--no-man"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert!(v["all"]["rows"].as_u64().unwrap() >= 500, "{v}");
+    let fu = v["all"]["first_utility_accuracy"].as_f64().unwrap();
+    assert!(fu >= 0.85, "first-utility accuracy {fu} on the everyday requests");
+}
+
 #[test]
 fn translate_prints_candidates_with_verdicts() {
     let (code, out, _) = aish(&["--json", "--no-man", "find large files taking up space"]);
