@@ -134,7 +134,10 @@ fn everyday_requests_get_the_right_tool_first() {
     let v: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
     assert!(v["all"]["rows"].as_u64().unwrap() >= 500, "{v}");
     let fu = v["all"]["first_utility_accuracy"].as_f64().unwrap();
-    assert!(fu >= 0.85, "first-utility accuracy {fu} on the everyday requests");
+    assert!(
+        fu >= 0.85,
+        "first-utility accuracy {fu} on the everyday requests"
+    );
 }
 
 #[test]
