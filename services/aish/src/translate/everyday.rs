@@ -1922,7 +1922,7 @@ fn only_words(raw: &str, allowed: &str) -> bool {
 }
 
 /// "at 3am", "at 3:30 pm", "a las 3", "à 2h du matin", "at 15:00": (hour, minute).
-fn clock_time(raw: &str) -> Option<(u32, u32)> {
+pub(super) fn clock_time(raw: &str) -> Option<(u32, u32)> {
     let ws: Vec<&str> = raw.split_whitespace().collect();
     // the first "at"/"a"/"vers" followed by a number
     let i = ws.iter().enumerate().position(|(k, w)| {

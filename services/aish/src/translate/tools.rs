@@ -592,28 +592,6 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
 }
 
-/// The clock time of "at 3am", "at 3:30 pm", "at 15:00": (minute, hour).
-fn clock(raw: &str) -> Option<(u32, u32)> {
-    let ws: Vec<&str> = raw.split_whitespace().collect();
-    let i = ws.iter().position(|w| ["at", "las", "vers"].contains(w))?;
-    let t = ws.get(i + 1)?.trim_end_matches(['.', ',']);
-    let next = ws.get(i + 2).copied().unwrap_or("");
-    let (digits, suffix) = match t.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(k) => (&t[..k], &t[k..]),
-        None => (t, next.trim_end_matches(['.', ','])),
-    };
-    let (h, m) = match digits.split_once(':') {
-        Some((h, m)) => (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?),
-        None => (digits.parse::<u32>().ok()?, 0),
-    };
-    let h = match suffix {
-        "am" if h == 12 => 0,
-        "pm" if h < 12 => h + 12,
-        _ => h,
-    };
-    (h < 24 && m < 60).then_some((m, h))
-}
-
 /// "schedule a backup every day at 3am", "run script.sh every 15 minutes": a crontab line
 /// added to the user's crontab.
 fn schedule(r: &Req, raw: &str, sl: &Slots, out: &mut Vec<Candidate>) {
@@ -637,9 +615,11 @@ fn schedule(r: &Req, raw: &str, sl: &Slots, out: &mut Vec<Candidate>) {
     {
         return;
     }
-    let (min, hour) = clock(raw).map_or(("0".to_string(), "*".to_string()), |(m, h)| {
-        (m.to_string(), h.to_string())
-    });
+    let (min, hour) = super::everyday::clock_time(raw)
+        .map(|(h, m)| (m, h))
+        .map_or(("0".to_string(), "*".to_string()), |(m, h)| {
+            (m.to_string(), h.to_string())
+        });
     let every_n = |unit: &str| {
         raw.split_whitespace()
             .collect::<Vec<_>>()
