@@ -330,7 +330,7 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
             .or_else(|| word_after(ws, "all every todos todas tous toutes los les"))
         .filter(|p| {
             is_name(p)
-                && !listed("process processes procesos processus active running stopped background user users child zombie jobs instances those these them", p)
+                && !listed("process processes procesos processus active running stopped background user users child children zombie jobs tasks task open group groups instances those these them", p)
         })
     {
         let force = if r.any("force forcibly fuerza force") { "-9 " } else { "" };
@@ -360,11 +360,17 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
     // "live view of running processes", "monitor processes in real time"
     if (r.any("process processes procesos processus")
         || r.any("cpu memory ram usage memoria memoire"))
-        && (r.any("live monitor interactive vivo direct")
+        && (raw.contains("live view")
+            || raw.contains("view live")
+            || raw.contains("live processes")
+            || raw.starts_with("monitor ")
+            || raw.contains("en vivo")
+            || raw.contains("en direct")
             || raw.contains("real time")
             || raw.contains("real-time")
             || raw.contains("tiempo real")
             || raw.contains("temps reel"))
+        && !r.any("gpu disk directory folder network file files interface")
     {
         let mut cmds = vec!["top".to_string()];
         if ctx.has_command("htop") {
@@ -640,7 +646,7 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         return;
     }
     // "what's using all the disk space in /var?", "¿qué ocupa tanto espacio en /home?"
-    if let Some(d) = &dir
+    if let Some(d) = dir.as_ref().filter(|d| d.starts_with(['/', '~', '.']))
         && r.any("using use taking take eating ocupa ocupan prend prennent occupe")
         && r.any("space disk espacio place espace")
     {
