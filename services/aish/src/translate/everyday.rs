@@ -920,6 +920,84 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         one(out, "mkdir", "make a directory", &[format!("mkdir {p}{}", quote(&name)), format!("mkdir -p {}", quote(&name))]);
         return;
     }
+    // "move all the jpg files here into ~/Pictures", "move the .pdf files from Downloads to
+    // Documents": one directory's files by their extension, not a tree (that is `find`)
+    if ws
+        .first()
+        .is_some_and(|w| listed("move mv mueve mover deplace deplacer", &fold(w)))
+        && !r.any("under recursively subdirectory subdirectories subfolder subfolders tree recursivamente recursivement")
+        && let Some(ext) = ws.iter().find_map(|w| {
+            let e = w.strip_prefix("*.").or(w.strip_prefix('.')).unwrap_or(w);
+            let next_is_files = ws
+                .iter()
+                .position(|x| x == w)
+                .and_then(|i| ws.get(i + 1))
+                .is_some_and(|n| listed("files file archivos fichiers", &fold(n)));
+            (next_is_files && (1..=5).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()))
+                .then(|| e.to_lowercase())
+        })
+    {
+        let from = ws
+            .iter()
+            .position(|w| listed("from de depuis desde", &fold(w)))
+            .and_then(|i| place(&ws[i + 1..(i + 3).min(ws.len())]));
+        let to = ws
+            .iter()
+            .rposition(|w| listed("to into a en dans vers", &fold(w)))
+            .and_then(|i| place(&ws[i + 1..]));
+        let here = raw.contains(" here") || raw.contains("this folder") || raw.contains("this directory")
+            || raw.contains("current folder") || raw.contains("current directory") || raw.contains("aqui") || raw.contains(" ici");
+        if let Some(to) = to
+            && (from.is_some() || here)
+            && from.as_ref() != Some(&to)
+        {
+            let src = match &from {
+                Some(f) => format!("{}/*.{ext}", f.trim_end_matches('/')),
+                None => format!("*.{ext}"),
+            };
+            one(out, "move-files", "move files by their extension", &[format!("mv {src} {}/", to.trim_end_matches('/'))]);
+            return;
+        }
+    }
+    // "show hidden files in the current directory", "list hidden files in ~/src"
+    if (r.any("hidden ocultos") || raw.contains("fichiers caches"))
+        && !r.any("all todos tous")
+        && r.any("show list display muestra lista affiche liste see")
+        && !r.any("find search locate busca cherche size larger delete remove count")
+        && ws.len() <= 8
+    {
+        let d = format!(" {}", place(ws).unwrap_or_else(|| ".".into()));
+        one(
+            out,
+            "hidden-files",
+            "a directory's files, hidden ones too",
+            &[format!("ls -a{d}"), format!("ls -la{d}")],
+        );
+        return;
+    }
+    // "only I should be able to read secret.key", "make notes.txt readable only by me"
+    if let Some(f) = &file
+        && (raw.contains("only i ")
+            || raw.contains("only me")
+            || raw.contains("only by me")
+            || raw.contains("only the owner")
+            || raw.contains("only my user")
+            || raw.contains("nobody else"))
+        && r.any("read write readable writable access lire leer")
+    {
+        let mode = if r.any("write writable edit modify") || r.any("access") {
+            "600"
+        } else {
+            "400"
+        };
+        one(
+            out,
+            "chmod-private",
+            "make a file private",
+            &[format!("chmod {mode} {}", quote(f))],
+        );
+        return;
+    }
     // "how many files are in my Downloads folder?"
     if (raw.contains("how many files")
         || raw.contains("cuantos archivos")
@@ -2320,6 +2398,38 @@ mod tests {
         assert_eq!(
             first("copie site.conf vers /etc/nginx/sites-available sur le serveur web01"),
             "scp site.conf web01:/etc/nginx/sites-available"
+        );
+    }
+    #[test]
+    fn moved_by_extension_hidden_files_and_private_files() {
+        assert_eq!(
+            first("move all the jpg files here into ~/Pictures"),
+            "mv *.jpg ~/Pictures/"
+        );
+        assert_eq!(
+            first("move all the .jpg files in this folder into ~/Pictures"),
+            "mv *.jpg ~/Pictures/"
+        );
+        assert_eq!(
+            first("move all the jpg files from Downloads to Pictures"),
+            "mv ~/Downloads/*.jpg ~/Pictures/"
+        );
+        // a tree is find's
+        assert_eq!(
+            first("move all jpg files under this folder recursively into ~/Pictures"),
+            ""
+        );
+        assert_eq!(
+            first("show hidden files in the current directory"),
+            "ls -a ."
+        );
+        assert_eq!(
+            first("only I should be able to read secret.key"),
+            "chmod 400 secret.key"
+        );
+        assert_eq!(
+            first("only I should be able to read and write secret.key"),
+            "chmod 600 secret.key"
         );
     }
 }
