@@ -231,7 +231,10 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
         "locked",
         "headers",
         "worktree",
-    ]) && !(strong && location)
+    ]) && !(strong
+        && (location
+            // "files changed in the last 10 minutes", "which files changed today?"
+            || matches!(first, "files" | "which" | "what") && w.has(&["changed"])))
     {
         return 0.0;
     }
@@ -334,6 +337,18 @@ fn strength(w: &Words, strong: bool, acting: bool) -> f64 {
         // printing, copying, moving files: a search only when it says which files (a place
         // alone is not enough: on the tuning rows those guesses scored below zero)
         "print" | "prints" | "copy" | "copies" | "move" | "moves" if tree || strong => 0.9,
+        // asked as a question or a bare noun phrase: "which files in here are bigger than
+        // 1GB?", "files changed in the last 10 minutes"
+        "which" | "what" | "files" | "directories" | "folders"
+            if (first.starts_with('w')
+                && w.words.get(1).is_some_and(|x| {
+                    matches!(x.as_str(), "files" | "directories" | "folders")
+                })
+                || !first.starts_with('w'))
+                && strong =>
+        {
+            1.0
+        }
         _ if tree && (strong || all_files) => 0.9,
         _ => 0.0,
     }

@@ -18,7 +18,7 @@ use super::{Candidate, Context, fold};
 
 /// The request's words as typed, without the punctuation around them (`/var/log?` →
 /// `/var/log`, `"error"` → `error`).
-fn args(req: &str) -> Vec<String> {
+pub(super) fn args(req: &str) -> Vec<String> {
     req.split_whitespace()
         .map(|w| {
             let w = w
@@ -36,12 +36,12 @@ fn args(req: &str) -> Vec<String> {
 }
 
 /// A path: has a slash or starts with `~` (`/var/log`, `~/src`, `./build`).
-fn is_path(w: &str) -> bool {
+pub(super) fn is_path(w: &str) -> bool {
     w.contains('/') || w.starts_with('~')
 }
 
 /// A file name with an extension (`notes.txt`, `release.tar.gz`), not a host or a number.
-fn is_file(w: &str) -> bool {
+pub(super) fn is_file(w: &str) -> bool {
     let Some((stem, ext)) = w.rsplit_once('.') else {
         return false;
     };
@@ -57,7 +57,7 @@ fn is_file(w: &str) -> bool {
 }
 
 /// A host: an IPv4 address or a dotted domain name.
-fn is_host(w: &str) -> bool {
+pub(super) fn is_host(w: &str) -> bool {
     let ip = w.split('.').count() == 4 && w.split('.').all(|p| p.parse::<u8>().is_ok());
     let domain = w.contains('.')
         && !w.contains('/')
@@ -71,12 +71,12 @@ fn is_host(w: &str) -> bool {
 }
 
 /// `w` is one of the space-separated words of `list`.
-fn listed(list: &str, w: &str) -> bool {
+pub(super) fn listed(list: &str, w: &str) -> bool {
     list.split_whitespace().any(|x| x == w)
 }
 
 /// The first word after one of `after` (space-separated, folded) that is not an article or a filler.
-fn word_after(ws: &[String], after: &str) -> Option<String> {
+pub(super) fn word_after(ws: &[String], after: &str) -> Option<String> {
     const FILLER: &str = "the a an all my this that le la les l el los las un une mi mis mon ma mes de del du des word palabra mot text texto texte string cadena chaine for por the service package paquete paquet program process processes every any variable";
     let i = ws.iter().position(|w| listed(after, &fold(w)))?;
     ws[i + 1..]
@@ -114,21 +114,280 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     columns(&r, &raw, &ws, &mut out);
     text(&r, req, &raw, &ws, &mut out);
     environment(&r, &raw, &ws, &mut out);
+    network(&r, &raw, &ws, ctx, &mut out);
+    modules(&r, &raw, &ws, ctx, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
     out
+}
+
+/// The network from this machine: reachability, the gateway, the DNS servers, the public
+/// address, a remote port, the route to a host, iptables and nftables rules.
+fn network(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    let s = sudo(ctx);
+    let host = ws.iter().find(|w| is_host(w)).cloned();
+    let port = ws
+        .iter()
+        .position(|w| listed("port puerto", &fold(w)))
+        .and_then(|i| ws.get(i + 1))
+        .and_then(|p| p.parse::<u16>().ok());
+    // "check if port 443 is open on example.com"
+    if let (Some(h), Some(p)) = (&host, port)
+        && r.any("open reachable accessible abierto accesible ouvert joignable")
+        && r.any("check test whether if is est esta comprueba verifie verifica")
+    {
+        one(
+            out,
+            "remote-port",
+            "whether a remote port accepts connections",
+            &[format!("nc -zv {h} {p}")],
+        );
+        return;
+    }
+    // "can I reach 192.168.1.10?", "is example.com up?", "¿responde 10.0.0.1?"
+    if let Some(h) = &host
+        && (r.any("reach reachable alive ping pingable respond responds responde joignable alcanzable accesible repond")
+            || raw.contains(" up?")
+            || raw.ends_with(" up"))
+        && port.is_none()
+    {
+        one(
+            out,
+            "ping",
+            "whether a host answers",
+            &[format!("ping -c 4 {h}")],
+        );
+        return;
+    }
+    // "trace the route to 8.8.8.8"
+    if let Some(h) = &host
+        && (r.any("traceroute tracepath hops saltos sauts")
+            || r.any("route path ruta chemin")
+                && r.any("trace traza trazar tracer show muestra affiche"))
+    {
+        let mut cmds = Vec::new();
+        if usable(ctx, "traceroute") {
+            cmds.push(format!("traceroute {h}"));
+        }
+        if ctx.has_command("tracepath") || cmds.is_empty() {
+            cmds.push(format!("tracepath {h}"));
+        }
+        one(out, "traceroute", "the route packets take to a host", &cmds);
+        return;
+    }
+    // "what's my default gateway", "la puerta de enlace", "la passerelle par défaut"
+    if (raw.contains("gateway") || raw.contains("puerta de enlace") || raw.contains("passerelle"))
+        && r.any("what which show display my default print get cual quelle quel muestra affiche")
+        && !r.any("start run launch server set add change")
+    {
+        one(
+            out,
+            "gateway",
+            "the default route",
+            &["ip route show default".into(), "ip route".into()],
+        );
+        return;
+    }
+    // "which DNS servers am I using"
+    if r.any("dns")
+        && r.any("server servers servidor servidores serveur serveurs resolver resolvers nameserver nameservers")
+        && host.is_none()
+        && r.any("which what show list display current my using am quels quel cuales cual que muestra affiche")
+        && !r.any("specify alternate custom start intercept query set change configure use")
+    {
+        let mut cmds = Vec::new();
+        if ctx.has_command("resolvectl") {
+            cmds.push("resolvectl status".to_string());
+        }
+        cmds.push("cat /etc/resolv.conf".to_string());
+        one(out, "dns-servers", "the DNS servers in use", &cmds);
+        return;
+    }
+    // "what's my public IP?"
+    if (raw.contains("public ip")
+        || raw.contains("external ip")
+        || raw.contains("ip publica")
+        || raw.contains("ip publique")
+        || raw.contains("ip externa")
+        || raw.contains("ip externe"))
+        && !r.any("set change assign")
+    {
+        one(
+            out,
+            "public-ip",
+            "this network's address on the internet",
+            &[
+                "curl ifconfig.me".into(),
+                "curl -s https://ifconfig.me".into(),
+            ],
+        );
+        return;
+    }
+    // "list all iptables rules with line numbers", "block all traffic from 203.0.113.5"
+    if r.any("iptables") || r.any("block bloquea bloque") && r.any("traffic trafico trafic ip") {
+        if let Some(h) = host.filter(|_| r.any("block drop deny bloquea bloque")) {
+            one(
+                out,
+                "iptables-block",
+                "drop a host's traffic",
+                &[format!("{s}iptables -A INPUT -s {h} -j DROP")],
+            );
+            return;
+        }
+        if r.any("list show rules display reglas regles muestra affiche") {
+            let n = if raw.contains("line number") {
+                " --line-numbers"
+            } else {
+                ""
+            };
+            one(
+                out,
+                "iptables-list",
+                "the iptables rules",
+                &[format!("{s}iptables -L -n -v{n}")],
+            );
+            return;
+        }
+    }
+    // "show the nftables ruleset"
+    if r.any("nftables nft ruleset") && r.any("show list display ruleset rules muestra affiche") {
+        one(
+            out,
+            "nft-list",
+            "the nftables rules",
+            &[format!("{s}nft list ruleset")],
+        );
+    }
+}
+
+/// Kernel modules loaded, unloaded, listed; swap; the installed memory; recent logins.
+fn modules(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 10 {
+        return;
+    }
+    let s = sudo(ctx);
+    const KNOWN: &str = "nvidia nouveau i915 amdgpu radeon kvm kvm_intel kvm_amd overlay loop fuse btrfs zfs ext4 xfs vfat nfs usb_storage uvcvideo snd bluetooth btusb iwlwifi e1000 e1000e virtio wireguard br_netfilter nf_conntrack vboxdrv";
+    if r.any("module modules modulo modulos")
+        && (r.any("kernel nucleo noyau lsmod modprobe") || ws.iter().any(|w| listed(KNOWN, w)))
+        && !r.any("python perl node npm pip go")
+    {
+        let name = ws
+            .iter()
+            .find(|w| {
+                w.len() >= 2
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && w.chars().any(|c| c == '_' || c.is_ascii_digit())
+                    || listed(KNOWN, w)
+            })
+            .cloned();
+        if let Some(m) = name {
+            let asks_loaded = raw.contains("loaded")
+                || raw.contains("cargado")
+                || raw.contains("est charge")
+                || raw.contains("running");
+            if r.any("unload remove descarga quita decharge retire") {
+                one(
+                    out,
+                    "modprobe-remove",
+                    "unload a kernel module",
+                    &[format!("{s}modprobe -r {m}")],
+                );
+            } else if asks_loaded {
+                one(
+                    out,
+                    "module-loaded",
+                    "whether a kernel module is loaded",
+                    &[format!("lsmod | grep {m}")],
+                );
+            } else if r.any("load carga charge insert") {
+                one(
+                    out,
+                    "modprobe",
+                    "load a kernel module",
+                    &[format!("{s}modprobe {m}")],
+                );
+            } else if r.any("info information about details") {
+                one(
+                    out,
+                    "modinfo",
+                    "a kernel module's details",
+                    &[format!("modinfo {m}")],
+                );
+            }
+            return;
+        }
+        if r.any("list show which what lista muestra affiche quels")
+            && (raw.contains("loaded") || raw.contains("cargados") || raw.contains("charges"))
+        {
+            one(out, "lsmod", "the loaded kernel modules", &["lsmod".into()]);
+            return;
+        }
+    }
+    // "is swap enabled?", "swap usage"
+    if r.any("swap")
+        && ws.len() <= 8
+        && r.any("enabled active usage used using on status show is how much activo activa uso utilisation est")
+        && ws.first().is_none_or(|w| fold(w) != "swap")
+        && !r.any("create make add crea crear cree creer file fichero fichier disable off desactiva desactive label area mkswap set")
+    {
+        one(
+            out,
+            "swap",
+            "the swap in use",
+            &["swapon --show".into(), "free -h".into()],
+        );
+        return;
+    }
+    // "information about the installed physical memory", "what RAM modules do I have"
+    if (raw.contains("physical memory")
+        || raw.contains("memoria fisica")
+        || raw.contains("memoire physique")
+        || raw.contains("ram modules")
+        || raw.contains("memory modules")
+        || raw.contains("ram slots")
+        || raw.contains("memory slots"))
+        && !r.any("free usage used uso utilisee libre disponible available hay")
+    {
+        one(
+            out,
+            "memory-hardware",
+            "the installed memory modules",
+            &[format!("{s}dmidecode -t memory"), "lsmem".into()],
+        );
+        return;
+    }
+    // "show recent logins", "who logged in recently", "últimos inicios de sesión"
+    if (r.any("logins") || raw.contains("logged in") || raw.contains("inicios de sesion") || raw.contains("connexions"))
+        && r.any("recent recently last latest history recientes ultimos dernieres recentes historial historique")
+    {
+        // the last login of each user is lastlog's
+        let cmds = if raw.contains("all users") || raw.contains("each user") || raw.contains("every user") || raw.contains("per user") {
+            ["lastlog".into(), "last".into()]
+        } else {
+            ["last".into(), "lastlog".into()]
+        };
+        one(out, "last", "the recent logins", &cmds);
+    }
 }
 
 /// One usual command (and its alternatives), settling the request. These rules read the
 /// request's arguments, so they rank just above the generic intents (0.95) that match the
 /// same words ("busca la palabra pedido en ~/documentos" is a text search, not a file search).
-fn one(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[String]) {
+pub(super) fn one(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[String]) {
     cand(out, intent, 0.96, desc, cmds);
 }
 
 /// The service a request names: a well-known one, or the word next to "service".
 fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
     // "docker containers", "the mysql database": a thing the service serves, not the service
-    if r.any("container image volume network compose stack pod table database db user config configuration file site host key repository contenedor conteneur imagen imagenes") {
+    // ("reload the nginx configuration" is the service's own reload)
+    if r.any("container image volume network compose stack pod table database db user file site host key repository contenedor conteneur imagen imagenes")
+        || r.any("config configuration configuracion")
+            && !r.any("reload recarga recargar recharge recharger")
+    {
         return None;
     }
     let said = r.any("service servicio daemon server servidor serveur unit");
@@ -193,6 +452,10 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
     let Some(svc) = service(r, ws, logs) else {
         return;
     };
+    // ufw is switched on and off by `ufw enable`/`ufw disable` (the unit only loads its rules)
+    if svc == "ufw" && !logs && !r.any("status estado etat running") {
+        return;
+    }
     // "follow the nginx access log live", "show the last 50 lines of the apache error log":
     // the web servers write their own log files
     let kind = if raw.contains("access log") || raw.contains("access.log") {
@@ -301,6 +564,33 @@ fn services(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
 
 /// Processes by name.
 fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    // "top 10 processes by memory usage", "los 5 procesos que más CPU usan"
+    let by_mem = r.any("memory ram mem memoria memoire");
+    if (by_mem || r.any("cpu processor procesador processeur"))
+        && r.any("process processes proceso procesos processus program programs")
+        && (r.any("top most highest biggest hungriest heaviest hogs mas plus")
+            || raw.contains("by memory")
+            || raw.contains("by cpu")
+            || raw.contains("sorted by"))
+        && !r.any("kill stop terminate limit mata tue arrete")
+        && ws.len() <= 10
+    {
+        let n = ws
+            .iter()
+            .find_map(|w| number_word(w).filter(|n| (1..=1000).contains(n)))
+            .unwrap_or(10);
+        let key = if by_mem { "%mem" } else { "%cpu" };
+        one(
+            out,
+            "top-processes",
+            "the processes using the most memory or CPU",
+            &[
+                format!("ps aux --sort=-{key} | head -n {}", n + 1),
+                format!("top -b -n 1 -o {key} | head -n {}", n + 7),
+            ],
+        );
+        return;
+    }
     if ws.len() > 10 {
         return;
     }
@@ -498,9 +788,56 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
         );
         return;
     }
+    // "list packages that can be upgraded", "what updates are available"
+    if (r.any("upgradable upgradeable actualizables")
+        || raw.contains("can be upgraded")
+        || raw.contains("can be updated")
+        || r.any("update updates upgrades actualizaciones")
+            && (raw.contains("available")
+                || raw.contains("pending")
+                || raw.contains("disponibles")
+                || raw.contains("pendientes"))
+        || raw.contains("a mettre a jour"))
+        && ws.len() <= 9
+        && !ws
+            .first()
+            .is_some_and(|w| listed("update refresh synchronize sync actualiza mets", &fold(w)))
+        && r.any("list show which what lista muestra cuales que quels quelles affiche liste are")
+        && !r.any("install instala installe search busca cherche")
+    {
+        one(
+            out,
+            "upgradable",
+            "the packages with a newer version",
+            &["apt list --upgradable".into()],
+        );
+        return;
+    }
+    // "which files does openssh-server install", "quels fichiers sont installés par le paquet X"
+    if r.any("package paquete paquet")
+        && r.any("file files archivos ficheros fichiers")
+        && r.any("install installed installs instala instalados installe installes contain contains contiene contient")
+        && !r.any("remove delete purge uninstall elimina borra desinstala supprime desinstalle")
+        && r.any("which what list show quels quelles cuales que lista muestra affiche")
+        && let Some(pkg) = word_after(ws, "package paquete paquet")
+            .filter(|p| is_name(p) && !listed("installs install installed contains", p))
+    {
+        one(
+            out,
+            "package-files",
+            "the files a package installed",
+            &[format!("dpkg -L {}", quote(&pkg))],
+        );
+        return;
+    }
     // "which package does /usr/bin/convert belong to", "what package owns /etc/nginx"
     if r.any("package paquete paquet")
-        && r.any("belong own owns provide provides pertenece appartient contains")
+        && (r.any("belong own owns provide provides pertenece appartient contains")
+            || raw.contains("come from")
+            || raw.contains("comes from")
+            || raw.contains("viene de")
+            || raw.contains("vient de")
+            || raw.contains("provient"))
         && let Some(f) = ws.iter().find(|w| is_path(w))
     {
         one(
@@ -701,7 +1038,9 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
     }
     // "the 10 largest directories in /var"
     if r.any("largest biggest grande grandes gros plus")
-        && r.any("directory directories folder folders directorio directorios carpeta carpetas dossier dossiers repertoire repertoires")
+        && (r.any("directory directories folder folders directorio directorios carpeta carpetas dossier dossiers repertoire repertoires subdirectories subfolders subcarpetas")
+            || raw.contains("sous-dossiers")
+            || raw.contains("sous-repertoires"))
         && !r.any("file files archivo archivos fichier fichiers")
     {
         let n = ws.iter().find_map(|w| w.parse::<u32>().ok()).unwrap_or(10);
@@ -718,17 +1057,19 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         return;
     }
     // "delete the folder old_project and everything in it", "borra la carpeta tmp con todo"
-    if r.any("delete remove borra borrar elimina eliminar supprime supprimer efface effacer") && r.any("folder directory dir carpeta directorio dossier repertoire") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all"))
+    if (r.any("delete remove borra borrar elimina eliminar supprime supprimer efface effacer") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all")) || r.any("nuke wipe"))
+        && r.any("folder directory dir carpeta directorio dossier repertoire")
         && let Some(d) = dir.clone().or_else(|| folder_named(ws))
     {
         one(
             out,
             "delete-tree",
             "remove a directory and what it holds",
-            &[
-                format!("rm -r {}", quote(&d)),
-                format!("rm -rf {}", quote(&d)),
-            ],
+            &if r.any("nuke wipe force") {
+                [format!("rm -rf {}", quote(&d)), format!("rm -r {}", quote(&d))]
+            } else {
+                [format!("rm -r {}", quote(&d)), format!("rm -rf {}", quote(&d))]
+            },
         );
         return;
     }
@@ -792,9 +1133,12 @@ fn place(ws: &[String]) -> Option<String> {
         })
 }
 
+/// File kinds named by their extension: "every pdf", "the .jpg files".
+const EXTENSIONS: &str = "pdf jpg jpeg png gif svg webp mp3 mp4 mkv avi mov wav flac txt md csv tsv json xml yaml yml html css js ts py rs go c h cpp java sh log conf ini doc docx xls xlsx ppt pptx odt ods zip iso deb";
+
 /// A folder named by a word: "the src folder", "the folder logs", "el directorio datos",
 /// "du dossier logs".
-fn folder_named(ws: &[String]) -> Option<String> {
+pub(super) fn folder_named(ws: &[String]) -> Option<String> {
     const NOT: &str = "the my a an this that el la le les los las mi mon ma un une de del du des \
         tree that which where and with for que qui contains containing in en dans to into a of found \
         current home whole entire same parent root";
@@ -815,13 +1159,18 @@ fn folder_named(ws: &[String]) -> Option<String> {
 
 /// Files copied, counted, sized, found; folders made; links; execution rights.
 fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
-    if ws.len() > 10 {
+    if ws.len() > 14 {
         return;
     }
     let file = ws.iter().find(|w| is_file(w)).cloned();
     // "copy report.pdf into my Documents folder", "copy the whole photos folder to /mnt/backup"
+    // ("please copy …": the request is the same)
+    let polite = usize::from(
+        ws.first()
+            .is_some_and(|w| listed("please pls kindly", &fold(w))),
+    );
     if ws
-        .first()
+        .get(polite)
         .is_some_and(|w| listed("copy copia copiar copie copier cp", &fold(w)))
         && !ws.iter().any(|w| w.contains('@') || is_host(w))
         && !r.any("server serveur servidor host remote remoto distant")
@@ -831,6 +1180,27 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
             .rposition(|w| listed("to into in onto at a en dans vers sur", &fold(w)))
             .and_then(|i| place(&ws[i + 1..]))
             .or_else(|| ws.iter().find(|w| is_path(w) && !is_file(w)).cloned());
+        // "copy every pdf under this folder into ~/pdfs": files of one kind, found in a tree
+        let kind = ws.iter().find_map(|w| {
+            let e = w.strip_prefix("*.").or(w.strip_prefix('.')).unwrap_or(w);
+            let e = e
+                .strip_suffix('s')
+                .filter(|e| listed(EXTENSIONS, e))
+                .unwrap_or(e);
+            listed(EXTENSIONS, &e.to_lowercase()).then(|| e.to_lowercase())
+        });
+        if let (Some(e), Some(to)) = (&kind, &to)
+            && file.is_none()
+        {
+            let to = to.trim_end_matches('/');
+            let cmd = if r.any("under recursively subfolders subdirectories tree everywhere recursivamente recursivement subcarpetas sous-dossiers") {
+                format!("find . -name '*.{e}' -exec cp {{}} {to}/ \\;")
+            } else {
+                format!("cp *.{e} {to}/")
+            };
+            one(out, "copy-kind", "copy files of one kind", &[cmd]);
+            return;
+        }
         let folder_src = word_after(ws, "whole entire").or_else(|| folder_named(ws));
         let src = file
             .clone()
@@ -839,19 +1209,29 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         if let (Some((src, dir)), Some(to)) = (src, to)
             && src != to
         {
-            let rec = if dir { "-r " } else { "" };
+            // "… and keep permissions and timestamps": an archive copy
+            let keep = r.any("keep keeping preserve preserving conserva conservando manteniendo conserve conserver gardant garder")
+                && r.any("permission permissions timestamps timestamp attributes ownership owner dates permisos fechas droits dates proprietaire");
+            let flags = match (keep, dir) {
+                (true, _) => "-a ",
+                (false, true) => "-r ",
+                (false, false) => "",
+            };
             one(
                 out,
                 "copy",
                 "copy files",
                 &[format!(
-                    "cp {rec}{} {}/",
+                    "cp {flags}{} {}/",
                     quote(&src),
                     to.trim_end_matches('/')
                 )],
             );
             return;
         }
+    }
+    if ws.len() > 12 {
+        return;
     }
     // "crée une archive sauvegarde.tar.gz du dossier documents", "comprimir la carpeta fotos en
     // fotos.zip", "zip report.pdf and notes.txt into docs.zip"
@@ -975,9 +1355,22 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         );
         return;
     }
-    // "only I should be able to read secret.key", "make notes.txt readable only by me"
-    if let Some(f) = &file
+    // "only I should be able to read secret.key", "make notes.txt readable only by me",
+    // "lock down my ssh private key so only I can read it"
+    let private = file.clone().or_else(|| {
+        ws.iter()
+            .find(|w| w.starts_with('/') || w.starts_with("~/"))
+            .cloned()
+            .or_else(|| {
+                (r.any("ssh") && r.any("key clave cle")).then(|| "~/.ssh/id_rsa".to_string())
+            })
+    });
+    if let Some(f) = &private
         && (raw.contains("only i ")
+            || raw.contains("so only i")
+            || raw.contains("solo yo")
+            || raw.contains("seul moi")
+            || raw.contains("que moi")
             || raw.contains("only me")
             || raw.contains("only by me")
             || raw.contains("only the owner")
@@ -999,18 +1392,29 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         return;
     }
     // "how many files are in my Downloads folder?"
-    if (raw.contains("how many files")
+    if raw.contains("how many files")
         || raw.contains("cuantos archivos")
-        || raw.contains("combien de fichiers"))
-        && let Some(d) = place(ws)
+        || raw.contains("combien de fichiers")
     {
-        one(
-            out,
-            "count-files",
-            "how many files a directory has",
-            &[format!("ls {} | wc -l", d)],
-        );
-        return;
+        let here = raw.contains("this directory")
+            || raw.contains("this folder")
+            || raw.contains(" here")
+            || raw.contains("current directory")
+            || raw.contains("este directorio")
+            || raw.contains("esta carpeta")
+            || raw.contains("ce dossier")
+            || raw.contains(" ici");
+        let deep = r.any("subfolders subdirectories subfolder subdirectory recursively tree subcarpetas sous-dossiers recursivamente recursivement")
+            || raw.contains("sous-dossiers");
+        if let Some(d) = place(ws).or_else(|| here.then(|| ".".to_string())) {
+            let cmd = if deep {
+                format!("find {d} -type f | wc -l")
+            } else {
+                format!("ls {d} | wc -l")
+            };
+            one(out, "count-files", "how many files a directory has", &[cmd]);
+            return;
+        }
     }
     // "how many csv files are in ~/data?"
     if raw.starts_with("how many ")
@@ -1463,7 +1867,7 @@ fn devices(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candi
 }
 
 /// "two", "3", "dos", "trois": a small count.
-fn number_word(w: &str) -> Option<u32> {
+pub(super) fn number_word(w: &str) -> Option<u32> {
     w.parse().ok().or_else(|| {
         let f = fold(w);
         let k = [
@@ -1479,7 +1883,7 @@ fn number_word(w: &str) -> Option<u32> {
 
 /// The column an ordinal names: "the third column", "3rd column", "column 3", "la tercera
 /// columna", "la colonne 2".
-fn column_number(ws: &[String]) -> Option<u32> {
+pub(super) fn column_number(ws: &[String]) -> Option<u32> {
     const ORD: [&str; 3] = [
         "zeroth first second third fourth fifth sixth seventh eighth ninth tenth",
         "cero primera segunda tercera cuarta quinta sexta septima octava novena decima",
@@ -1487,7 +1891,7 @@ fn column_number(ws: &[String]) -> Option<u32> {
     ];
     let i = ws
         .iter()
-        .position(|w| listed("column col columna colonne", &fold(w)))?;
+        .position(|w| listed("column col columna colonne field campo champ", &fold(w)))?;
     let ord = |w: &String| -> Option<u32> {
         let f = fold(w);
         if let Some(k) = ORD
@@ -1652,6 +2056,10 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             .filter(|w| !is_file(w) && !is_path(w) && ws.len() <= 8)
     });
     let named_word = r.any("word palabra mot string text texto texte cadena chaine")
+        // "cherche "mot de passe" dans config.ini": quoted text in a named file
+        || super::tools::quoted_text(req).is_some()
+            && ws.iter().any(|w| is_file(w))
+            && !r.any("files archivos fichiers directories")
         || marker.is_some()
         || in_file && raw.contains(" for ");
     if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
@@ -1809,6 +2217,28 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     }
     let s = sudo(ctx);
     let t = raw.trim_end_matches(['?', '.', '!', ' ']);
+    // "what's this machine's name?", "¿cuál es el nombre de esta máquina?"
+    if (raw.contains("hostname") && ws.len() <= 6 && r.any("what which show print display get tell my this cual quel muestra affiche")
+        || raw.contains("name of this machine")
+        || raw.contains("name of this computer")
+        || raw.contains("machine's name")
+        || raw.contains("computer's name")
+        || raw.contains("nombre de esta maquina")
+        || raw.contains("nombre del equipo")
+        || raw.contains("nombre de la maquina")
+        || raw.contains("nom de cette machine")
+        || raw.contains("nom de la machine")
+        || raw.contains("nom de l'ordinateur"))
+        && !r.any("set change rename cambia cambiar change changer define resolve resolving start give container ip addresses certificate")
+    {
+        one(
+            out,
+            "hostname",
+            "this machine's name",
+            &["hostname".into(), "hostnamectl".into()],
+        );
+        return;
+    }
     if [
         "what time is it",
         "what's the time",
@@ -1972,16 +2402,44 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         } else {
             ""
         };
-        one(
-            out,
-            "scp",
-            "copy files to another host",
-            &[
-                format!("scp {rec}{} {dest}:{path}", quote(f)),
-                format!("rsync -av {} {dest}:{path}", quote(f)),
-            ],
-        );
+        let scp = format!("scp {rec}{} {dest}:{path}", quote(f));
+        let rsync = format!("rsync -avz {} {dest}:{path}", quote(f));
+        // "… with rsync", "sync": rsync first
+        let cmds =
+            if r.any("rsync sync synchronize synchronise sincroniza sincronizar synchroniser") {
+                [rsync, scp]
+            } else {
+                [scp, rsync]
+            };
+        one(out, "scp", "copy files to another host", &cmds);
         return;
+    }
+    // "sync my Documents folder to /media/usb", "sincroniza ~/fotos con /mnt/backup"
+    if r.any("sync synchronize synchronise sincroniza sincronizar synchroniser synchronise")
+        && !r.any("delete deleting extra mirror")
+        && !ws.iter().any(|w| w.contains('@') || is_host(w))
+        && !r.any("time clock hora heure ntp git repo repository branch fork")
+    {
+        let dest = ws.iter().rev().find(|w| is_path(w) && !is_file(w)).cloned();
+        let src = ws
+            .iter()
+            .find(|w| is_path(w) && !is_file(w) && Some(*w) != dest.as_ref())
+            .cloned()
+            .or_else(|| ws.iter().find_map(|w| home_folder(w)).map(str::to_string))
+            .or_else(|| folder_named(ws));
+        if let (Some(src), Some(dest)) = (src, dest) {
+            one(
+                out,
+                "rsync",
+                "one folder kept in step with another",
+                &[format!(
+                    "rsync -av {}/ {}/",
+                    src.trim_end_matches('/'),
+                    dest.trim_end_matches('/')
+                )],
+            );
+            return;
+        }
     }
     // "schedule a reboot at 3am", "programmer un redémarrage à 2h du matin"
     if r.any("reboot restart reinicio reiniciar redemarrage redemarrer")
@@ -2056,6 +2514,121 @@ mod tests {
             .first()
             .map(|c| c.command.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn network_questions() {
+        for (req, cmd) in [
+            ("can I reach 192.168.1.10?", "ping -c 4 192.168.1.10"),
+            ("what's my default gateway", "ip route show default"),
+            ("which DNS servers am I using", "cat /etc/resolv.conf"),
+            ("what's my public IP?", "curl ifconfig.me"),
+            (
+                "check if port 443 is open on example.com",
+                "nc -zv example.com 443",
+            ),
+            ("trace the route to 8.8.8.8", "traceroute 8.8.8.8"),
+            (
+                "list all iptables rules with line numbers",
+                "sudo iptables -L -n -v --line-numbers",
+            ),
+            ("show the nftables ruleset", "sudo nft list ruleset"),
+            (
+                "block all traffic from 203.0.113.5 with iptables",
+                "sudo iptables -A INPUT -s 203.0.113.5 -j DROP",
+            ),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        // other requests about gateways, DNS servers and ports are not these
+        for req in [
+            "Start the gateway server",
+            "Specify an alternate DNS server to query",
+            "Listen on all interfaces (0.0.0.0) and port 8080",
+        ] {
+            assert_eq!(first(req), "", "{req}");
+        }
+    }
+
+    #[test]
+    fn modules_swap_memory_and_logins() {
+        for (req, cmd) in [
+            (
+                "load the br_netfilter kernel module",
+                "sudo modprobe br_netfilter",
+            ),
+            ("is the nvidia module loaded?", "lsmod | grep nvidia"),
+            ("list all currently loaded kernel modules", "lsmod"),
+            ("is swap enabled?", "swapon --show"),
+            (
+                "affiche les infos sur la mémoire physique installée",
+                "sudo dmidecode -t memory",
+            ),
+            ("show recent logins", "last"),
+            (
+                "top 10 processes by memory usage",
+                "ps aux --sort=-%mem | head -n 11",
+            ),
+            (
+                "list packages that can be upgraded",
+                "apt list --upgradable",
+            ),
+            (
+                "which package does /usr/bin/dig come from",
+                "dpkg -S /usr/bin/dig",
+            ),
+            (
+                "quels fichiers sont installés par le paquet openssh-server ?",
+                "dpkg -L openssh-server",
+            ),
+            ("¿cuál es el nombre de esta máquina?", "hostname"),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        for req in [
+            "Swap filepaths",
+            "Set up a given swap area",
+            "List all available packages",
+        ] {
+            assert_eq!(first(req), "", "{req}");
+        }
+    }
+
+    #[test]
+    fn copies_syncs_and_private_keys() {
+        for (req, cmd) in [
+            (
+                "Please copy the project folder to /backup and keep permissions and timestamps",
+                "cp -a project /backup/",
+            ),
+            (
+                "copy every pdf under this folder into ~/pdfs",
+                "find . -name '*.pdf' -exec cp {} ~/pdfs/ \\;",
+            ),
+            (
+                "copy all the png files into ~/Pictures",
+                "cp *.png ~/Pictures/",
+            ),
+            (
+                "sync my Documents folder to /media/usb",
+                "rsync -av ~/Documents/ /media/usb/",
+            ),
+            (
+                "copia la carpeta fotos a mi servidor 192.168.0.20 con rsync",
+                "rsync -avz fotos 192.168.0.20:~/",
+            ),
+            ("nuke the build directory", "rm -rf build"),
+            (
+                "lock down my ssh private key so only I can read it",
+                "chmod 400 ~/.ssh/id_rsa",
+            ),
+            (
+                "recharge la configuration de nginx sans couper le service",
+                "sudo systemctl reload nginx",
+            ),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
     }
 
     #[test]

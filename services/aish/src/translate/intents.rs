@@ -1796,7 +1796,76 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &[format!("{w} {arg}")],
         );
     }
-    if let Some(u) = sl.urls.first()
+    let url = sl.urls.first();
+    // "resume the download of …", "mirror https://example.com for offline viewing", "fetch …
+    // quietly": wget's and curl's own options
+    let wget = ctx.path_cmds.is_empty() || ctx.has_command("wget");
+    if let Some(u) = url
+        && wget
+        && (m.has(&["resume", "continue", "reanuda", "reprend", "interrupted"])
+            || m.raw(&[
+                "where it left",
+                "donde se qued",
+                "se corta",
+                "si se interrump",
+                "reprendre",
+            ]))
+    {
+        cand(
+            &mut out,
+            "download-resume",
+            0.95,
+            "resume a download",
+            &[
+                format!("wget -c {}", quote(u)),
+                format!("curl -C - -O {}", quote(u)),
+            ],
+        );
+    }
+    if let Some(u) = url
+        && wget
+        && (m.has(&["mirror", "offline", "espejo", "miroir"])
+            || m.raw(&[
+                "sin conexion",
+                "hors ligne",
+                "whole site",
+                "entire site",
+                "copy of the site",
+                "copia del sitio",
+                "copie du site",
+            ]))
+    {
+        cand(
+            &mut out,
+            "mirror-site",
+            0.95,
+            "a web site copied for offline reading",
+            &[format!("wget -m -k -p {}", quote(u))],
+        );
+    }
+    if let Some(u) = url
+        && m.raw(&[
+            "quiet",
+            "silent",
+            "without a progress",
+            "without progress",
+            "no progress",
+            "sin barra",
+            "sans barre",
+            "sin progreso",
+            "sans progression",
+        ])
+        && !m.has(&["download", "save", "descarga", "telecharge"])
+    {
+        cand(
+            &mut out,
+            "fetch-quiet",
+            0.95,
+            "a page fetched quietly",
+            &[format!("curl -s {}", quote(u))],
+        );
+    }
+    if let Some(u) = url
         && m.has(&["download", "fetch", "get", "save"])
     {
         cand(
@@ -1804,10 +1873,23 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "download",
             0.86,
             "download a file",
-            &[
-                format!("curl -LO {}", quote(u)),
-                format!("wget {}", quote(u)),
-            ],
+            // wget is Debian's own downloader (priority standard); curl where it is missing
+            // (curl for what wget is not: a proxy, headers, an API)
+            &if wget
+                && !m.has(&[
+                    "proxy", "header", "headers", "post", "api", "json", "cookie", "auth", "curl",
+                ])
+            {
+                [
+                    format!("wget {}", quote(u)),
+                    format!("curl -LO {}", quote(u)),
+                ]
+            } else {
+                [
+                    format!("curl -LO {}", quote(u)),
+                    format!("wget {}", quote(u)),
+                ]
+            },
         );
     }
     if m.has(&["first", "beginning", "top", "head"]) && m.has(&["line"]) {
@@ -1945,7 +2027,16 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             "useradd",
             if named { 0.95 } else { 0.82 },
             "create a user",
-            &[format!("{s}useradd -m {}", quote(&u))],
+            // Debian's adduser makes the home, asks for the password and the details;
+            // useradd is the low-level tool it wraps
+            &if ctx.has_command("adduser") {
+                vec![
+                    format!("{s}adduser {}", quote(&u)),
+                    format!("{s}useradd -m {}", quote(&u)),
+                ]
+            } else {
+                vec![format!("{s}useradd -m {}", quote(&u))]
+            },
         );
     }
     pipelines(&m, sl, &dirq, &mut out);

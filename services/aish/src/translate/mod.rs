@@ -16,6 +16,7 @@
 
 mod calibrate;
 mod compose;
+mod data;
 mod everyday;
 mod flags;
 mod intents;
@@ -1041,6 +1042,7 @@ impl Translator {
         let precise: Vec<Candidate> = tools::matches(req, &sl, ctx)
             .into_iter()
             .chain(shell::matches(req, &sl, ctx))
+            .chain(data::matches(req, ctx))
             .chain(everyday::matches(req, ctx))
             .collect();
         // These rules are gated on the words that make a request unambiguous ("find duplicate

@@ -231,7 +231,10 @@ fn packages(r: &Req, req: &str, raw: &str, ctx: &Context, out: &mut Vec<Candidat
     // "which version of python is installed": a question about one program on this machine
     if raw.contains(" version")
         && !raw.contains("versions")
-        && ["which", "what", "check", "show", "print", "display", "get ", "find"]
+        && [
+            "which", "what", "check", "show", "print", "display", "get ", "find", "que ", "cual",
+            "quel",
+        ]
             .iter()
             .any(|w| raw.contains(w))
         // "installed" is asked about; "install" is another request
@@ -391,14 +394,22 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         }
     }
     // "add alice to the sudo group"
-    if r.has(&["add", "agrega", "anade", "ajoute"]) && r.has(&["group", "grupo", "groupe"]) {
+    if r.has(&[
+        "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets",
+    ]) && r.has(&["group", "grupo", "groupe"])
+    {
         let ws: Vec<&str> = raw
             .split_whitespace()
             .map(|w| w.trim_matches(|c: char| "?!.,;:".contains(c)))
             .collect();
         let user = ws
             .iter()
-            .position(|w| ["add", "agrega", "anade", "ajoute"].contains(w))
+            .position(|w| {
+                [
+                    "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets",
+                ]
+                .contains(w)
+            })
             // "agrega a maria al grupo docker": the first word that is not an article
             .and_then(|i| {
                 let k = ws[i + 1..].iter().position(|u| {
@@ -418,7 +429,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
                 })?;
                 // the user is followed by where it is added: "add bob to …", "agrega a maria al …"
                 ws.get(i + 2 + k)
-                    .filter(|w| ["to", "al", "au", "a", "dans", "en", "into"].contains(*w))
+                    .filter(|w| ["to", "al", "au", "a", "dans", "en", "into", "in"].contains(*w))
                     .and(ws.get(i + 1 + k))
             })
             .map(|u| u.to_string())
@@ -551,19 +562,86 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     // the firewall
     if r.has(&["firewall", "ufw", "cortafuegos", "pare-feu"]) {
-        let ufw = usable(ctx, "ufw");
+        // ufw when this machine has it or the request names it
+        let ufw = usable(ctx, "ufw") || r.has(&["ufw"]);
+        // "port 8080", "8080/tcp"
         let port = r
             .after(&["port", "puerto"])
-            .and_then(|p| p.parse::<u16>().ok());
-        if let Some(p) =
-            port.filter(|_| r.has(&["open", "allow", "abre", "abrir", "ouvre", "ouvrir"]))
-        {
+            .and_then(|p| p.split('/').next()?.parse::<u16>().ok())
+            .or_else(|| {
+                raw.split_whitespace()
+                    .find_map(|w| w.strip_suffix("/tcp").or(w.strip_suffix("/udp")))
+                    .and_then(|p| p.parse::<u16>().ok())
+            });
+        let proto = if raw.contains("/udp") || r.has(&["udp"]) {
+            "udp"
+        } else {
+            "tcp"
+        };
+        if let Some(p) = port.filter(|_| {
+            r.has(&["delete", "remove", "elimina", "borra", "supprime", "retire"])
+                && r.has(&["rule", "regla", "regle", "allow", "allows", "autorise"])
+        }) {
             let mut cmds = Vec::new();
             if ufw {
-                cmds.push(format!("{s}ufw allow {p}/tcp"));
+                cmds.push(format!("{s}ufw delete allow {p}"));
             }
-            cmds.push(format!("{s}iptables -A INPUT -p tcp --dport {p} -j ACCEPT"));
+            cmds.push(format!(
+                "{s}iptables -D INPUT -p {proto} --dport {p} -j ACCEPT"
+            ));
+            one("firewall-delete", "remove a firewall rule", &cmds);
+        } else if let Some(p) = port.filter(|_| {
+            r.has(&[
+                "open", "allow", "abre", "abrir", "ouvre", "ouvrir", "autorise", "permite",
+            ])
+        }) {
+            let mut cmds = Vec::new();
+            if ufw {
+                cmds.push(format!("{s}ufw allow {p}/{proto}"));
+            }
+            cmds.push(format!(
+                "{s}iptables -A INPUT -p {proto} --dport {p} -j ACCEPT"
+            ));
             one("firewall-allow", "open a port in the firewall", &cmds);
+        } else if ufw
+            && r.has(&[
+                "enable", "activate", "turn", "start", "activa", "activar", "habilita", "active",
+                "activer", "demarre",
+            ])
+            && !r.has(&["disable", "desactiva", "desactive"])
+        {
+            one(
+                "firewall-enable",
+                "turn the firewall on",
+                &[format!("{s}ufw enable")],
+            );
+        } else if ufw
+            && r.has(&[
+                "disable",
+                "desactiva",
+                "desactivar",
+                "desactive",
+                "desactiver",
+            ])
+        {
+            one(
+                "firewall-disable",
+                "turn the firewall off",
+                &[format!("{s}ufw disable")],
+            );
+        } else if let Some(p) = port.filter(|_| {
+            r.has(&[
+                "close", "block", "deny", "cierra", "bloquea", "ferme", "bloque",
+            ])
+        }) {
+            let mut cmds = Vec::new();
+            if ufw {
+                cmds.push(format!("{s}ufw deny {p}/{proto}"));
+            }
+            cmds.push(format!(
+                "{s}iptables -A INPUT -p {proto} --dport {p} -j DROP"
+            ));
+            one("firewall-deny", "close a port in the firewall", &cmds);
         } else if r.has(&["status", "rules", "estado", "reglas", "etat", "regles"]) || show {
             let mut cmds = Vec::new();
             if ufw {
@@ -921,6 +999,17 @@ const ASKS: &[&str] = &[
 ];
 
 fn ports(r: &Req, raw: &str, ctx: &Context, out: &mut Vec<Candidate>) {
+    // a port in a firewall rule is the rule's, not a listening socket
+    if r.has(&[
+        "firewall",
+        "ufw",
+        "iptables",
+        "nftables",
+        "cortafuegos",
+        "pare-feu",
+    ]) {
+        return;
+    }
     let Some(p) = port(r, raw) else {
         return;
     };
