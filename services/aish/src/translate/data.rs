@@ -12,7 +12,8 @@
 //! make the operation unambiguous, in English, Spanish or French.
 
 use super::everyday::{
-    args, column_number, folder_named, is_file, is_path, listed, number_word, one, word_after,
+    args, column_number, folder_named, is_file, is_path, listed, number_word, settled as one,
+    word_after,
 };
 use super::slots::quote;
 use super::tools::{Req, quoted_text, usable};
@@ -85,6 +86,8 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || modes(&r, &ws, &files, &mut out)
         || owned_files(&r, &said, &ws, &mut out)
         || group_change(&r, &ws, &files, &mut out)
+        || search_kind(&r, req, &said, &ws, &mut out)
+        || each_size(&r, &said, &ws, &mut out)
         || searches(&r, req, &said, &ws, &files, &mut out)
         || counts(&r, req, &said, &ws, &files, &mut out)
         || two_files(&r, &said, &ws, &files, &mut out)
@@ -98,9 +101,9 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
 }
 
 /// Verbs of showing, in the three languages.
-const SHOW: &str = "show print display list get see view give output read muestra mostrar \
-    ensena ensename imprime dame ver lee leer affiche afficher montre montrer donne imprime lis \
-    lire voir";
+const SHOW: &str = "show print display list get see view give output read extract pull muestra \
+    mostrar ensena ensename imprime dame ver lee leer saca sacame extrae extraeme affiche afficher \
+    montre montrer donne imprime lis lire voir extrais";
 /// Verbs of deleting.
 const DELETE: &str = "delete remove strip drop erase clean elimina eliminar borra borrar quita \
     quitar supprime supprimer enleve enlever efface effacer retire retirer";
@@ -980,6 +983,154 @@ fn searches(
     false
 }
 
+/// The languages whose files a search can be limited to, and their extension.
+const LANGUAGES: &[(&str, &str)] = &[
+    ("python", "py"),
+    ("javascript", "js"),
+    ("typescript", "ts"),
+    ("rust", "rs"),
+    ("java", "java"),
+    ("php", "php"),
+    ("ruby", "rb"),
+    ("go", "go"),
+    ("shell", "sh"),
+    ("bash", "sh"),
+    ("markdown", "md"),
+    ("html", "html"),
+    ("css", "css"),
+    ("yaml", "yaml"),
+    ("json", "json"),
+    ("c", "c"),
+];
+
+/// "search for TODO in all python files, with line numbers", "grep ERROR in the .log files
+/// under /var/log": a text searched in the files of one kind in a tree.
+fn search_kind(r: &Req, req: &str, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bool {
+    // ("find all *.so files", "files whose names contain foo" are searches for files; "…
+    // and remove them" acts on the files)
+    if ws.len() > 14
+        || !ws.first().is_some_and(|w| {
+            listed(
+                "search grep look busca buscar cherche chercher recherche",
+                &fold(w),
+            )
+        })
+        || !r.any("file files archivos ficheros fichiers")
+        || r.any("name names named nombre nombres nom noms remove delete rm elimina borra supprime")
+    {
+        return false;
+    }
+    let folded: Vec<String> = ws.iter().map(|w| fold(w)).collect();
+    let ext = folded.iter().enumerate().find_map(|(i, w)| {
+        let next_files = folded
+            .get(i + 1)
+            .is_some_and(|n| listed("file files archivos ficheros fichiers", n));
+        if let Some(e) = w.strip_prefix("*.").or(w.strip_prefix('.')) {
+            return (!e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric()) && next_files)
+                .then(|| e.to_string());
+        }
+        LANGUAGES
+            .iter()
+            .find(|(l, _)| l == w && next_files)
+            .map(|(_, e)| e.to_string())
+    });
+    let Some(ext) = ext else {
+        return false;
+    };
+    let Some(p) = quoted_text(req)
+        .or_else(|| word_after(ws, "for word palabra mot"))
+        .filter(|p| {
+            !is_file(p)
+                && !is_path(p)
+                && !p.contains('*')
+                && !p.starts_with('.')
+                && !listed("all todos tous the el le in en dans files", &fold(p))
+        })
+    else {
+        return false;
+    };
+    let dir = ws
+        .iter()
+        .find(|w| pathy(w))
+        .cloned()
+        .unwrap_or_else(|| ".".into());
+    let mut flags = String::from("r");
+    if said.has(&[
+        "line numbers",
+        "line number",
+        "numeros de linea",
+        "numeros de ligne",
+    ]) {
+        flags.push('n');
+    }
+    if said.has(&[
+        "case insensitive",
+        "ignoring case",
+        "ignore case",
+        "any case",
+    ]) {
+        flags.push('i');
+    }
+    one(
+        out,
+        "grep-kind",
+        "a text searched in the files of one kind",
+        &[
+            format!(
+                "grep -{flags} {} --include='*.{ext}' {}",
+                quote(&p),
+                quote(&dir)
+            ),
+            format!(
+                "find {} -name '*.{ext}' -exec grep -{}H {} {{}} +",
+                quote(&dir),
+                &flags[1..],
+                quote(&p)
+            ),
+        ],
+    );
+    true
+}
+
+/// "disk space used by each subfolder of /opt": `du -sh DIR/*`.
+fn each_size(r: &Req, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bool {
+    if ws.len() > 14
+        || !said.has(&[
+            "each subfolder",
+            "each subdirectory",
+            "each folder",
+            "each directory",
+            "every folder",
+            "every subfolder",
+            "chaque sous dossier",
+            "chaque dossier",
+            "chaque repertoire",
+            "cada subcarpeta",
+            "cada carpeta",
+            "cada directorio",
+            "cada subdirectorio",
+        ])
+        || !r.any("space size sizes big espace taille espacio tamano usage used utilise ocupa disk disque disco")
+    {
+        return false;
+    }
+    let d = ws
+        .iter()
+        .find(|w| pathy(w))
+        .cloned()
+        .unwrap_or_else(|| ".".into());
+    one(
+        out,
+        "each-size",
+        "the size of each subfolder",
+        &[
+            format!("du -sh {}/*", d.trim_end_matches('/')),
+            format!("du -h --max-depth=1 {}", quote(&d)),
+        ],
+    );
+    true
+}
+
 /// Counts in one file: lines containing a text, occurrences, characters, words.
 fn counts(
     r: &Req,
@@ -1079,11 +1230,24 @@ fn two_files(
             };
             (ok(a) && ok(b)).then(|| (a.clone(), b.clone()))
         });
-    if ws.len() > 10 {
+    if ws.len() > 12 {
         return false;
     }
-    let comparing =
-        r.any("compare diff compara comparar comparer difference differences diferencias");
+    let changed = said.has(&[
+        "what changed",
+        "what s changed",
+        "what s different",
+        "what is different",
+        "changed between",
+        "differences between",
+        "difference between",
+        "diferencias entre",
+        "que cambio",
+        "differences entre",
+        "qu est ce qui a change",
+    ]);
+    let comparing = changed
+        || r.any("compare diff compara comparar comparer difference differences diferencias");
     let identical = r.any("identical same identicos iguales identiques pareils")
         || said.has(&["byte for byte"]);
     if let Some((a, b)) = &pair {
@@ -1098,17 +1262,34 @@ fn two_files(
             );
             return true;
         }
+        // "which files differ", "dime qué archivos son distintos": the names only
+        let names = said.has(&[
+            "which files",
+            "what files",
+            "que archivos",
+            "quels fichiers",
+        ]);
         if comparing
             && !is_file(a)
             && !is_file(b)
             && (r.any("recursively recursive directory directories folder folders dir dirs carpeta carpetas directorios dossier dossiers repertoires")
-                || is_path(a) && is_path(b))
+                || is_path(a) && is_path(b)
+                || names)
         {
+            let cmds = if names {
+                [format!("diff -rq {qa} {qb}"), format!("diff -r {qa} {qb}")]
+            } else {
+                [format!("diff -r {qa} {qb}"), format!("diff -rq {qa} {qb}")]
+            };
+            one(out, "compare-dirs", "two directories compared", &cmds);
+            return true;
+        }
+        if changed && both_files && !said.has(&["side by side"]) {
             one(
                 out,
-                "compare-dirs",
-                "two directories compared",
-                &[format!("diff -r {qa} {qb}"), format!("diff -rq {qa} {qb}")],
+                "diff",
+                "what changed between two files",
+                &[format!("diff -u {qa} {qb}"), format!("diff {qa} {qb}")],
             );
             return true;
         }
@@ -1373,6 +1554,20 @@ fn file_facts(
     files: &[String],
     out: &mut Vec<Candidate>,
 ) -> bool {
+    // "what does /usr/bin/python3 actually point to?"
+    if r.any("point points apunta pointe")
+        && r.any("where what which donde adonde que ou vers")
+        && !r.any("symlink link enlace lien create make")
+        && let Some(l) = ws.iter().find(|w| pathy(w))
+    {
+        one(
+            out,
+            "link-target",
+            "where a symbolic link points",
+            &[format!("readlink -f {}", quote(l))],
+        );
+        return true;
+    }
     // "where does the symlink current point to?"
     if r.any("symlink link enlace lien")
         && r.any("point points apunta pointe")
@@ -1392,7 +1587,17 @@ fn file_facts(
     let target = files
         .first()
         .cloned()
-        .or_else(|| ws.iter().find(|w| pathy(w)).cloned());
+        .or_else(|| ws.iter().find(|w| pathy(w)).cloned())
+        // "SHA256SUMS", "MD5SUMS": checksum lists are named without an extension
+        .or_else(|| {
+            ws.iter()
+                .find(|w| {
+                    w.ends_with("SUMS")
+                        && w.len() > 4
+                        && w.chars().all(|c| c.is_ascii_alphanumeric())
+                })
+                .cloned()
+        });
     // "delete all files … last modified …" is a file search
     let one_file =
         !ws.iter().any(|w| listed(DELETE, &fold(w))) && !r.any("files archivos fichiers");
@@ -1447,12 +1652,19 @@ fn file_facts(
     if r.any("check verify checks verifica comprueba verifie verifier controle")
         && (l.contains("sum") || listed("md5 sha1 sha256 sha512", &ext(&l)))
     {
-        let tool = if l.contains("md5") {
+        let said_sum = |k: &str| l.contains(k) || said.has(&[k]);
+        let tool = if said_sum("md5") {
             "md5sum"
-        } else if l.contains("sha1") {
+        } else if said_sum("sha1") {
             "sha1sum"
-        } else if l.contains("sha512") {
+        } else if said_sum("sha512") {
             "sha512sum"
+        } else if said_sum("sha224") {
+            "sha224sum"
+        } else if said_sum("sha384") {
+            "sha384sum"
+        } else if said_sum("blake2") || said_sum("b2") {
+            "b2sum"
         } else {
             "sha256sum"
         };
@@ -1849,6 +2061,43 @@ mod tests {
         assert_eq!(
             first("descomprime registro.xz").as_deref(),
             Some("xz -d registro.xz")
+        );
+    }
+
+    #[test]
+    fn set_seven_shapes() {
+        assert_eq!(
+            first("what does /usr/bin/python3 actually point to?").as_deref(),
+            Some("readlink -f /usr/bin/python3")
+        );
+        assert_eq!(
+            first("quel est l'espace disque utilisé par chaque sous-dossier de /opt ?").as_deref(),
+            Some("du -sh /opt/*")
+        );
+        assert_eq!(
+            first("search for TODO in all python files in this repo, with line numbers").as_deref(),
+            Some("grep -rn TODO --include='*.py' .")
+        );
+        assert_eq!(
+            first("what changed between old.conf and new.conf?").as_deref(),
+            Some("diff -u old.conf new.conf")
+        );
+        assert_eq!(
+            first("verify the downloads against the SHA256SUMS file").as_deref(),
+            Some("sha256sum -c SHA256SUMS")
+        );
+        assert_eq!(
+            first("sácame solo los nombres de usuario de /etc/passwd").as_deref(),
+            Some("cut -d: -f1 /etc/passwd")
+        );
+        assert_eq!(
+            first("compara carpeta1 y carpeta2 y dime qué archivos son distintos").as_deref(),
+            Some("diff -rq carpeta1 carpeta2")
+        );
+        // file names, not file contents
+        assert_eq!(
+            first("search the bla directory recursively for *.so files"),
+            None
         );
     }
 

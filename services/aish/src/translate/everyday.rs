@@ -115,6 +115,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     text(&r, req, &raw, &ws, &mut out);
     environment(&r, &raw, &ws, &mut out);
     network(&r, &raw, &ws, ctx, &mut out);
+    shell_tasks(&r, req, &raw, &ws, ctx, &mut out);
     modules(&r, &raw, &ws, ctx, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
     out
@@ -262,6 +263,287 @@ fn network(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candi
     }
 }
 
+/// Small tasks of the shell itself: aliases, the history, a job in the background, timing or
+/// repeating a command, reloading `~/.bashrc`, a file fetched from another host.
+fn shell_tasks(
+    r: &Req,
+    req: &str,
+    raw: &str,
+    ws: &[String],
+    ctx: &Context,
+    out: &mut Vec<Candidate>,
+) {
+    if ws.len() > 16 {
+        return;
+    }
+    let folded: Vec<String> = ws.iter().map(|w| fold(w)).collect();
+    // "make an alias ll for ls -alF", "crea un alias llamado gs que haga git status"
+    if let Some(i) = folded.iter().position(|w| w == "alias") {
+        if r.any("remove delete unset drop elimina borra quita supprime supprimer enleve") {
+            if let Some(name) = ws
+                .get(i + 1)
+                .filter(|n| is_name(n) || n.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                one(
+                    out,
+                    "unalias",
+                    "remove an alias",
+                    &[format!("unalias {name}")],
+                );
+            }
+            return;
+        }
+        if r.any("make create add define set crea crear define cree creer ajoute") {
+            let name_at = if folded
+                .get(i + 1)
+                .is_some_and(|w| listed("called named llamado nomme appele", w))
+            {
+                i + 2
+            } else {
+                i + 1
+            };
+            let body_at = folded
+                .get(name_at + 1..)
+                .unwrap_or_default()
+                .iter()
+                .position(|w| listed("for to that runs running which que pour qui para =", w))
+                .map(|k| name_at + 1 + k + 1);
+            let body_at = body_at.map(|k| {
+                // "that runs", "que haga", "qui lance": the verb is not the command
+                if folded
+                    .get(k)
+                    .is_some_and(|w| listed("runs run haga ejecute lance lancer execute does", w))
+                {
+                    k + 1
+                } else {
+                    k
+                }
+            });
+            if let (Some(name), Some(k)) = (ws.get(name_at), body_at)
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+                && k < ws.len()
+            {
+                let body = super::tools::quoted_text(req).unwrap_or_else(|| ws[k..].join(" "));
+                // "y" and "et" join commands in Spanish and French
+                let body = body.replace(" y ", " && ").replace(" et ", " && ");
+                one(
+                    out,
+                    "alias",
+                    "a new alias",
+                    &[format!("alias {name}='{}'", body.replace('\'', "'\\''"))],
+                );
+            }
+            return;
+        }
+    }
+    // the shell's history: "show my last 20 commands", "search my history for docker",
+    // "borra el historial de comandos"
+    // (the history of the shell, not of a repository, a file or an image)
+    let history = r.any("history historial historique")
+        && (r.any("command commands comandos commandes shell bash terminal")
+            || raw.contains("my history")
+            || raw.contains("mi historial")
+            || raw.contains("mon historique")
+            || ws.len() <= 3)
+        && !r.any("git commit branch file archivo fichier directory image stack browser log");
+    if history || raw.contains("commands") && r.any("last previous recent ultimos derniers") {
+        if r.any("clear delete erase wipe remove borra borrar limpia elimina efface supprime vide")
+        {
+            one(
+                out,
+                "history-clear",
+                "clear the shell history",
+                &["history -c".into()],
+            );
+            return;
+        }
+        if history
+            && r.any("search grep find busca cherche")
+            && let Some(w) = word_after(ws, "for de")
+                .filter(|w| !listed("commands comandos commandes history", &fold(w)))
+        {
+            one(
+                out,
+                "history-search",
+                "search the shell history",
+                &[format!("history | grep {}", quote(&w))],
+            );
+            return;
+        }
+        let n = ws.iter().find_map(|w| w.parse::<u32>().ok());
+        if r.any("show list display see print muestra affiche my mes mis last ultimos derniers") {
+            one(
+                out,
+                "history",
+                "the shell history",
+                &[n.map_or_else(|| "history".to_string(), |n| format!("history {n}"))],
+            );
+            return;
+        }
+    }
+    // "reload my bashrc without logging out"
+    if let Some(rc) = ws.iter().find_map(|w| {
+        let f = fold(w);
+        let dotted = f.starts_with('.') || f.starts_with("~/.");
+        let f = f.trim_start_matches("~/").trim_start_matches('.');
+        (["bashrc", "zshrc"].contains(&f) || dotted && ["profile", "bash_profile"].contains(&f))
+            .then(|| f.to_string())
+    }) && r.any("reload apply source reread re-read refresh recarga recargar recharge recharger aplica applique")
+    {
+        one(
+            out,
+            "source",
+            "re-read the shell's start-up file",
+            &[format!("source ~/.{rc}"), format!(". ~/.{rc}")],
+        );
+        return;
+    }
+    // "run long_job.sh in the background and keep it going after I log out",
+    // "ejecuta servidor.py en segundo plano"
+    let background = raw.contains("background")
+        || raw.contains("segundo plano")
+        || raw.contains("arriere-plan")
+        || raw.contains("arriere plan");
+    let script = ws.iter().find(|w| {
+        let l = w.to_lowercase();
+        [".sh", ".py", ".pl", ".rb", ".js"]
+            .iter()
+            .any(|e| l.ends_with(e))
+    });
+    if let Some(f) = script
+        && (background
+            || raw.contains("log out")
+            || raw.contains("logout")
+            || raw.contains("nohup"))
+        && r.any(
+            "run start execute launch keep ejecuta ejecutar corre lance lancer execute arranca",
+        )
+    {
+        let l = f.to_lowercase();
+        let cmd = if l.ends_with(".py") {
+            format!("python3 {}", quote(f))
+        } else if f.contains('/') {
+            quote(f)
+        } else {
+            format!("./{}", quote(f))
+        };
+        let survive = raw.contains("log out")
+            || raw.contains("logout")
+            || raw.contains("close the terminal")
+            || raw.contains("keep running")
+            || raw.contains("keep it going")
+            || raw.contains("cierre la sesion")
+            || raw.contains("cierro la sesion")
+            || raw.contains("deconnect")
+            || raw.contains("nohup");
+        let stem = f.rsplit('/').next().unwrap_or(f);
+        let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
+        let cmds = if survive {
+            vec![
+                format!("nohup {cmd} > {stem}.log 2>&1 &"),
+                format!("{cmd} &"),
+            ]
+        } else {
+            vec![
+                format!("{cmd} &"),
+                format!("nohup {cmd} > {stem}.log 2>&1 &"),
+            ]
+        };
+        one(out, "background", "a command run in the background", &cmds);
+        return;
+    }
+    // "how long does make take?", "time the backup.sh script"
+    if let Some(i) = folded.iter().position(|w| w == "does" || w == "do")
+        && raw.starts_with("how long")
+        && let Some(end) = folded.iter().rposition(|w| listed("take takes", w))
+        && end > i + 1
+    {
+        let cmd = ws[i + 1..end].join(" ");
+        if ws[i + 1..end]
+            .first()
+            .is_some_and(|c| ctx.path_cmds.is_empty() || ctx.has_command(c) || c.contains('.'))
+        {
+            one(
+                out,
+                "time",
+                "how long a command takes",
+                &[format!("time {cmd}")],
+            );
+            return;
+        }
+    }
+    // "rerun df -h every 5 seconds": the command before "every", repeated by watch
+    // (every few seconds: a watch; a job every 15 minutes is cron's)
+    if let Some(n) = super::intents::every_seconds(raw)
+        && n.parse::<f64>().is_ok_and(|n| n < 60.0)
+        && let Some(e) = folded.iter().position(|w| w == "every")
+        && let Some(v) = folded[..e].iter().position(|w| {
+            listed(
+                "run rerun execute repeat watch refresh ejecuta repite relance execute",
+                w,
+            )
+        })
+        && e > v + 1
+        && (ctx.path_cmds.is_empty() || ctx.has_command(&ws[v + 1]))
+    {
+        let cmd = ws[v + 1..e].join(" ");
+        let cmd = if cmd.chars().any(|c| "|&;<>()$`\"'\\*?".contains(c)) {
+            quote(&cmd)
+        } else {
+            cmd
+        };
+        one(
+            out,
+            "watch",
+            "a command run again and again",
+            &[format!("watch -n {n} {cmd}")],
+        );
+        return;
+    }
+    // "grab /var/log/nginx/error.log from web1 and put it in the current dir"
+    if r.any("grab get fetch copy download pull trae copia descarga recupere copie telecharge")
+        && let Some(k) = folded
+            .iter()
+            .position(|w| w == "from" || w == "desde" || w == "depuis")
+        && let Some(h) = ws.get(k + 1).filter(|h| {
+            is_host(h)
+                || h.contains('@')
+                || h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && h.chars().any(|c| c.is_ascii_digit())
+                    && h.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        && let Some(path) = ws[..k]
+            .iter()
+            .find(|w| w.starts_with('/') || w.starts_with("~/"))
+    {
+        let dest = ws[k + 2..]
+            .iter()
+            .find(|w| w.starts_with('/') || w.starts_with("~/"))
+            .cloned()
+            .unwrap_or_else(|| ".".into());
+        // a folder when it ends with a slash or is called one before "from"
+        let folder_said = ws[..k]
+            .iter()
+            .any(|w| listed("folder directory dir carpeta dossier", &fold(w)));
+        let rec = if path.ends_with('/') || folder_said {
+            "-r "
+        } else {
+            ""
+        };
+        one(
+            out,
+            "scp-from",
+            "copy a file from another host",
+            &[
+                format!("scp {rec}{h}:{path} {dest}"),
+                format!("rsync -av {h}:{path} {dest}"),
+            ],
+        );
+    }
+}
+
 /// Kernel modules loaded, unloaded, listed; swap; the installed memory; recent logins.
 fn modules(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
     if ws.len() > 10 {
@@ -380,6 +662,13 @@ pub(super) fn one(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[St
     cand(out, intent, 0.96, desc, cmds);
 }
 
+/// [`one`] for a rule that has read the whole request: the operation, its object and its
+/// arguments. It also ranks above the generic file search a request's words suggest
+/// ("search for TODO in all python files" is a text search limited to .py files).
+pub(super) fn settled(out: &mut Vec<Candidate>, intent: &str, desc: &str, cmds: &[String]) {
+    cand(out, intent, 1.02, desc, cmds);
+}
+
 /// The service a request names: a well-known one, or the word next to "service".
 fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
     // "docker containers", "the mysql database": a thing the service serves, not the service
@@ -405,7 +694,7 @@ fn service(r: &Req, ws: &[String], logs: bool) -> Option<String> {
         .find(|w| SERVICES.contains(&w.as_str()))
         && (said
             || (ws.len() <= 6 || logs || r.any("boot startup arranque demarrage"))
-                && !matches!(s.as_str(), "ssh" | "sshd"))
+                && (logs || !matches!(s.as_str(), "ssh" | "sshd")))
     {
         return Some(s);
     }
@@ -614,7 +903,7 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
         );
     }
     // "kill all python3 processes", "kill every firefox process"
-    if r.any("kill mata matar tue tuer")
+    if r.any("kill mata matar tue tuer nuke")
         && r.any("all every todos todas tous toutes")
         && let Some(p) = word_after(ws, "named called llamado nomme")
             .or_else(|| word_after(ws, "all every todos todas tous toutes los les"))
@@ -623,7 +912,11 @@ fn processes(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Can
                 && !listed("process processes procesos processus active running stopped background user users child children zombie jobs tasks task open group groups instances those these them", p)
         })
     {
-        let force = if r.any("force forcibly fuerza force") { "-9 " } else { "" };
+        let force = if r.any("force forcibly fuerza force nuke") {
+            "-9 "
+        } else {
+            ""
+        };
         let mut cmds = vec![format!("pkill {force}{p}")];
         if usable(ctx, "killall") {
             cmds.push(format!("killall {force}{p}"));
@@ -947,7 +1240,11 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         || raw.contains("content of")
         || raw.contains("contenido de")
         || raw.contains("contenu de")
-        || raw.contains("que hay en");
+        || raw.contains("que hay en")
+        || raw.contains("que archivos tiene")
+        || raw.contains("que contiene")
+        || raw.contains("quels fichiers contient")
+        || raw.contains("que contient");
     // "list the contents of release.tar.gz without extracting it", "what's inside bundle.zip"
     if let Some(a) = archive
         && (inside
@@ -1313,7 +1610,15 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
                 .position(|x| x == w)
                 .and_then(|i| ws.get(i + 1))
                 .is_some_and(|n| listed("files file archivos fichiers", &fold(n)));
-            (next_is_files && (1..=5).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()))
+            // "all the pdf", "todos los pdf", ".jpg", "*.jpg": a kind of file by itself
+            let prev_all = ws
+                .iter()
+                .position(|x| x == w)
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| ws.get(i))
+                .is_some_and(|p| listed("all todos todas los las les tous toutes every the", &fold(p)));
+            let kind = listed(EXTENSIONS, &e.to_lowercase()) && (prev_all || w.starts_with('.') || w.starts_with("*."));
+            ((next_is_files || kind) && (1..=5).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric()))
                 .then(|| e.to_lowercase())
         })
     {
@@ -1404,7 +1709,7 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
             || raw.contains("esta carpeta")
             || raw.contains("ce dossier")
             || raw.contains(" ici");
-        let deep = r.any("subfolders subdirectories subfolder subdirectory recursively tree subcarpetas sous-dossiers recursivamente recursivement")
+        let deep = r.any("subfolders subdirectories subfolder subdirectory recursively tree subcarpetas sous-dossiers recursivamente recursivement under below beneath")
             || raw.contains("sous-dossiers");
         if let Some(d) = place(ws).or_else(|| here.then(|| ".".to_string())) {
             let cmd = if deep {
@@ -2105,7 +2410,13 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
                 format!("-{flags} ")
             };
             let pat = quote(&w);
-            one(
+            // a word said to be one, searched in a path: settled, whatever "all the files"
+            // suggests ("busca la palabra timeout en todos los archivos de /etc/nginx")
+            let sure = r.any("word palabra mot")
+                && t.starts_with('/')
+                && !r.any("name names named nombre nom");
+            let rule = if sure { settled } else { one };
+            rule(
                 out,
                 "grep",
                 "search text in files",
@@ -2217,6 +2528,38 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     }
     let s = sudo(ctx);
     let t = raw.trim_end_matches(['?', '.', '!', ' ']);
+    // "who is logged in right now?", "qui est connecté sur la machine ?"
+    if (raw.contains("who is logged in")
+        || raw.contains("who's logged in")
+        || raw.contains("who is logged on")
+        || raw.contains("who is connected")
+        || raw.contains("qui est connecte")
+        || raw.contains("quien esta conectado")
+        || raw.contains("quien ha iniciado sesion"))
+        && !r.any("recent recently last history ultimos derniers")
+    {
+        one(out, "who", "who is logged in", &["who".into(), "w".into()]);
+        return;
+    }
+    // "¿qué puertos están escuchando?", "which ports are open on this machine": every
+    // listening socket
+    if ws.iter().any(|w| listed("ports puertos", &fold(w)))
+        && (r.any("listening open escuchando abiertos ouverts ecoute listen")
+            || raw.contains("en ecoute"))
+        && r.any("which what show list display muestra lista que cuales quels affiche liste are")
+        && !r.any("scan escanea scanne serial host remote specific custom start")
+        && !ws.iter().any(|w| w.parse::<u16>().is_ok())
+        && !r.any("firewall ufw iptables cortafuegos pare-feu close cierra ferme remote")
+        && ws.len() <= 9
+    {
+        one(
+            out,
+            "listening-ports",
+            "the listening ports and their programs",
+            &[format!("{s}ss -tulpn"), format!("{s}lsof -i -P -n")],
+        );
+        return;
+    }
     // "what's this machine's name?", "¿cuál es el nombre de esta máquina?"
     if (raw.contains("hostname") && ws.len() <= 6 && r.any("what which show print display get tell my this cual quel muestra affiche")
         || raw.contains("name of this machine")
@@ -2302,7 +2645,7 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     }
     if only_words(
         raw,
-        "show list display my all the disks disk partitions and drives of this machine system current available block devices what which are there mis discos particiones y muestra lista todos los las mes disques et affiche liste les tous ver",
+        "show list display my all the disks disk partitions and drives of this machine system current available block devices what which are there mis discos particiones y muestra lista todos los las mes disques et affiche liste les tous ver que tengo hay quels sont j'ai ai",
     ) && [
         "partitions",
         "particiones",
@@ -2313,7 +2656,9 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     ]
     .iter()
     .any(|p| raw.contains(p))
-        && r.any("show list my all muestra lista mis liste mes affiche what which")
+        && r.any(
+            "show list my all muestra lista mis liste mes affiche what which que quels tengo ai",
+        )
         && !r.any("usage space free full uso espacio espace create format resize mount mounted")
     {
         one(
@@ -2338,6 +2683,24 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         return;
     }
     // "look up the DNS records for example.com", "resolve example.com"
+    // "look up the MX records for gmail.com": one record type
+    let rtype = ws.iter().find_map(|w| {
+        let u = w.to_uppercase();
+        ["MX", "TXT", "NS", "AAAA", "CNAME", "SOA", "SRV", "PTR"]
+            .contains(&u.as_str())
+            .then_some(u)
+    });
+    if let Some(t) = &rtype
+        && r.any("record records registro registros enregistrement enregistrements lookup look query dig")
+        && let Some(h) = ws.iter().find(|w| is_host(w))
+    {
+        let mut cmds = vec![format!("dig {h} {t}")];
+        if ctx.has_command("host") {
+            cmds.push(format!("host -t {t} {h}"));
+        }
+        one(out, "dns-record", "one kind of DNS record", &cmds);
+        return;
+    }
     if (r.any("dns resolve nslookup dig")
         || raw.contains("ip of")
         || raw.contains("ip address of"))
@@ -2514,6 +2877,84 @@ mod tests {
             .first()
             .map(|c| c.command.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn shell_tasks_aliases_history_jobs() {
+        for (req, cmd) in [
+            ("make an alias ll for ls -alF", "alias ll='ls -alF'"),
+            ("supprime l'alias ll", "unalias ll"),
+            ("show my last 20 commands", "history 20"),
+            (
+                "search my history for docker commands",
+                "history | grep docker",
+            ),
+            ("borra el historial de comandos", "history -c"),
+            ("reload my bashrc without logging out", "source ~/.bashrc"),
+            (
+                "ejecuta servidor.py en segundo plano",
+                "python3 servidor.py &",
+            ),
+            (
+                "run long_job.sh in the background and keep it going after I log out",
+                "nohup ./long_job.sh > long_job.log 2>&1 &",
+            ),
+            ("how long does make take?", "time make"),
+            ("rerun df -h every 5 seconds", "watch -n 5 df -h"),
+            (
+                "grab /var/log/nginx/error.log from web1 and put it in the current dir",
+                "scp web1:/var/log/nginx/error.log .",
+            ),
+            ("qui est connecté sur la machine en ce moment ?", "who"),
+            (
+                "¿qué puertos están escuchando en esta máquina?",
+                "sudo ss -tulpn",
+            ),
+            ("look up the MX records for gmail.com", "dig gmail.com MX"),
+            ("nuke all firefox processes", "pkill -9 firefox"),
+            (
+                "show ssh logs from the last hour",
+                "journalctl -u ssh --since '1 hour ago'",
+            ),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        // the history of something else, a profile that is not the shell's, a port of a server
+        for req in [
+            "Show the history of a local Docker image",
+            "Apply a profile",
+            "Listen on a specific port",
+            "Open a serial port with default settings",
+        ] {
+            assert_eq!(first(req), "", "{req}");
+        }
+    }
+
+    #[test]
+    fn every_prefix_of_a_request_is_read_without_panicking() {
+        // rules index the words after a keyword: a request cut short must not crash them
+        for req in [
+            "make an alias ll for ls -alF",
+            "crea un alias llamado gs que haga git status",
+            "grab /var/log/nginx/error.log from web1 and put it in the current dir",
+            "how long does make take?",
+            "rerun df -h every 5 seconds",
+            "add #!/bin/bash as the first line of run.sh",
+            "show rows of users.csv where the 3rd field is greater than 100",
+            "only the entries in accounts.json whose status is active",
+            "compare dir1 and dir2 recursively",
+            "replace every http:// with https:// in links.txt",
+            "show 3 lines before and after each Exception in server.log",
+            "put bob in the sudo group",
+            "delete line 5 of hosts.txt",
+        ] {
+            let ws: Vec<&str> = req.split_whitespace().collect();
+            for n in 1..=ws.len() {
+                let prefix = ws[..n].join(" ");
+                let _ = matches(&prefix, &Context::default());
+                let _ = super::super::data::matches(&prefix, &Context::default());
+            }
+        }
     }
 
     #[test]
