@@ -53,6 +53,24 @@ fn pathy(w: &str) -> bool {
     w.starts_with('/') || w.starts_with('~') || w.starts_with("./") || w.starts_with("../")
 }
 
+/// The file a request names, or `FILE` when it speaks of "a file" without naming one
+/// ("print a file starting from line 20").
+fn file_or_placeholder(said: &Said, files: &[String]) -> Option<String> {
+    files.first().cloned().or_else(|| {
+        said.has(&[
+            "a file",
+            "the file",
+            "un archivo",
+            "el archivo",
+            "un fichier",
+            "le fichier",
+            "a given file",
+            "a specific file",
+        ])
+        .then(|| "FILE".to_string())
+    })
+}
+
 /// The extension of a file name, lower case.
 fn ext(f: &str) -> String {
     f.rsplit('.').next().unwrap_or("").to_lowercase()
@@ -83,7 +101,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || line_ranges(&r, &said, &ws, &files, &mut out)
         || whole_lines(&r, &said, &ws, &files, &mut out)
         || mentions(&r, req, &said, &ws, &mut out)
-        || modes(&r, &ws, &files, &mut out)
+        || modes(&r, &said, &ws, &files, &mut out)
         || owned_files(&r, &said, &ws, &mut out)
         || group_change(&r, &ws, &files, &mut out)
         || search_kind(&r, req, &said, &ws, &mut out)
@@ -96,7 +114,8 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || file_facts(&r, &said, &ws, &files, &mut out)
         || compressed(&r, &said, &ws, &files, &mut out)
         || tarballs(&r, &said, &ws, &mut out)
-        || extensions(&r, &ws, &mut out);
+        || extensions(&r, &ws, &mut out)
+        || basics(&r, &said, &ws, &files, &mut out);
     out
 }
 
@@ -324,7 +343,7 @@ fn add_line(
     if !(first || last) || !ws.iter().any(|w| listed(ADD, &fold(w))) {
         return false;
     }
-    if ws.len() > 12 || r.any("files archivos fichiers results output") {
+    if ws.len() > 12 || said.has(&["files", "archivos", "fichiers", "results", "output"]) {
         return false;
     }
     // the line: quoted, or a short piece of code ("#!/bin/bash", "PATH=$PATH:~/bin")
@@ -360,10 +379,10 @@ fn line_edits(
     ctx: &Context,
     out: &mut Vec<Candidate>,
 ) -> bool {
-    let Some(f) = files.first() else {
+    let Some(f) = file_or_placeholder(said, files) else {
         return false;
     };
-    let q = quote(f);
+    let q = quote(&f);
     let deleting = ws.iter().any(|w| listed(DELETE, &fold(w)));
     let without = r.any("without sin sans except excepto sauf");
     let lines = r.any("line lines linea lineas ligne lignes");
@@ -382,6 +401,25 @@ fn line_edits(
         };
         one(out, "drop-lines", "empty or comment lines left out", &[cmd]);
         return true;
+    }
+    // "delete the first line of data.csv", "remove the last line of a file"
+    if deleting && !said.has(&["lines"]) {
+        let which = if said.has(&["first line", "primera linea", "premiere ligne"]) {
+            Some("1")
+        } else if said.has(&["last line", "ultima linea", "derniere ligne"]) {
+            Some("$")
+        } else {
+            None
+        };
+        if let Some(n) = which {
+            one(
+                out,
+                "delete-line",
+                "one line deleted",
+                &[format!("sed -i '{n}d' {q}")],
+            );
+            return true;
+        }
     }
     // "delete line 5 of hosts.txt", "borra la línea 3 de datos.txt"
     if deleting
@@ -483,13 +521,13 @@ fn line_ranges(
     files: &[String],
     out: &mut Vec<Candidate>,
 ) -> bool {
-    let Some(f) = files.first() else {
+    let Some(f) = file_or_placeholder(said, files) else {
         return false;
     };
     if ws.iter().any(|w| listed(DELETE, &fold(w))) && !r.any("without sin sans") {
         return false;
     }
-    let q = quote(f);
+    let q = quote(&f);
     let header = said.has(&[
         "header",
         "headers",
@@ -503,6 +541,9 @@ fn line_ranges(
         "premiere ligne",
     ]);
     let skipping = r.any("without sin sans except skip skipping excepto salvo sauf omitting");
+    // "the header" of a file not named is some other format's header
+    let header =
+        header && (f != "FILE" || said.has(&["first line", "primera linea", "premiere ligne"]));
     let cmd = if header && skipping {
         format!("tail -n +2 {q}")
     } else if header
@@ -574,10 +615,10 @@ fn whole_lines(
         );
         return true;
     }
-    let Some(f) = files.first() else {
+    let Some(f) = file_or_placeholder(said, files) else {
         return false;
     };
-    let q = quote(f);
+    let q = quote(&f);
     let lines = r.any("line lines linea lineas ligne lignes");
     // "number the lines of poem.txt", "numérote les lignes de poeme.txt"
     if lines
@@ -599,7 +640,18 @@ fn whole_lines(
             out,
             "number-lines",
             "a file with its lines numbered",
-            &[format!("cat -n {q}"), format!("nl {q}")],
+            // nl numbers only the lines that are not blank
+            &if said.has(&[
+                "non blank",
+                "nonblank",
+                "non empty",
+                "not blank",
+                "not empty",
+            ]) {
+                [format!("nl {q}"), format!("cat -n {q}")]
+            } else {
+                [format!("cat -n {q}"), format!("nl {q}")]
+            },
         );
         return true;
     }
@@ -803,10 +855,13 @@ fn group_change(r: &Req, ws: &[String], files: &[String], out: &mut Vec<Candidat
 
 /// "give 755 permissions to the scripts folder", "dale permisos 755 a la carpeta scripts":
 /// a numeric mode.
-fn modes(r: &Req, ws: &[String], files: &[String], out: &mut Vec<Candidate>) -> bool {
+fn modes(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<Candidate>) -> bool {
     if ws.len() > 12
         || !r.any("permission permissions permisos permiso droits droit chmod mode")
-        || r.any("files archivos fichiers all todos todas tous toutes under below every")
+        || said.has(&[
+            "files", "archivos", "fichiers", "all", "todos", "todas", "tous", "toutes", "under",
+            "below", "every",
+        ])
     {
         return false;
     }
@@ -1588,6 +1643,7 @@ fn file_facts(
         .first()
         .cloned()
         .or_else(|| ws.iter().find(|w| pathy(w)).cloned())
+        .or_else(|| file_or_placeholder(said, files))
         // "SHA256SUMS", "MD5SUMS": checksum lists are named without an extension
         .or_else(|| {
             ws.iter()
@@ -1599,8 +1655,8 @@ fn file_facts(
                 .cloned()
         });
     // "delete all files … last modified …" is a file search
-    let one_file =
-        !ws.iter().any(|w| listed(DELETE, &fold(w))) && !r.any("files archivos fichiers");
+    let one_file = !ws.iter().any(|w| listed(DELETE, &fold(w)))
+        && !said.has(&["files", "archivos", "fichiers"]);
     let Some(t) = target else {
         return false;
     };
@@ -1637,7 +1693,7 @@ fn file_facts(
             "proprietaire",
             "a qui appartient",
         ])
-        && !r.any("change cambia cambiar change changer set make")
+        && !r.any("change cambia cambiar change changer set make package paquete paquet")
     {
         let cmds = if r.any("permission permissions permisos droits") {
             vec![format!("ls -l {q}"), format!("stat {q}")]
@@ -1836,6 +1892,407 @@ fn tarballs(r: &Req, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bo
                 quote(&format!("{name}.tar.gz")),
                 quote(&src)
             )],
+        );
+        return true;
+    }
+    false
+}
+
+/// Short requests about a file or the system that name what the coreutils do, with or without
+/// the file: "randomize the order of lines in a file", "convert text.txt to uppercase",
+/// "split big.log into 100MB chunks", "list all groups", "when did the system boot", "is this
+/// system 32-bit or 64-bit", "stop the command if it runs longer than 3 seconds".
+fn basics(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<Candidate>) -> bool {
+    if ws.len() > 12 {
+        return false;
+    }
+    let f = files
+        .first()
+        .map_or_else(|| "FILE".to_string(), |f| quote(f));
+    let lines = r.any("line lines linea lineas ligne lignes");
+    let n = ws.iter().find_map(|w| w.parse::<u64>().ok());
+    // "randomize the order of lines in a file", "shuffle the lines of names.txt"
+    if lines
+        && r.any("shuffle randomize randomise random aleatorio aleatoria mezcla baraja melange aleatoire")
+    {
+        one(
+            out,
+            "shuffle",
+            "the lines in random order",
+            &[format!("shuf {f}"), format!("sort -R {f}")],
+        );
+        return true;
+    }
+    // "pick 3 random numbers between 1 and 10", "generate a random number from 1 to 100"
+    if r.any("random aleatorio aleatorios aleatoire aleatoires")
+        && r.any("number numbers numero numeros nombre nombres")
+        && !r.any("password seed file")
+    {
+        let nums: Vec<u64> = ws.iter().filter_map(|w| w.parse().ok()).collect();
+        let (count, lo, hi) = match nums[..] {
+            [c, a, b] if a < b => (c, a, b),
+            [a, b] if a < b => (1, a, b),
+            _ => return false,
+        };
+        one(
+            out,
+            "random-numbers",
+            "random numbers in a range",
+            &[format!("shuf -i {lo}-{hi} -n {count}")],
+        );
+        return true;
+    }
+    // "convert text.txt to uppercase", "pasa notas.txt a mayúsculas"
+    let upper = r.any("uppercase upper-case mayusculas majuscules capitals")
+        || said.has(&["upper case", "all caps"]);
+    let lower = r.any("lowercase lower-case minusculas minuscules") || said.has(&["lower case"]);
+    if (upper || lower)
+        && r.any("convert translate turn make change transform convierte pasa convertis convertir transforme")
+        && !r.any("rename variable name names filename filenames")
+    {
+        let (a, b) = if upper {
+            ("[:lower:]", "[:upper:]")
+        } else {
+            ("[:upper:]", "[:lower:]")
+        };
+        one(
+            out,
+            "case",
+            "text made upper or lower case",
+            &[format!("tr '{a}' '{b}' < {f}")],
+        );
+        return true;
+    }
+    // "remove non-printable characters from a file"
+    if said.has(&[
+        "non printable",
+        "nonprintable",
+        "unprintable",
+        "no imprimibles",
+        "non imprimables",
+    ]) {
+        one(
+            out,
+            "printable",
+            "only the printable characters kept",
+            &[format!("tr -cd '[:print:]\\n' < {f}")],
+        );
+        return true;
+    }
+    // "squeeze repeated spaces into one"
+    if said.has(&[
+        "repeated spaces",
+        "multiple spaces",
+        "squeeze spaces",
+        "squeeze repeated",
+        "espacios repetidos",
+        "espaces multiples",
+    ]) {
+        one(
+            out,
+            "squeeze",
+            "repeated spaces squeezed",
+            &[format!("tr -s ' ' < {f}")],
+        );
+        return true;
+    }
+    // "split big.log into 100MB chunks", "split a file into pieces of 10 lines each"
+    if ws
+        .first()
+        .is_some_and(|w| listed("split divide parte decoupe coupe", &fold(w)))
+        && r.any("piece pieces chunk chunks part parts trozos partes morceaux file files")
+    {
+        let size = ws.iter().find(|w| {
+            let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            !d.is_empty()
+                && d.parse::<u64>().is_ok()
+                && w.len() > d.len()
+                && listed("k kb m mb g gb", &w[d.len()..].to_lowercase())
+        });
+        let cmd = if let Some(sz) = size {
+            let d = sz.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            let unit = sz[d.len()..]
+                .chars()
+                .next()
+                .unwrap_or('M')
+                .to_ascii_uppercase();
+            format!("split -b {d}{unit} {f}")
+        } else if let (Some(n), true) = (n, lines) {
+            format!("split -l {n} {f}")
+        } else {
+            return false;
+        };
+        one(out, "split", "a file cut into pieces", &[cmd]);
+        return true;
+    }
+    // the group database: "list all groups", "members of the docker group"
+    if said.has(&[
+        "all groups",
+        "all the groups",
+        "every group",
+        "todos los grupos",
+        "tous les groupes",
+        "list groups",
+        "list the groups",
+    ]) && !r.any("user my i belong mis mes add create delete")
+    {
+        one(out, "groups-all", "every group", &["getent group".into()]);
+        return true;
+    }
+    if r.any("members member miembros membres")
+        && r.any("group grupo groupe")
+        && let Some(g) = ws
+            .iter()
+            .position(|w| listed("group grupo groupe", &fold(w)))
+            .and_then(|i| {
+                // "the docker group", "el grupo sudo", "du groupe adm"
+                let before = i.checked_sub(1).and_then(|k| ws.get(k));
+                before
+                    .filter(|w| {
+                        !listed(
+                            "the a el le la of de du del members miembros membres",
+                            &fold(w),
+                        )
+                    })
+                    .or(ws.get(i + 1))
+            })
+            .filter(|g| {
+                is_file(g)
+                    || g.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            })
+            .filter(|g| !listed("members miembros membres the", &fold(g)))
+            .cloned()
+    {
+        one(
+            out,
+            "group-members",
+            "a group's members",
+            &[format!("getent group {}", quote(&g))],
+        );
+        return true;
+    }
+    // "find the username for uid 1000"
+    if r.any("uid")
+        && r.any("username user name usuario utilisateur who")
+        && let Some(n) = n
+    {
+        one(
+            out,
+            "user-of-uid",
+            "the user with this id",
+            &[format!("getent passwd {n}"), format!("id -nu {n}")],
+        );
+        return true;
+    }
+    // "when did the system boot", "boot time"
+    if said.has(&[
+        "when did the system boot",
+        "when did it boot",
+        "when did the machine boot",
+        "boot time",
+        "booted at",
+        "booted up at",
+        "last boot",
+        "system booted",
+        "machine booted",
+    ]) && !r.any("slow slowest blame analyze services error errors log logs logged journal message messages warning warnings since")
+    {
+        one(
+            out,
+            "boot-time",
+            "when the system booted",
+            &["uptime -s".into(), "who -b".into()],
+        );
+        return true;
+    }
+    // "display the current user identity", "what is my user id"
+    if said.has(&[
+        "user identity",
+        "my user id",
+        "my uid",
+        "current uid",
+        "user id number",
+        "numeric user id",
+    ]) {
+        let cmd = if said.has(&["number", "numeric", "uid", "user id"]) {
+            "id -u"
+        } else {
+            "id -un"
+        };
+        one(
+            out,
+            "identity",
+            "who you are to the system",
+            &[cmd.into(), "id".into()],
+        );
+        return true;
+    }
+    // "is this system 32-bit or 64-bit"
+    if said.has(&["32 bit", "64 bit", "32 bits", "64 bits"])
+        && r.any("system os machine kernel cpu sistema systeme is")
+        && !r.any("install download build compile run")
+    {
+        one(
+            out,
+            "word-size",
+            "whether the system is 32- or 64-bit",
+            &["getconf LONG_BIT".into(), "uname -m".into()],
+        );
+        return true;
+    }
+    // "kill the command if it runs longer than 3 seconds"
+    if r.any("kill stop terminate abort mata detener arrete tue")
+        && said.has(&[
+            "longer than",
+            "more than",
+            "mas de",
+            "plus de",
+            "time limit",
+        ])
+        && r.any("second seconds sec secs minute minutes segundos secondes")
+        && r.any("command program process script comando programa commande runs")
+        && let Some(n) = n
+    {
+        let unit = if r.any("minute minutes minutos") {
+            "m"
+        } else {
+            "s"
+        };
+        one(
+            out,
+            "timeout",
+            "a command stopped after a time limit",
+            &[format!("timeout {n}{unit} COMMAND")],
+        );
+        return true;
+    }
+    // "show where two files first differ"
+    if said.has(&[
+        "first differ",
+        "first difference",
+        "where they differ",
+        "which byte",
+    ]) {
+        let (a, b) = match files {
+            [a, b, ..] => (quote(a), quote(b)),
+            _ => ("FILE1".into(), "FILE2".into()),
+        };
+        one(
+            out,
+            "cmp",
+            "where two files first differ",
+            &[format!("cmp {a} {b}")],
+        );
+        return true;
+    }
+    // "give a description of the type of a file", "what kind of file is data.bin"
+    if said.has(&[
+        "type of a file",
+        "type of the file",
+        "kind of file",
+        "type of file",
+        "tipo de archivo",
+        "type de fichier",
+        "what is this file",
+    ]) && !said.has(&[
+        "find",
+        "search",
+        "list",
+        "all",
+        "every",
+        "files",
+        "count",
+        "associate",
+        "default",
+        "open",
+    ]) {
+        one(
+            out,
+            "file-type",
+            "what a file holds",
+            &[format!("file {f}")],
+        );
+        return true;
+    }
+    // "apply the settings from /etc/sysctl.conf"
+    if ws
+        .iter()
+        .any(|w| w.contains("sysctl.conf") || w.contains("sysctl.d"))
+        && r.any("apply load reload aplica applique charge")
+    {
+        one(
+            out,
+            "sysctl-load",
+            "kernel settings applied",
+            &["sysctl -p".into(), "sysctl --system".into()],
+        );
+        return true;
+    }
+    // "run make in another directory"
+    if ws
+        .first()
+        .is_some_and(|w| listed("run execute ejecuta lance", &fold(w)))
+        && ws.get(1).is_some_and(|w| w == "make")
+        && r.any("directory folder dir carpeta directorio dossier")
+    {
+        let d = ws
+            .iter()
+            .find(|w| pathy(w))
+            .cloned()
+            .unwrap_or_else(|| "DIR".into());
+        one(
+            out,
+            "make-dir",
+            "make run in another directory",
+            &[format!("make -C {}", quote(&d))],
+        );
+        return true;
+    }
+    // "cancel a pending shutdown"
+    if r.any("cancel abort cancela annule annuler")
+        && r.any("shutdown reboot poweroff apagado reinicio arret redemarrage")
+        && !r.any("install update upgrade")
+    {
+        one(
+            out,
+            "shutdown-cancel",
+            "a scheduled shutdown cancelled",
+            &["shutdown -c".into()],
+        );
+        return true;
+    }
+    // "show kernel messages", "the kernel ring buffer"
+    if said.has(&[
+        "kernel messages",
+        "kernel ring buffer",
+        "mensajes del kernel",
+        "mensajes del nucleo",
+        "messages du noyau",
+    ]) && !r.any("send write clear")
+    {
+        one(
+            out,
+            "dmesg",
+            "the kernel's messages",
+            &["sudo dmesg".into(), "journalctl -k".into()],
+        );
+        return true;
+    }
+    // "get the UUID of a partition"
+    if r.any("uuid uuids")
+        && r.any("partition partitions disk disks device devices filesystem particion disco")
+        && !r.any("generate new random create set change search find by")
+    {
+        let dev = ws
+            .iter()
+            .find(|w| w.starts_with("/dev/"))
+            .map_or(String::new(), |d| format!(" {d}"));
+        one(
+            out,
+            "blkid",
+            "partitions' UUIDs",
+            &[format!("sudo blkid{dev}"), "lsblk -f".into()],
         );
         return true;
     }

@@ -2364,7 +2364,7 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
         // "cherche "mot de passe" dans config.ini": quoted text in a named file
         || super::tools::quoted_text(req).is_some()
             && ws.iter().any(|w| is_file(w))
-            && !r.any("files archivos fichiers directories")
+            && !ws.iter().any(|w| listed("files archivos fichiers directories", &fold(w)))
         || marker.is_some()
         || in_file && raw.contains(" for ");
     if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
