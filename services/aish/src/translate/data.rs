@@ -115,7 +115,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || compressed(&r, &said, &ws, &files, &mut out)
         || tarballs(&r, &said, &ws, &mut out)
         || extensions(&r, &ws, &mut out)
-        || basics(&r, &said, &ws, &files, &mut out);
+        || basics(&r, &said, &ws, &files, ctx, &mut out);
     out
 }
 
@@ -1902,10 +1902,18 @@ fn tarballs(r: &Req, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bo
 /// the file: "randomize the order of lines in a file", "convert text.txt to uppercase",
 /// "split big.log into 100MB chunks", "list all groups", "when did the system boot", "is this
 /// system 32-bit or 64-bit", "stop the command if it runs longer than 3 seconds".
-fn basics(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<Candidate>) -> bool {
+fn basics(
+    r: &Req,
+    said: &Said,
+    ws: &[String],
+    files: &[String],
+    ctx: &Context,
+    out: &mut Vec<Candidate>,
+) -> bool {
     if ws.len() > 12 {
         return false;
     }
+    let s = super::intents::sudo(ctx);
     let f = files
         .first()
         .map_or_else(|| "FILE".to_string(), |f| quote(f));
@@ -1920,6 +1928,159 @@ fn basics(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<C
             "shuffle",
             "the lines in random order",
             &[format!("shuf {f}"), format!("sort -R {f}")],
+        );
+        return true;
+    }
+    // "display all environment variables", "list the environment"
+    if said.has(&["environment variables", "variables de entorno", "variables d environnement"])
+        && said.has(&["all", "every", "list", "todas", "toutes", "lista", "liste"])
+        && !r.any("set unset add remove export change define delete file container docker message locale block system user unit")
+    {
+        one(
+            out,
+            "printenv",
+            "the environment variables",
+            &["printenv".into(), "env".into()],
+        );
+        return true;
+    }
+    // "print the last 100 bytes of a file", "the first 20 bytes of data.bin"
+    if r.any("byte bytes octets octet")
+        && let Some(n) = n
+        && !r.any("larger smaller bigger size files than")
+    {
+        let cmd = if said.has(&["end of", "last", "ultimos", "derniers", "final"]) {
+            format!("tail -c {n} {f}")
+        } else if said.has(&["first", "beginning", "start of", "primeros", "premiers"]) {
+            format!("head -c {n} {f}")
+        } else {
+            return false;
+        };
+        one(out, "bytes", "bytes from one end of a file", &[cmd]);
+        return true;
+    }
+    // "processes run by a specific user", "los procesos del usuario ana"
+    if r.any("process processes proceso procesos processus")
+        && !r.any("priority renice tree htop top kill decrease increase nice")
+        && !said.has(&["starting", "start"])
+        && said.has(&[
+            "by user",
+            "by a user",
+            "by a specific user",
+            "by the user",
+            "of user",
+            "owned by",
+            "del usuario",
+            "de l utilisateur",
+            "run by",
+        ])
+        && r.any("user usuario utilisateur")
+        && !r.any("kill stop mata tue")
+    {
+        let u = word_after(ws, "user usuario utilisateur")
+            .filter(|u| {
+                u.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            })
+            .unwrap_or_else(|| "USER".into());
+        one(
+            out,
+            "user-processes",
+            "a user's processes",
+            &if r.any("search find busca cherche") {
+                [
+                    format!("pgrep -u {} -a", quote(&u)),
+                    format!("ps -u {}", quote(&u)),
+                ]
+            } else {
+                [
+                    format!("ps -u {}", quote(&u)),
+                    format!("pgrep -u {} -a", quote(&u)),
+                ]
+            },
+        );
+        return true;
+    }
+    // "update the CA certificates"
+    if said.has(&[
+        "certificates",
+        "ca certificates",
+        "certificados",
+        "certificats",
+    ]) && r.any("update refresh rebuild actualiza met")
+        && !r.any("renew letsencrypt certbot domain site")
+    {
+        one(
+            out,
+            "ca-certificates",
+            "the trusted certificates rebuilt",
+            &[format!("{s}update-ca-certificates")],
+        );
+        return true;
+    }
+    // "show held packages", "hold the nginx package"
+    if r.any("held hold retenidos bloques")
+        && r.any("package packages paquete paquetes paquet paquets")
+    {
+        let cmd = match word_after(ws, "hold unhold")
+            .filter(|p| !listed("package packages the a", &fold(p)))
+        {
+            Some(p) if !r.any("show list which what") => {
+                let v = if r.any("unhold release") {
+                    "unhold"
+                } else {
+                    "hold"
+                };
+                format!("{s}apt-mark {v} {}", quote(&p))
+            }
+            _ => "apt-mark showhold".into(),
+        };
+        one(out, "apt-hold", "packages held back from upgrades", &[cmd]);
+        return true;
+    }
+    // "reserve a file taking up 700 MiB of disk space", "create a 1G file"
+    if r.any("reserve preallocate allocate reserva")
+        || r.any("create make crea cree")
+            && said.has(&["empty file of", "file of size", "file taking up"])
+    {
+        // "700M", "700MB", "700 MiB", "1G"
+        let size = ws.iter().enumerate().find_map(|(i, w)| {
+            let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            if d.is_empty() || d.parse::<u64>().is_err() {
+                return None;
+            }
+            let unit = if w.len() > d.len() {
+                &w[d.len()..]
+            } else {
+                ws.get(i + 1).map(String::as_str)?
+            };
+            listed("k kb kib m mb mib g gb gib", &unit.to_lowercase()).then(|| {
+                format!(
+                    "{d}{}",
+                    unit.chars().next().unwrap_or('M').to_ascii_uppercase()
+                )
+            })
+        });
+        if let Some(sz) = size {
+            one(
+                out,
+                "fallocate",
+                "a file of a given size",
+                &[format!("fallocate -l {sz} {f}")],
+            );
+            return true;
+        }
+    }
+    // "list the fingerprints of the loaded ssh keys"
+    if r.any("key keys clave claves cle cles")
+        && (r.any("loaded agent cargadas chargees") || said.has(&["ssh agent"]))
+        && r.any("list show which what fingerprint fingerprints lista muestra affiche")
+    {
+        one(
+            out,
+            "ssh-add-list",
+            "the keys the ssh agent holds",
+            &["ssh-add -l".into()],
         );
         return true;
     }
@@ -2275,7 +2436,7 @@ fn basics(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<C
             out,
             "dmesg",
             "the kernel's messages",
-            &["sudo dmesg".into(), "journalctl -k".into()],
+            &[format!("{s}dmesg"), "journalctl -k".into()],
         );
         return true;
     }
@@ -2292,7 +2453,7 @@ fn basics(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<C
             out,
             "blkid",
             "partitions' UUIDs",
-            &[format!("sudo blkid{dev}"), "lsblk -f".into()],
+            &[format!("{s}blkid{dev}"), "lsblk -f".into()],
         );
         return true;
     }
@@ -2556,6 +2717,60 @@ mod tests {
             first("search the bla directory recursively for *.so files"),
             None
         );
+    }
+
+    #[test]
+    fn coreutils_jobs_with_or_without_a_file() {
+        for (req, cmd) in [
+            ("randomize the order of lines in a file", "shuf FILE"),
+            (
+                "pick 3 random numbers between 1 and 10",
+                "shuf -i 1-10 -n 3",
+            ),
+            (
+                "convert text.txt to uppercase",
+                "tr '[:lower:]' '[:upper:]' < text.txt",
+            ),
+            ("split big.log into 100MB chunks", "split -b 100M big.log"),
+            (
+                "split a file into pieces of 10 lines each",
+                "split -l 10 FILE",
+            ),
+            ("list all groups on the system", "getent group"),
+            (
+                "show the members of the docker group",
+                "getent group docker",
+            ),
+            ("find the username for uid 1000", "getent passwd 1000"),
+            ("when did the system boot", "uptime -s"),
+            ("what is my user id", "id -u"),
+            ("is this system 32-bit or 64-bit", "getconf LONG_BIT"),
+            (
+                "kill the command if it runs longer than 3 seconds",
+                "timeout 3s COMMAND",
+            ),
+            ("print a file starting from line 20", "tail -n +20 FILE"),
+            ("delete the first line of data.csv", "sed -i '1d' data.csv"),
+            ("what kind of file is data.bin", "file data.bin"),
+            ("apply the settings from /etc/sysctl.conf", "sysctl -p"),
+            ("cancel a pending shutdown", "shutdown -c"),
+            ("print the last 100 bytes of app.log", "tail -c 100 app.log"),
+            (
+                "Reserve a file taking up 700 MiB of disk space",
+                "fallocate -l 700M FILE",
+            ),
+            ("show held packages", "apt-mark showhold"),
+        ] {
+            assert_eq!(first(req).as_deref(), Some(cmd), "{req}");
+        }
+        for req in [
+            "show me only the errors logged since the last boot",
+            "Display the environment block for the system",
+            "Start htop displaying processes owned by a specific user",
+            "Search by filesystem UUID",
+        ] {
+            assert_eq!(first(req), None, "{req}");
+        }
     }
 
     #[test]
