@@ -1313,15 +1313,10 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
     }
     // "how big is /var/log?", "how much space does ~/Downloads take"
     if let Some(d) = &dir
-        && (raw.contains("how big")
-            || raw.contains("how large")
-            || raw.starts_with("size of ")
-            || raw.contains(" size of ")
+        && (asks_size(raw)
             || raw.contains("how much space")
             || raw.contains("how much disk")
-            || raw.contains("cuanto ocupa")
             || raw.contains("tamano de")
-            || raw.contains("taille de")
             || raw.contains("combien") && r.any("place espace"))
         && !r.any("file files largest biggest partition disk filesystem")
     {
@@ -1432,6 +1427,16 @@ fn place(ws: &[String]) -> Option<String> {
 
 /// File kinds named by their extension: "every pdf", "the .jpg files".
 const EXTENSIONS: &str = "pdf jpg jpeg png gif svg webp mp3 mp4 mkv avi mov wav flac txt md csv tsv json xml yaml yml html css js ts py rs go c h cpp java sh log conf ini doc docx xls xlsx ppt pptx odt ods zip iso deb";
+
+/// "how big is …", "size of …", "cuánto ocupa …", "taille de …": a size asked for.
+fn asks_size(raw: &str) -> bool {
+    raw.contains("how big")
+        || raw.contains("how large")
+        || raw.starts_with("size of ")
+        || raw.contains(" size of ")
+        || raw.contains("cuanto ocupa")
+        || raw.contains("taille de")
+}
 
 /// A folder named by a word: "the src folder", "the folder logs", "el directorio datos",
 /// "du dossier logs".
@@ -1780,12 +1785,7 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     }
     // "how big is database.sql", "size of backup.tar.gz"
     if let Some(f) = &file
-        && (raw.contains("how big")
-            || raw.contains("how large")
-            || raw.starts_with("size of ")
-            || raw.contains(" size of ")
-            || raw.contains("cuanto ocupa")
-            || raw.contains("taille de"))
+        && asks_size(raw)
         && !r.any("largest biggest directory folder")
     {
         one(

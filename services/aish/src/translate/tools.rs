@@ -279,6 +279,15 @@ fn packages(r: &Req, req: &str, raw: &str, ctx: &Context, out: &mut Vec<Candidat
     }
 }
 
+/// A firewall change: ufw's command first where ufw is used, then the iptables one.
+fn ufw_or_iptables(ufw: bool, ufw_cmd: String, iptables: String) -> Vec<String> {
+    if ufw {
+        vec![ufw_cmd, iptables]
+    } else {
+        vec![iptables]
+    }
+}
+
 /// Short administration requests with one usual answer each: the running kernel, USB devices,
 /// the battery, the routing table, the time zone, a user's groups, a manual page, file
 /// permissions, the firewall, two files compared, a command repeated every few seconds.
@@ -582,26 +591,22 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
             r.has(&["delete", "remove", "elimina", "borra", "supprime", "retire"])
                 && r.has(&["rule", "regla", "regle", "allow", "allows", "autorise"])
         }) {
-            let mut cmds = Vec::new();
-            if ufw {
-                cmds.push(format!("{s}ufw delete allow {p}"));
-            }
-            cmds.push(format!(
-                "{s}iptables -D INPUT -p {proto} --dport {p} -j ACCEPT"
-            ));
+            let cmds = ufw_or_iptables(
+                ufw,
+                format!("{s}ufw delete allow {p}"),
+                format!("{s}iptables -D INPUT -p {proto} --dport {p} -j ACCEPT"),
+            );
             one("firewall-delete", "remove a firewall rule", &cmds);
         } else if let Some(p) = port.filter(|_| {
             r.has(&[
                 "open", "allow", "abre", "abrir", "ouvre", "ouvrir", "autorise", "permite",
             ])
         }) {
-            let mut cmds = Vec::new();
-            if ufw {
-                cmds.push(format!("{s}ufw allow {p}/{proto}"));
-            }
-            cmds.push(format!(
-                "{s}iptables -A INPUT -p {proto} --dport {p} -j ACCEPT"
-            ));
+            let cmds = ufw_or_iptables(
+                ufw,
+                format!("{s}ufw allow {p}/{proto}"),
+                format!("{s}iptables -A INPUT -p {proto} --dport {p} -j ACCEPT"),
+            );
             one("firewall-allow", "open a port in the firewall", &cmds);
         } else if ufw
             && r.has(&[
@@ -634,20 +639,18 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
                 "close", "block", "deny", "cierra", "bloquea", "ferme", "bloque",
             ])
         }) {
-            let mut cmds = Vec::new();
-            if ufw {
-                cmds.push(format!("{s}ufw deny {p}/{proto}"));
-            }
-            cmds.push(format!(
-                "{s}iptables -A INPUT -p {proto} --dport {p} -j DROP"
-            ));
+            let cmds = ufw_or_iptables(
+                ufw,
+                format!("{s}ufw deny {p}/{proto}"),
+                format!("{s}iptables -A INPUT -p {proto} --dport {p} -j DROP"),
+            );
             one("firewall-deny", "close a port in the firewall", &cmds);
         } else if r.has(&["status", "rules", "estado", "reglas", "etat", "regles"]) || show {
-            let mut cmds = Vec::new();
-            if ufw {
-                cmds.push(format!("{s}ufw status verbose"));
-            }
-            cmds.push(format!("{s}iptables -L -n -v"));
+            let cmds = ufw_or_iptables(
+                ufw,
+                format!("{s}ufw status verbose"),
+                format!("{s}iptables -L -n -v"),
+            );
             one("firewall-status", "the firewall's rules", &cmds);
         }
     }
