@@ -115,7 +115,12 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || compressed(&r, &said, &ws, &files, &mut out)
         || tarballs(&r, &said, &ws, &mut out)
         || extensions(&r, &ws, &mut out)
-        || basics(&r, &said, &ws, &files, ctx, &mut out);
+        || basics(&r, req, &said, &ws, &files, ctx, &mut out);
+    // input read from standard input leaves the file out: no dangling `< ` or space
+    for c in &mut out {
+        let t = c.command.trim_end();
+        c.command = t.strip_suffix(" <").unwrap_or(t).trim_end().to_string();
+    }
     out
 }
 
@@ -1898,12 +1903,22 @@ fn tarballs(r: &Req, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bo
     false
 }
 
+/// A command written in backquotes in the request ("run `sleep 10` and …").
+fn backquoted(req: &str) -> Option<String> {
+    req.split('`')
+        .nth(1)
+        .filter(|_| req.matches('`').count() >= 2)
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+}
+
 /// Short requests about a file or the system that name what the coreutils do, with or without
 /// the file: "randomize the order of lines in a file", "convert text.txt to uppercase",
 /// "split big.log into 100MB chunks", "list all groups", "when did the system boot", "is this
 /// system 32-bit or 64-bit", "stop the command if it runs longer than 3 seconds".
 fn basics(
     r: &Req,
+    req: &str,
     said: &Said,
     ws: &[String],
     files: &[String],
@@ -1914,9 +1929,17 @@ fn basics(
         return false;
     }
     let s = super::intents::sudo(ctx);
-    let f = files
-        .first()
-        .map_or_else(|| "FILE".to_string(), |f| quote(f));
+    // (read from standard input: no file)
+    let f = files.first().map_or_else(
+        || {
+            if said.has(&["stdin", "standard input"]) {
+                String::new()
+            } else {
+                "FILE".to_string()
+            }
+        },
+        |f| quote(f),
+    );
     let lines = r.any("line lines linea lineas ligne lignes");
     let n = ws.iter().find_map(|w| w.parse::<u64>().ok());
     // "randomize the order of lines in a file", "shuffle the lines of names.txt"
@@ -2084,6 +2107,96 @@ fn basics(
         );
         return true;
     }
+    // "continue an incomplete download", "resume a download"
+    if r.any("continue resume reanuda reprend reprendre")
+        && said.has(&[
+            "download",
+            "incomplete download",
+            "interrupted download",
+            "partial download",
+            "descarga",
+            "telechargement",
+        ])
+        && !said.has(&["http", "https"])
+    {
+        one(
+            out,
+            "download-resume",
+            "a download resumed",
+            &["wget -c URL".into(), "curl -C - -O URL".into()],
+        );
+        return true;
+    }
+    // "delete an existing group", "create a group called devs"
+    if said.has(&["group", "grupo", "groupe"])
+        && !said.has(&[
+            "user",
+            "users",
+            "usuario",
+            "utilisateur",
+            "process",
+            "processes",
+            "file",
+            "files",
+            "members",
+            "member",
+            "password",
+            "contrasena",
+            "passe",
+        ])
+        && ws.len() <= 7
+    {
+        let name = word_after(ws, "called named llamado nomme")
+            .or_else(|| word_after(ws, "group grupo groupe"))
+            .filter(|g| {
+                g.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+                    && !listed("called named llamado nomme", &fold(g))
+            })
+            .unwrap_or_else(|| "GROUP".into());
+        if r.any("delete remove drop elimina borra supprime") {
+            one(
+                out,
+                "groupdel",
+                "a group deleted",
+                &[format!("{s}groupdel {name}"), format!("{s}delgroup {name}")],
+            );
+            return true;
+        }
+        if r.any("create make new crea cree") {
+            one(
+                out,
+                "groupadd",
+                "a group created",
+                &[format!("{s}groupadd {name}"), format!("{s}addgroup {name}")],
+            );
+            return true;
+        }
+    }
+    // "convert tabs to spaces", "spaces to tabs"
+    if said.has(&[
+        "tabs to spaces",
+        "tabulations en espaces",
+        "tabuladores a espacios",
+        "tabs into spaces",
+    ]) {
+        one(out, "expand", "tabs made spaces", &[format!("expand {f}")]);
+        return true;
+    }
+    if said.has(&[
+        "spaces to tabs",
+        "espaces en tabulations",
+        "espacios a tabuladores",
+        "spaces into tabs",
+    ]) {
+        one(
+            out,
+            "unexpand",
+            "spaces made tabs",
+            &[format!("unexpand {f}")],
+        );
+        return true;
+    }
     // "pick 3 random numbers between 1 and 10", "generate a random number from 1 to 100"
     if r.any("random aleatorio aleatorios aleatoire aleatoires")
         && r.any("number numbers numero numeros nombre nombres")
@@ -2236,8 +2349,9 @@ fn basics(
     // "find the username for uid 1000"
     if r.any("uid")
         && r.any("username user name usuario utilisateur who")
-        && let Some(n) = n
+        && !r.any("change set modify cambia change")
     {
+        let n = n.map_or_else(|| "UID".to_string(), |n| n.to_string());
         one(
             out,
             "user-of-uid",
@@ -2299,6 +2413,28 @@ fn basics(
             "word-size",
             "whether the system is 32- or 64-bit",
             &["getconf LONG_BIT".into(), "uname -m".into()],
+        );
+        return true;
+    }
+    // "run `sleep 10` and terminate it after 3 seconds"
+    if said.has(&[
+        "terminate it after",
+        "kill it after",
+        "stop it after",
+        "and terminate it",
+        "and kill it",
+    ]) && let Some(n) = ws
+        .iter()
+        .rposition(|w| fold(w) == "after")
+        .and_then(|i| ws.get(i + 1))
+        .and_then(|w| w.parse::<u64>().ok())
+    {
+        let cmd = backquoted(req).unwrap_or_else(|| "COMMAND".into());
+        one(
+            out,
+            "timeout",
+            "a command stopped after a time limit",
+            &[format!("timeout {n}s {cmd}")],
         );
         return true;
     }
@@ -2760,6 +2896,17 @@ mod tests {
                 "fallocate -l 700M FILE",
             ),
             ("show held packages", "apt-mark showhold"),
+            (
+                "Run `sleep 10` and terminate it after 3 seconds",
+                "timeout 3s sleep 10",
+            ),
+            ("Continue an incomplete download", "wget -c URL"),
+            ("create a group called devs", "sudo groupadd devs"),
+            ("Convert tabs to spaces, reading from `stdin`", "expand"),
+            (
+                "convert the text from stdin to uppercase",
+                "tr '[:lower:]' '[:upper:]'",
+            ),
         ] {
             assert_eq!(first(req).as_deref(), Some(cmd), "{req}");
         }
@@ -2768,6 +2915,8 @@ mod tests {
             "Display the environment block for the system",
             "Start htop displaying processes owned by a specific user",
             "Search by filesystem UUID",
+            "add alice to the sudo group",
+            "Create a password for the named group",
         ] {
             assert_eq!(first(req), None, "{req}");
         }
