@@ -1010,8 +1010,8 @@ fn searches(
         "adresses ip",
         "adresse ip",
     ]);
-    if ips && ws.len() <= 10 && r.any("pull extract list show get find all print every top most grab saca extrae extrais lista muestra todas toutes affiche") {
-        let top = r.any("top most frequent common busiest often frecuentes frequentes mas plus");
+    if ips && ws.len() <= 10 && r.any("pull extract list show get find all print every top most grab saca extrae extrais lista muestra todas toutes affiche count busiest per") {
+        let top = r.any("top most frequent common busiest often frecuentes frequentes mas plus count per");
         let cmd = if top {
             format!(
                 "awk '{{print $1}}' {q} | sort | uniq -c | sort -nr | head -n {}",
@@ -2064,7 +2064,16 @@ fn basics(
     // "reserve a file taking up 700 MiB of disk space", "create a 1G file"
     if r.any("reserve preallocate allocate reserva")
         || r.any("create make crea cree")
-            && said.has(&["empty file of", "file of size", "file taking up"])
+            && said.has(&[
+                "empty file of",
+                "file of size",
+                "file taking up",
+                "file of",
+                "fichier de",
+                "archivo de",
+                "test file",
+                "fichier de test",
+            ])
     {
         // "700M", "700MB", "700 MiB", "1G"
         let size = ws.iter().enumerate().find_map(|(i, w)| {
@@ -2077,7 +2086,7 @@ fn basics(
             } else {
                 ws.get(i + 1).map(String::as_str)?
             };
-            listed("k kb kib m mb mib g gb gib", &unit.to_lowercase()).then(|| {
+            listed("k kb kib m mb mib g gb gib ko mo go", &unit.to_lowercase()).then(|| {
                 format!(
                     "{d}{}",
                     unit.chars().next().unwrap_or('M').to_ascii_uppercase()
@@ -2195,6 +2204,179 @@ fn basics(
             "spaces made tabs",
             &[format!("unexpand {f}")],
         );
+        return true;
+    }
+    // "rerun the last command with sudo"
+    if said.has(&[
+        "last command",
+        "previous command",
+        "ultimo comando",
+        "derniere commande",
+    ]) && said.has(&["sudo", "as root", "como root", "en root"])
+    {
+        one(
+            out,
+            "sudo-again",
+            "the last command again with sudo",
+            &["sudo !!".into()],
+        );
+        return true;
+    }
+    // "I need to log in as root", "necesito entrar como root", "become root"
+    if said.has(&[
+        "as root",
+        "como root",
+        "en root",
+        "en tant que root",
+        "become root",
+        "root shell",
+    ]) && r
+        .any("log login become get entrar entra ser devenir connecter shell need want necesito")
+        && ws.len() <= 8
+        && !r.any("run execute ejecuta lance command comando commande file")
+    {
+        one(
+            out,
+            "root-shell",
+            "a root shell",
+            &["sudo -i".into(), "su -".into()],
+        );
+        return true;
+    }
+    // "what's my shell?", "c'est quoi mon shell ?"
+    if said.has(&[
+        "my shell",
+        "mon shell",
+        "mi shell",
+        "current shell",
+        "shell am i using",
+        "which shell",
+    ]) && ws.len() <= 6
+        && !r.any("change set cambia change install")
+    {
+        one(
+            out,
+            "shell",
+            "your login shell",
+            &["echo $SHELL".into(), "ps -p $$".into()],
+        );
+        return true;
+    }
+    // "set vim as the default editor for this session"
+    if said.has(&[
+        "default editor",
+        "editor por defecto",
+        "editeur par defaut",
+        "editor predeterminado",
+    ]) && let Some(ed) = ws.iter().find(|w| {
+        listed(
+            "vim vi nano emacs micro nvim neovim code gedit kate",
+            &w.to_lowercase(),
+        )
+    }) {
+        let line = format!("export EDITOR={}", ed.to_lowercase());
+        let cmds = if said.has(&[
+            "permanently",
+            "permanent",
+            "always",
+            "permanente",
+            "toujours",
+        ]) {
+            vec![format!("echo '{line}' >> ~/.bashrc"), line]
+        } else {
+            vec![line]
+        };
+        one(out, "editor", "the default editor", &cmds);
+        return true;
+    }
+    // "empty app.log without deleting it", "vacía el archivo app.log sin borrarlo"
+    if r.any("empty truncate vacia vaciar vide vider clear")
+        && said.has(&[
+            "without deleting",
+            "without removing",
+            "sin borrar",
+            "sin borrarlo",
+            "sans supprimer",
+            "sans le supprimer",
+            "keep the file",
+            "truncate",
+        ])
+        && !files.is_empty()
+    {
+        one(
+            out,
+            "truncate",
+            "a file emptied in place",
+            &[format!("truncate -s 0 {f}"), format!(": > {f}")],
+        );
+        return true;
+    }
+    // "how many columns in data.csv?"
+    if said.has(&[
+        "how many columns",
+        "number of columns",
+        "cuantas columnas",
+        "combien de colonnes",
+        "nombre de colonnes",
+    ]) && let Some(file) = files.first()
+    {
+        let sep = if ext(file) == "tsv" { "\\t" } else { "," };
+        one(
+            out,
+            "column-count",
+            "how many columns a data file has",
+            &[format!("head -1 {f} | tr '{sep}' '\\n' | wc -l")],
+        );
+        return true;
+    }
+    // "show me the top of sales.csv", "the beginning of notes.txt"
+    if said.has(&[
+        "top of",
+        "beginning of",
+        "start of",
+        "debut de",
+        "principio de",
+        "inicio de",
+    ]) && !files.is_empty()
+        && ws.iter().any(|w| listed(SHOW, &fold(w)))
+        && !r.any("add insert put prepend write agrega ajoute inserta")
+    {
+        one(
+            out,
+            "head",
+            "the first lines of a file",
+            &[format!("head {f}")],
+        );
+        return true;
+    }
+    // "convert photo.png to jpg", "convierte foto.png a jpg"
+    if r.any("convert convierte convertir convertis convertir transforma transforme")
+        && let Some(img) = files
+            .iter()
+            .find(|x| listed("png jpg jpeg gif webp bmp tif tiff heic svg", &ext(x)))
+        && let Some(to) = ws.iter().rev().find_map(|w| {
+            let e = w.trim_start_matches('.').to_lowercase();
+            (listed("png jpg jpeg gif webp bmp tif tiff pdf", &e) && *w != *img).then_some(e)
+        })
+    {
+        let stem = img.rsplit_once('.').map_or(img.as_str(), |(s, _)| s);
+        one(
+            out,
+            "image-convert",
+            "an image converted to another format",
+            &[format!("convert {f} {}", quote(&format!("{stem}.{to}")))],
+        );
+        return true;
+    }
+    // "show the folder tree", "affiche l'arborescence du dossier courant"
+    if (said.has(&["arborescence", "folder tree", "tree view", "directory structure", "folder structure", "estructura de carpetas", "estructura de directorios"])
+        || said.has(&["arbol"]) && said.has(&["directorios", "carpetas"]))
+        && ws.iter().any(|w| listed(SHOW, &fold(w)))
+        && !r.any("size sizes find search delete copy process processes dependency dependencies window windows files")
+    {
+        let depth = ws.iter().find_map(|w| w.parse::<u32>().ok()).map_or(String::new(), |d| format!(" -L {d}"));
+        let dir = ws.iter().find(|w| pathy(w)).map_or(String::new(), |d| format!(" {}", quote(d)));
+        one(out, "tree", "a folder's tree", &[format!("tree{depth}{dir}"), format!("find{} -maxdepth {} -type d", if dir.is_empty() { " .".to_string() } else { dir.clone() }, depth.trim_start_matches(" -L ").parse::<u32>().unwrap_or(2))]);
         return true;
     }
     // "pick 3 random numbers between 1 and 10", "generate a random number from 1 to 100"
@@ -2907,6 +3089,29 @@ mod tests {
                 "convert the text from stdin to uppercase",
                 "tr '[:lower:]' '[:upper:]'",
             ),
+            ("rerun the last command with sudo", "sudo !!"),
+            ("necesito entrar como root", "sudo -i"),
+            ("c'est quoi mon shell ?", "echo $SHELL"),
+            (
+                "mets vim comme éditeur par défaut pour cette session",
+                "export EDITOR=vim",
+            ),
+            (
+                "vacía el archivo app.log sin borrarlo",
+                "truncate -s 0 app.log",
+            ),
+            (
+                "combien de colonnes dans donnees.csv ?",
+                "head -1 donnees.csv | tr ',' '\\n' | wc -l",
+            ),
+            ("just show me the top of sales.csv", "head sales.csv"),
+            ("convierte foto.png a jpg", "convert foto.png foto.jpg"),
+            ("affiche l'arborescence du dossier courant", "tree"),
+            ("crée un fichier de test de 1 Go", "fallocate -l 1G FILE"),
+            (
+                "count requests per IP in access.log, busiest first",
+                "awk '{print $1}' access.log | sort | uniq -c | sort -nr | head -n 10",
+            ),
         ] {
             assert_eq!(first(req).as_deref(), Some(cmd), "{req}");
         }
@@ -2917,6 +3122,9 @@ mod tests {
             "Search by filesystem UUID",
             "add alice to the sudo group",
             "Create a password for the named group",
+            "List all leaf directories of the current directory tree",
+            "Display a tree of all processes (rooted at init)",
+            "Get the current shell's executable name from the output of 'ps'",
         ] {
             assert_eq!(first(req), None, "{req}");
         }

@@ -437,6 +437,9 @@ fn shell_tasks(
             || raw.contains("cierre la sesion")
             || raw.contains("cierro la sesion")
             || raw.contains("deconnect")
+            || raw.contains("deconnexion")
+            || raw.contains("continue apres")
+            || raw.contains("siga despues")
             || raw.contains("nohup");
         let stem = f.rsplit('/').next().unwrap_or(f);
         let stem = stem.rsplit_once('.').map_or(stem, |(s, _)| s);
@@ -1961,8 +1964,11 @@ fn power(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candida
     if (raw.contains("web server")
         || raw.contains("http server")
         || raw.contains("servidor web")
-        || raw.contains("serveur web"))
-        && r.any("start quick serve run launch simple inicia lanza lance demarre")
+        || raw.contains("serveur web")
+        || r.any("share comparte partage") && raw.contains("over http"))
+        && r.any(
+            "start quick serve run launch simple inicia lanza lance demarre share comparte partage",
+        )
         && (r.any("quick simple python rapido rapide")
             || raw.contains("this folder")
             || raw.contains("this directory")
@@ -2482,7 +2488,7 @@ fn environment(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         return;
     }
     // "unset the http_proxy variable"
-    if r.any("unset remove delete clear elimina borra supprime")
+    if r.any("unset remove delete clear elimina borra supprime supprimer quita enleve")
         && (r.any("variable var unset") || v.ends_with("_proxy"))
     {
         one(out, "unset", "remove a variable", &[format!("unset {v}")]);

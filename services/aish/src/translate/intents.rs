@@ -24,12 +24,16 @@ impl M<'_> {
 /// The interval of "every 5 seconds", "every second", "every half second", "every minute",
 /// in seconds.
 pub(super) fn every_seconds(raw: &str) -> Option<String> {
-    let i = raw.find("every ")?;
-    let mut t = raw[i + 6..].split_whitespace();
+    // "every 5 seconds", "toutes les 2 secondes", "cada 10 segundos"
+    let (i, k) = ["every ", "toutes les ", "tous les ", "cada "]
+        .iter()
+        .filter_map(|p| raw.find(p).map(|i| (i, p.len())))
+        .min()?;
+    let mut t = raw[i + k..].split_whitespace();
     let a = t.next()?;
     let b = t.next().unwrap_or("");
     let unit = |u: &str| {
-        if u.starts_with("sec") {
+        if u.starts_with("sec") || u.starts_with("seg") {
             Some(1.0)
         } else if u.starts_with("min") {
             Some(60.0)
