@@ -2379,6 +2379,113 @@ fn basics(
         one(out, "tree", "a folder's tree", &[format!("tree{depth}{dir}"), format!("find{} -maxdepth {} -type d", if dir.is_empty() { " .".to_string() } else { dir.clone() }, depth.trim_start_matches(" -L ").parse::<u32>().unwrap_or(2))]);
         return true;
     }
+    // "give bob sudo rights", "make alice an admin", "dale a ana permisos de sudo"
+    if (said.has(&[
+        "sudo rights",
+        "sudo access",
+        "sudo privileges",
+        "sudo permissions",
+        "permisos de sudo",
+        "droits sudo",
+        "acces sudo",
+        "a sudoer",
+        "an admin",
+        "an administrator",
+        "administrator rights",
+        "admin rights",
+    ])) && r.any("give grant make add dale da otorga donne accorde")
+        && ws.len() <= 9
+        && let Some(u) = ws.iter().skip(1).find(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
+                && !listed(
+                    "a al the user usuario utilisateur sudo rights access an admin to la le el",
+                    &fold(w),
+                )
+        })
+    {
+        one(
+            out,
+            "sudo-group",
+            "a user allowed to use sudo",
+            &[
+                format!("{s}usermod -aG sudo {u}"),
+                format!("{s}adduser {u} sudo"),
+            ],
+        );
+        return true;
+    }
+    // "set up passwordless login to pi@192.168.1.50", "copy my ssh key to the server"
+    if (said.has(&[
+        "passwordless",
+        "without a password",
+        "without password",
+        "sin contrasena",
+        "sans mot de passe",
+        "key based",
+        "key-based",
+    ]) || said.has(&["my key", "ssh key", "public key"])
+        && r.any("copy install send copia envia copie"))
+        && r.any("login log ssh connect access entrar connexion conectar key clave cle")
+        && let Some(dest) = ws
+            .iter()
+            .find(|w| w.contains('@') || super::everyday::is_host(w))
+    {
+        one(
+            out,
+            "ssh-copy-id",
+            "your public key installed on another host",
+            &[format!("ssh-copy-id {dest}")],
+        );
+        return true;
+    }
+    // "something is eating my cpu, how do I see what it is"
+    if said.has(&[
+        "eating my cpu",
+        "eating my memory",
+        "eating my ram",
+        "hogging the cpu",
+        "hogging my cpu",
+        "using all my cpu",
+        "using all the cpu",
+        "cpu is at 100",
+        "slowing down my",
+        "making my computer slow",
+        "what is slowing",
+    ]) && !r.any("kill stop mata tue")
+    {
+        one(
+            out,
+            "top",
+            "a live view of what uses the machine",
+            &["top".into(), "htop".into()],
+        );
+        return true;
+    }
+    // "change the hostname to server01", "cambia el nombre del equipo a servidor01"
+    if (said.has(&[
+        "hostname",
+        "nombre del equipo",
+        "nombre de la maquina",
+        "nom de la machine",
+        "name of this machine",
+        "machine name",
+        "computer name",
+    ])) && r.any("change set rename cambia cambiar pon change changer renomme definir define")
+        && let Some(name) = ws
+            .iter()
+            .rposition(|w| listed("to a en as como comme", &fold(w)))
+            .and_then(|i| ws.get(i + 1))
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        one(
+            out,
+            "set-hostname",
+            "the machine renamed",
+            &[format!("{s}hostnamectl set-hostname {name}")],
+        );
+        return true;
+    }
     // "pick 3 random numbers between 1 and 10", "generate a random number from 1 to 100"
     if r.any("random aleatorio aleatorios aleatoire aleatoires")
         && r.any("number numbers numero numeros nombre nombres")
@@ -3108,6 +3215,16 @@ mod tests {
             ("convierte foto.png a jpg", "convert foto.png foto.jpg"),
             ("affiche l'arborescence du dossier courant", "tree"),
             ("crée un fichier de test de 1 Go", "fallocate -l 1G FILE"),
+            ("give bob sudo rights", "sudo usermod -aG sudo bob"),
+            (
+                "set up passwordless login to pi@192.168.1.50",
+                "ssh-copy-id pi@192.168.1.50",
+            ),
+            ("something is eating my cpu, how do I see what it is", "top"),
+            (
+                "cambia el nombre del equipo a servidor01",
+                "sudo hostnamectl set-hostname servidor01",
+            ),
             (
                 "count requests per IP in access.log, busiest first",
                 "awk '{print $1}' access.log | sort | uniq -c | sort -nr | head -n 10",

@@ -1214,7 +1214,7 @@ fn removed_package(r: &Req, ws: &[String], ctx: &Context) -> Option<String> {
     let known = SERVICES.contains(&p.as_str())
         || uninstall && ws.len() <= 3
         || ctx.has_command(&p) && uninstall
-        || config && purge
+        || config && (purge || uninstall)
         || std::path::Path::new(&format!("/var/lib/dpkg/info/{p}.list")).exists()
         || std::path::Path::new(&format!("/var/lib/dpkg/info/{p}:amd64.list")).exists();
     known.then_some(p)
@@ -1613,6 +1613,11 @@ fn places(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         && !r.any("under recursively subdirectory subdirectories subfolder subfolders tree recursivamente recursivement")
         && let Some(ext) = ws.iter().find_map(|w| {
             let e = w.strip_prefix("*.").or(w.strip_prefix('.')).unwrap_or(w);
+            // "the PDFs", "los pdfs": the kind in the plural
+            let e = e
+                .strip_suffix('s')
+                .filter(|x| listed(EXTENSIONS, &x.to_lowercase()))
+                .unwrap_or(e);
             let next_is_files = ws
                 .iter()
                 .position(|x| x == w)
