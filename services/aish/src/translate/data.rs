@@ -1614,27 +1614,14 @@ fn file_facts(
     files: &[String],
     out: &mut Vec<Candidate>,
 ) -> bool {
-    // "what does /usr/bin/python3 actually point to?"
+    // "where does the symlink current point to?", "what does /usr/bin/python3 actually point
+    // to?": the link named after "symlink", or the path asked about
     if r.any("point points apunta pointe")
-        && r.any("where what which donde adonde que ou vers")
-        && !r.any("symlink link enlace lien create make")
-        && let Some(l) = ws.iter().find(|w| pathy(w))
-    {
-        one(
-            out,
-            "link-target",
-            "where a symbolic link points",
-            &[format!("readlink -f {}", quote(l))],
-        );
-        return true;
-    }
-    // "where does the symlink current point to?"
-    if r.any("symlink link enlace lien")
-        && r.any("point points apunta pointe")
         && r.any("where what which donde adonde que ou vers")
         && !r.any("create make crea crear cree creer")
         && let Some(l) = word_after(ws, "symlink link enlace lien")
             .filter(|l| !listed("to a al point points", &fold(l)))
+            .or_else(|| ws.iter().find(|w| pathy(w)).cloned())
     {
         one(
             out,
