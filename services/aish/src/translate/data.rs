@@ -576,8 +576,6 @@ fn line_ranges(
         && r.any("line lines linea lineas ligne lignes")
     {
         format!("head -n -{} {q}", count(ws, 10))
-    } else if let Some((a, b)) = line_span(ws) {
-        format!("sed -n '{a},{b}p' {q}")
     } else {
         return false;
     };
@@ -903,23 +901,6 @@ fn modes(r: &Req, said: &Said, ws: &[String], files: &[String], out: &mut Vec<Ca
 fn line_number_after(ws: &[String], after: &str) -> Option<u32> {
     let i = ws.iter().position(|w| listed(after, &fold(w)))?;
     ws.get(i + 1)?.parse().ok()
-}
-
-/// "lines 10 to 20", "lines 10-20", "between lines 10 and 20", "de la línea 5 a la 9".
-fn line_span(ws: &[String]) -> Option<(u32, u32)> {
-    let i = ws
-        .iter()
-        .position(|w| listed("lines line lineas linea lignes ligne", &fold(w)))?;
-    let nums: Vec<u32> = ws[i + 1..]
-        .iter()
-        .take(5)
-        .flat_map(|w| w.split('-'))
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    match nums[..] {
-        [a, b, ..] if a < b => Some((a, b)),
-        _ => None,
-    }
 }
 
 /// What a search looks for: quoted text, a word in capitals, or the word after "each",
@@ -1344,15 +1325,6 @@ fn two_files(
             one(out, "compare-dirs", "two directories compared", &cmds);
             return true;
         }
-        if changed && both_files && !said.has(&["side by side"]) {
-            one(
-                out,
-                "diff",
-                "what changed between two files",
-                &[format!("diff -u {qa} {qb}"), format!("diff {qa} {qb}")],
-            );
-            return true;
-        }
         // "put names.txt and ages.txt side by side"
         if both_files
             && said.has(&[
@@ -1727,7 +1699,7 @@ fn file_facts(
     false
 }
 
-/// Compressed files that are not tar archives: read without unpacking, or decompressed.
+/// Compressed files that are not tar archives, read without unpacking them.
 fn compressed(
     r: &Req,
     said: &Said,
@@ -1743,11 +1715,11 @@ fn compressed(
         return false;
     };
     let q = quote(f);
-    let (reader, pager, unpack) = match ext(f).as_str() {
-        "gz" => ("zcat", "zless", format!("gunzip {q}")),
-        "xz" => ("xzcat", "xzless", format!("xz -d {q}")),
-        "bz2" => ("bzcat", "bzless", format!("bunzip2 {q}")),
-        _ => ("zstdcat", "zstdless", format!("zstd -d {q}")),
+    let (reader, pager) = match ext(f).as_str() {
+        "gz" => ("zcat", "zless"),
+        "xz" => ("xzcat", "xzless"),
+        "bz2" => ("bzcat", "bzless"),
+        _ => ("zstdcat", "zstdless"),
     };
     let keep = said.has(&[
         "without decompressing",
@@ -1776,12 +1748,7 @@ fn compressed(
         );
         return true;
     }
-    if ws.len() <= 8
-        && r.any("decompress uncompress extract unzip unpack descomprime descomprimir extrae decompresse decompresser extrais extraire gunzip")
-    {
-        one(out, "decompress", "a compressed file decompressed", &[unpack]);
-        return true;
-    }
+    // decompressing it is the extract intent's (`intents.rs`)
     false
 }
 
@@ -2985,10 +2952,6 @@ mod tests {
             Some("tail -n +20 app.log")
         );
         assert_eq!(
-            first("show lines 10 to 20 of server.log").as_deref(),
-            Some("sed -n '10,20p' server.log")
-        );
-        assert_eq!(
             first("print everything except the last 5 lines of notes.txt").as_deref(),
             Some("head -n -5 notes.txt")
         );
@@ -3088,10 +3051,6 @@ mod tests {
             first("read app.log.gz without decompressing it first").as_deref(),
             Some("zless app.log.gz")
         );
-        assert_eq!(
-            first("descomprime registro.xz").as_deref(),
-            Some("xz -d registro.xz")
-        );
     }
 
     #[test]
@@ -3107,10 +3066,6 @@ mod tests {
         assert_eq!(
             first("search for TODO in all python files in this repo, with line numbers").as_deref(),
             Some("grep -rn TODO --include='*.py' .")
-        );
-        assert_eq!(
-            first("what changed between old.conf and new.conf?").as_deref(),
-            Some("diff -u old.conf new.conf")
         );
         assert_eq!(
             first("verify the downloads against the SHA256SUMS file").as_deref(),

@@ -147,21 +147,6 @@ fn network(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candi
         );
         return;
     }
-    // "can I reach 192.168.1.10?", "is example.com up?", "¿responde 10.0.0.1?"
-    if let Some(h) = &host
-        && (r.any("reach reachable alive ping pingable respond responds responde joignable alcanzable accesible repond")
-            || raw.contains(" up?")
-            || raw.ends_with(" up"))
-        && port.is_none()
-    {
-        one(
-            out,
-            "ping",
-            "whether a host answers",
-            &[format!("ping -c 4 {h}")],
-        );
-        return;
-    }
     // "trace the route to 8.8.8.8"
     if let Some(h) = &host
         && (r.any("traceroute tracepath hops saltos sauts")
@@ -492,11 +477,7 @@ fn shell_tasks(
         && (ctx.path_cmds.is_empty() || ctx.has_command(&ws[v + 1]))
     {
         let cmd = ws[v + 1..e].join(" ");
-        let cmd = if cmd.chars().any(|c| "|&;<>()$`\"'\\*?".contains(c)) {
-            quote(&cmd)
-        } else {
-            cmd
-        };
+        let cmd = super::intents::command_arg(&cmd);
         one(
             out,
             "watch",
@@ -2971,7 +2952,6 @@ mod tests {
     #[test]
     fn network_questions() {
         for (req, cmd) in [
-            ("can I reach 192.168.1.10?", "ping -c 4 192.168.1.10"),
             ("what's my default gateway", "ip route show default"),
             ("which DNS servers am I using", "cat /etc/resolv.conf"),
             ("what's my public IP?", "curl ifconfig.me"),

@@ -57,6 +57,16 @@ pub(super) fn every_seconds(raw: &str) -> Option<String> {
     Some(format!("{secs}"))
 }
 
+/// A command given to another one (`watch CMD`): a simple command as it is, a pipeline or a
+/// list as one quoted argument.
+pub(super) fn command_arg(cmd: &str) -> String {
+    if cmd.chars().any(|c| "|&;<>()$`\"'\\*?[]{}~#".contains(c)) {
+        quote(cmd)
+    } else {
+        cmd.to_string()
+    }
+}
+
 /// Push an intent's candidates, best first, each a little less confident than the one before.
 pub(super) fn cand(out: &mut Vec<Candidate>, intent: &str, conf: f64, desc: &str, cmds: &[String]) {
     for (k, c) in cmds.iter().enumerate() {
@@ -1076,6 +1086,13 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             format!("tar -xJf {q}{tar_to}")
         } else if fl.ends_with(".gz") && dest.is_none() {
             format!("gunzip {q}")
+        // one compressed file, not an archive: its own decompressor
+        } else if fl.ends_with(".xz") && dest.is_none() {
+            format!("xz -d {q}")
+        } else if fl.ends_with(".bz2") && dest.is_none() {
+            format!("bunzip2 {q}")
+        } else if fl.ends_with(".zst") && dest.is_none() {
+            format!("zstd -d {q}")
         } else if fl.ends_with(".7z") {
             format!("7z x {q}{z7_to}")
         } else {
@@ -1247,11 +1264,21 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             &["ss -tlnp".into(), format!("{s}lsof -i -P -n")],
         );
     }
-    if m.has(&["ping", "reachable", "connectivity", "online"]) {
+    // "can I reach 192.168.1.10?", "is example.com alive?", "¿responde 10.0.0.1?": asked
+    // with a host's address or name wherever it stands
+    let host_named = super::everyday::args(req)
+        .into_iter()
+        .find(|w| super::everyday::is_host(w));
+    if m.has(&["ping", "reachable", "connectivity", "online"])
+        || host_named.is_some()
+            && (m.has(&["reach", "alive"])
+                || m.raw(&["responde ", "joignable", "alcanzable", "repond "]))
+    {
         let host = sl
             .urls
             .first()
             .cloned()
+            .or(host_named)
             .or_else(|| object(sl, req, &["ping", "reach", "host"]))
             .unwrap_or_else(|| "8.8.8.8".into());
         // a host name given ("is google.com reachable"): that is the whole request
@@ -1786,11 +1813,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
             w.push_str(" -t");
         }
         // a simple command is written as it is, a pipeline or a list as one argument
-        let arg = if cmd.chars().any(|c| "|&;<>()$`\"'\\*?[]{}~#".contains(c)) {
-            quote(cmd)
-        } else {
-            cmd.clone()
-        };
+        let arg = command_arg(cmd);
         cand(
             &mut out,
             "watch",

@@ -799,3 +799,25 @@ fn quoted_text_is_an_argument_not_the_request() {
     let c = Translator::new().translate("show the routing table", &ctx());
     assert_eq!(c[0].command, "ip route", "{c:?}");
 }
+
+#[test]
+fn everyday_forms_read_by_the_generic_intents() {
+    // these are the intents' (ping, extraction, line ranges, diff), not a second rule's
+    for (req, cmd) in [
+        ("can I reach 192.168.1.10?", "ping -c 4 192.168.1.10"),
+        ("¿responde 10.0.0.1?", "ping -c 4 10.0.0.1"),
+        ("descomprime registro.xz", "xz -d registro.xz"),
+        ("decompress data.bz2", "bunzip2 data.bz2"),
+        (
+            "show lines 10 to 20 of server.log",
+            "sed -n '10,20p' server.log",
+        ),
+        (
+            "what changed between old.conf and new.conf?",
+            "diff -u old.conf new.conf",
+        ),
+    ] {
+        let c = top(req);
+        assert_eq!(c[0], cmd, "{req}: {c:?}");
+    }
+}

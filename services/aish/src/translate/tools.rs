@@ -545,7 +545,7 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     // "compare notes.txt and todo.txt" ("side by side": -y)
     let two: Vec<&String> = sl.cwd_files.iter().chain(&sl.paths).take(2).collect();
-    if r.has(&[
+    if (r.has(&[
         "compare",
         "diff",
         "difference",
@@ -558,12 +558,17 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
         "compara",
         "comparar",
         "comparer",
-    ]) && two.len() == 2
+    ]) || raw.contains("what changed")
+        || raw.contains("changed between"))
+        && two.len() == 2
         && r.len <= 8
     {
         let (a, b) = (quote(two[0]), quote(two[1]));
         let cmds = if raw.contains("side by side") {
             vec![format!("diff -y {a} {b}")]
+        } else if raw.contains("changed") {
+            // what changed: the unified form, with context
+            vec![format!("diff -u {a} {b}"), format!("diff {a} {b}")]
         } else {
             vec![format!("diff {a} {b}"), format!("diff -u {a} {b}")]
         };
