@@ -1202,7 +1202,7 @@ fn counts(
     if !counting || r.any("each every cada chaque often frequent veces fois") {
         return false;
     }
-    let containing = r.any("contain contains containing mention mentions with match matching contienen contiene con contiennent contient avec");
+    let containing = r.any("contain contains containing mention mentions with match matching have has contienen contiene con tienen tiene incluyen contiennent contient avec ont");
     let lines = r.any("line lines linea lineas ligne lignes");
     if lines
         && containing
@@ -2188,6 +2188,8 @@ fn basics(
         .any("log login become get entrar entra ser devenir connecter shell need want necesito")
         && ws.len() <= 8
         && !r.any("run execute ejecuta lance command comando commande file")
+        // "log in as root on 10.0.0.5" is a login on another host (ssh's)
+        && !ws.iter().any(|w| super::everyday::is_host(w) || w.contains('@'))
     {
         one(
             out,
@@ -2319,6 +2321,28 @@ fn basics(
             "image-convert",
             "an image converted to another format",
             &[format!("convert {f} {}", quote(&format!("{stem}.{to}")))],
+        );
+        return true;
+    }
+    // "créer l'arborescence src/lib/utils d'un coup", "create the folder structure a/b/c"
+    if said.has(&[
+        "arborescence",
+        "folder tree",
+        "directory tree",
+        "directory structure",
+        "folder structure",
+        "estructura de carpetas",
+        "estructura de directorios",
+        "nested folders",
+        "nested directories",
+    ]) && r.any("create make crea crear cree creer")
+        && let Some(p) = ws.iter().find(|w| w.contains('/') && !is_file(w))
+    {
+        one(
+            out,
+            "mkdir",
+            "a directory with its parents",
+            &[format!("mkdir -p {}", quote(p))],
         );
         return true;
     }

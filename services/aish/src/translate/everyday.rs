@@ -116,6 +116,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     environment(&r, &raw, &ws, &mut out);
     network(&r, &raw, &ws, ctx, &mut out);
     shell_tasks(&r, req, &raw, &ws, ctx, &mut out);
+    runs(&r, &raw, &ws, ctx, &mut out);
     modules(&r, &raw, &ws, ctx, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
     out
@@ -466,10 +467,12 @@ fn shell_tasks(
     // (every few seconds: a watch; a job every 15 minutes is cron's)
     if let Some(n) = super::intents::every_seconds(raw)
         && n.parse::<f64>().is_ok_and(|n| n < 60.0)
-        && let Some(e) = folded.iter().position(|w| w == "every")
+        && let Some(e) = folded
+            .iter()
+            .position(|w| listed("every cada toutes chaque", w))
         && let Some(v) = folded[..e].iter().position(|w| {
             listed(
-                "run rerun execute repeat watch refresh ejecuta repite relance execute",
+                "run rerun execute repeat watch refresh ejecuta ejecutar repite repetir relance relancer repete repeter execute executer",
                 w,
             )
         })
@@ -525,6 +528,283 @@ fn shell_tasks(
                 format!("rsync -av {h}:{path} {dest}"),
             ],
         );
+    }
+}
+
+/// The command a request names from `ws[from..to]`, as the shell runs it: a script in this
+/// directory as `./x.sh` (`python3 x.py`), a command on PATH with its arguments. `None` when the
+/// words do not start with something runnable.
+fn runnable(ws: &[String], ctx: &Context) -> Option<String> {
+    let first = ws.first()?;
+    let l = first.to_lowercase();
+    let script = [".sh", ".py", ".pl", ".rb", ".js"]
+        .iter()
+        .any(|e| l.ends_with(e));
+    let head = if script && l.ends_with(".py") && !first.contains('/') {
+        format!("python3 {}", quote(first))
+    } else if script && !first.contains('/') {
+        format!("./{}", quote(first))
+    } else if script || first.starts_with("./") {
+        quote(first)
+    } else if is_name(first) && usable(ctx, first) {
+        first.clone()
+    } else {
+        return None;
+    };
+    // a command's own words: options, names, paths (not "then", "and", "silently")
+    let rest: Vec<&str> = ws[1..]
+        .iter()
+        .take_while(|w| {
+            !listed(
+                "then and y et puis luego despues silently quietly with without sin sans con avec at a las in into to en dans vers for para pour so but please",
+                &fold(w),
+            )
+        })
+        .map(String::as_str)
+        .collect();
+    Some(if rest.is_empty() {
+        head
+    } else {
+        format!("{head} {}", rest.join(" "))
+    })
+}
+
+/// A command the request names, run a certain way: its output saved to a file (`>`, `>>`,
+/// `2>`), silenced (`> /dev/null 2>&1`), after a delay (`sleep N && …`) or once at a time of
+/// day (`at`); the pending `at` jobs; a shell as another user (`sudo -iu`); the processes that
+/// hold a file open (`lsof`).
+fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    let folded: Vec<String> = ws.iter().map(|w| fold(w)).collect();
+    let at = |k: usize| folded.get(k).map(String::as_str).unwrap_or("");
+    // "save the output of ls -l into files.txt", "guarda la salida de df -h en disco.txt",
+    // "rediriger les erreurs de build.sh vers erreurs.log"
+    let stream = folded.iter().enumerate().find_map(|(k, w)| {
+        let of = listed("of de du from", at(k + 1));
+        match w.as_str() {
+            "output" | "salida" | "sortie" | "stdout" if of => Some((k + 2, false)),
+            "errors" | "error" | "errores" | "erreurs" | "stderr" if of => Some((k + 2, true)),
+            _ => None,
+        }
+    });
+    if let Some((from, errors)) = stream
+        && r.any("save write put send redirect store keep capture append anade agrega ajoute guarda guardar escribe escribir redirige redirigir manda enregistre enregistrer ecris ecrire redirige rediriger envoie mets sauvegarde")
+        && let Some(to) = (from + 1..ws.len()).rev().find(|&k| {
+            listed("to into in en dans vers a", at(k)) && ws.get(k + 1).is_some_and(|f| is_file(f) || is_path(f))
+        })
+        && let Some(cmd) = runnable(&ws[from..to], ctx)
+    {
+        let file = quote(&ws[to + 1]);
+        let both = r.any("both everything todo tout ambos") || raw.contains("and errors") || raw.contains("y errores") || raw.contains("et erreurs");
+        let append = r.any("append appending anade agrega ajoute") || raw.contains("without overwriting") || raw.contains("sin sobrescribir") || raw.contains("sans ecraser");
+        let op = if append { ">>" } else { ">" };
+        let cmds = if both {
+            vec![format!("{cmd} {op} {file} 2>&1"), format!("{cmd} &{op} {file}")]
+        } else if errors {
+            vec![format!("{cmd} 2{op} {file}")]
+        } else {
+            vec![format!("{cmd} {op} {file}"), format!("{cmd} | tee {}{file}", if append { "-a " } else { "" })]
+        };
+        one(out, "redirect", "a command's output saved to a file", &cmds);
+        return;
+    }
+    // "run cleanup.sh with no output at all", "ejecuta backup.sh sin que muestre nada"
+    let silent = r.any("silently quietly silenciosamente silencieusement")
+        || [
+            "no output",
+            "without output",
+            "without any output",
+            "sin salida",
+            "sin mostrar nada",
+            "sans sortie",
+            "sans rien afficher",
+            "discard the output",
+            "hide the output",
+            "throw away the output",
+            "to /dev/null",
+        ]
+        .iter()
+        .any(|p| raw.contains(p));
+    if silent
+        && let Some(v) = folded.iter().position(|w| listed("run execute launch start ejecuta ejecutar corre lance lancer execute executer discard hide", w))
+        && let Some(cmd) = runnable(
+            // "discard the output of make": the command after "of"
+            &ws[(v + 1..ws.len())
+                .find(|&k| listed("of de du", at(k)))
+                .map_or(v + 1, |k| k + 1)..],
+            ctx,
+        )
+    {
+        one(
+            out,
+            "silent",
+            "a command run with its output discarded",
+            &[format!("{cmd} > /dev/null 2>&1"), format!("{cmd} &> /dev/null")],
+        );
+        return;
+    }
+    // "wait 10 min then run ./deploy.sh", "dans 5 minutes lance backup.sh"
+    let delay = folded.iter().enumerate().find_map(|(k, w)| {
+        if !listed(
+            "wait sleep after in espera esperar despues dentro en attends attendre apres dans",
+            w,
+        ) {
+            return None;
+        }
+        let n: u32 = at(k + 1).parse().ok().or_else(|| number_word(at(k + 1)))?;
+        let unit = at(k + 2);
+        let secs = if unit.starts_with("sec") || unit.starts_with("seg") || unit == "s" {
+            1
+        } else if unit.starts_with("min") {
+            60
+        } else if unit.starts_with('h') {
+            3600
+        } else {
+            return None;
+        };
+        Some((k + 3, n * secs))
+    });
+    if let Some((after, secs)) = delay
+        // "then run", "y luego ejecuta", "puis lance": the words before the command
+        && let Some(k) = (after..ws.len()).find(|&k| {
+            !listed(
+                "then and y luego despues et puis run execute launch start ejecuta ejecutar corre lance lancer execute executer",
+                at(k),
+            )
+        })
+        && let Some(cmd) = runnable(&ws[k..], ctx)
+    {
+        one(
+            out,
+            "delay",
+            "a command run after a delay",
+            &[format!("sleep {secs} && {cmd}")],
+        );
+        return;
+    }
+    // "run script.sh at 18:00", "ejecutar script.sh a las 18:00", "lance backup.sh à 23h"
+    // (once: "every day at 18:00" is cron's)
+    if let Some((h, m)) = clock_time(raw)
+        && !r.any("every daily cada diario chaque tous todos weekday weekdays")
+        // a reboot or a shutdown is scheduled by shutdown itself
+        && !r.any("reboot restart shutdown poweroff halt suspend redemarrage reinicio reiniciar redemarrer apagar eteindre")
+        && let Some(v) = folded.iter().position(|w| listed("run execute launch start schedule ejecuta ejecutar ejecute corre programa lance lancer execute executer planifie", w))
+        && let Some(k) = (v + 1..ws.len()).find(|&k| runnable(&ws[k..], ctx).is_some())
+        && let Some(cmd) = runnable(
+            &ws[k..(k + 1..ws.len())
+                .find(|&e| listed("at a las vers", at(e)))
+                .unwrap_or(ws.len())],
+            ctx,
+        )
+    {
+        let day = if r.any("tomorrow manana demain") {
+            " tomorrow"
+        } else {
+            ""
+        };
+        let when = format!("{h:02}:{m:02}{day}");
+        let file = ws[k].clone();
+        let mut cmds = Vec::new();
+        if (is_file(&file) || is_path(&file)) && (cmd == format!("./{file}") || cmd == file) {
+            cmds.push(format!("at -f {} {when}", quote(&file)));
+        }
+        cmds.push(format!("echo {} | at {when}", quote(&cmd)));
+        one(out, "at", "a command run once at a time of day", &cmds);
+        return;
+    }
+    // "list pending at jobs", "lister les tâches at en attente", "remove at job 3"
+    if folded.iter().any(|w| w == "at")
+        && r.any("job jobs tarea tareas trabajo trabajos tache taches")
+        && !folded.iter().any(|w| w.contains(':'))
+    {
+        if r.any("remove delete cancel elimina borra cancela supprime annule")
+            && let Some(n) = ws.iter().find(|w| w.parse::<u32>().is_ok())
+        {
+            one(out, "atrm", "cancel an at job", &[format!("atrm {n}")]);
+        } else if r.any("list show pending queued scheduled lista muestra pendientes liste affiche attente programmees") {
+            one(out, "atq", "the pending at jobs", &["atq".into(), "at -l".into()]);
+        }
+        return;
+    }
+    // "switch to the postgres user", "entrar como el usuario postgres", "devenir l'utilisateur www-data"
+    // (not a login on another host: that is ssh's)
+    let user_after = folded.iter().enumerate().find_map(|(k, w)| {
+        let via = match (w.as_str(), at(k + 1), at(k + 2)) {
+            (
+                "switch" | "change" | "cambiar" | "cambia" | "passer" | "passe",
+                "to" | "al" | "a",
+                _,
+            ) => k + 2,
+            ("become" | "devenir" | "deviens", _, _) => k + 1,
+            ("as" | "como", _, _)
+                if k > 0
+                    && (listed("login logged entrar entra loguearse", &folded[k - 1])
+                        || k > 1 && folded[k - 2] == "log") =>
+            {
+                k + 1
+            }
+            ("en", "tant", "que") => k + 3,
+            _ => return None,
+        };
+        let mut i = via;
+        while listed(
+            "the a an given specific another different other user usuario el l otro un une autre utilisateur",
+            at(i),
+        ) || at(i) == "l'utilisateur"
+        {
+            i += 1;
+        }
+        let u = ws.get(i).map(|u| u.strip_prefix("l'").unwrap_or(u));
+        // "switch to a given user", "cambiar a otro usuario": no user named
+        let unnamed = folded[via..i.min(folded.len())]
+            .iter()
+            .any(|w| listed("a an given specific another different other un une otro autre", w));
+        match u {
+            _ if unnamed => Some("USER".into()),
+            Some(u)
+                if (is_name(u)
+                    || u.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c)))
+                    && !super::COMMON_WORDS.contains(&u)
+                    && !listed("and y et with con avec to a in en and then", u) =>
+            {
+                Some(u.to_string())
+            }
+            // "switch to a given user": the user is yours to fill in
+            _ if folded[via..i.min(folded.len())]
+                .iter()
+                .any(|w| listed("user usuario utilisateur", w)) =>
+            {
+                Some("USER".into())
+            }
+            _ => None,
+        }
+    });
+    let logging_in = raw.contains("log in as") || raw.contains("login as");
+    if let Some(u) = user_after
+        && (logging_in || r.any("user usuario utilisateur"))
+        && !ws.iter().any(|w| is_host(w) || w.contains('@'))
+        && !r.any("git branch rama branche directory directorio repertoire dossier folder")
+    {
+        let s = super::intents::sudo(ctx);
+        let mut cmds = Vec::new();
+        if !s.is_empty() {
+            cmds.push(format!("sudo -iu {u}"));
+        }
+        cmds.push(format!("su - {u}"));
+        one(out, "switch-user", "a login shell as another user", &cmds);
+        return;
+    }
+    // "which process has /var/log/app.log open", "what is using /mnt/usb", "qué proceso tiene abierto datos.db"
+    if (raw.contains(" open") || raw.contains("abierto") || raw.contains("ouvert") || r.any("using usa utilise"))
+        && r.any("process processes program proceso procesos programa processus programme who what which quien quel quelle")
+        && let Some(f) = ws.iter().find(|w| is_path(w) || is_file(w))
+        && !raw.contains("port")
+    {
+        let s = super::intents::sudo(ctx);
+        let mut cmds = vec![format!("{s}lsof {}", quote(f))];
+        if ctx.has_command("fuser") || ctx.path_cmds.is_empty() {
+            cmds.push(format!("{s}fuser -v {}", quote(f)));
+        }
+        one(out, "lsof", "the processes that hold a file open", &cmds);
     }
 }
 
@@ -1017,6 +1297,22 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
             _ => format!("{s}apt install -y {p}"),
         };
         one(out, "install-package", "install a package", &[cmd]);
+        return;
+    }
+    // "reinstall openssh-server", "reinstalar nginx", "réinstaller curl"
+    if r.any("reinstall reinstala reinstalar reinstaller reinstalle")
+        && ws.len() <= 5
+        && let Some(p) = word_after(ws, "reinstall reinstala reinstalar reinstaller reinstalle")
+            .filter(|p| is_name(p))
+    {
+        let cmd = match pm {
+            "dnf" | "yum" => format!("{s}{pm} reinstall -y {p}"),
+            "pacman" => format!("{s}pacman -S {p}"),
+            "zypper" => format!("{s}zypper install -f {p}"),
+            "apk" => format!("{s}apk fix {p}"),
+            _ => format!("{s}apt install --reinstall {p}"),
+        };
+        one(out, "reinstall-package", "reinstall a package", &[cmd]);
         return;
     }
     // "completely remove mysql-server including its config files", "purge nginx"
@@ -2346,11 +2642,13 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
     let in_file = ws
         .iter()
         .any(|w| is_file(w) || is_path(w) && std::path::Path::new(w).is_file());
+    // "grep for foo in src": grep named, the text is what it is run for
+    let grep_for = r.any("grep") && ws.len() <= 10;
     let word = word.or_else(|| {
-        in_file
+        (in_file || grep_for)
             .then(|| word_after(ws, "for"))
             .flatten()
-            .filter(|w| !is_file(w) && !is_path(w) && ws.len() <= 8)
+            .filter(|w| !is_file(w) && !is_path(w) && ws.len() <= 10)
     });
     let named_word = r.any("word palabra mot string text texto texte cadena chaine")
         // "cherche "mot de passe" dans config.ini": quoted text in a named file
@@ -2358,7 +2656,7 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             && ws.iter().any(|w| is_file(w))
             && !ws.iter().any(|w| listed("files archivos fichiers directories", &fold(w)))
         || marker.is_some()
-        || in_file && raw.contains(" for ");
+        || (in_file || grep_for) && raw.contains(" for ");
     if (searching && named_word || mention && r.any("file files archivo archivos fichier fichiers"))
         && let Some(w) =
             word.filter(|w| !is_path(w) && !is_file(w) && !listed("in en dans the files file", w))
@@ -2385,8 +2683,10 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             (Some(f), _) => Some((quote(f), false)),
             (None, Some(d)) => Some((quote(d), true)),
             (None, None) => {
-                // "in the logs folder", "dans tous les fichiers du dossier logs"
-                folder_named(ws).map(|d| (quote(&d), true))
+                // "in the logs folder", "dans tous les fichiers du dossier logs", "under src"
+                folder_named(ws)
+                    .or_else(|| bare_folder(ws))
+                    .map(|d| (quote(&d), true))
             }
         };
         if let Some((t, rec)) = target {
@@ -2416,6 +2716,18 @@ fn text(r: &Req, req: &str, raw: &str, ws: &[String], out: &mut Vec<Candidate>) 
             );
         }
     }
+}
+
+/// A folder named by a bare word after "in"/"under" ("grep for TODO in all files under src"):
+/// a short lower-case name, not a word of the request's own prose.
+fn bare_folder(ws: &[String]) -> Option<String> {
+    let i = ws
+        .iter()
+        .rposition(|w| listed("in under inside within en dans sous", &fold(w)))?;
+    let d = ws.get(i + 1)?;
+    let prose = "all the files file here this that current directory folder dir it them my your these those path paths name names their its his her filename filenames todos todo los las tous les tout fichiers archivos carpeta dossier repertoire le la el system sistema systeme home";
+    (is_name(d) && !listed(prose, &fold(d)) && !is_host(d) && !is_file(d) && d.len() <= 20)
+        .then(|| d.clone())
 }
 
 /// Environment variables: shown, set, added to, removed.
@@ -2515,6 +2827,7 @@ fn environment(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
 /// The time, users and groups, cron jobs, disks, CPU cores, DNS, copies to another host,
 /// a reboot at a given time.
 fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    let folded: Vec<String> = ws.iter().map(|w| fold(w)).collect();
     if ws.len() > 12 {
         return;
     }
@@ -2598,15 +2911,23 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         || raw.contains("what groups")
         || raw.contains("my groups")
         || raw.contains("mis grupos")
-        || raw.contains("mes groupes"))
+        || raw.contains("que grupos")
+        || raw.contains("cuales grupos")
+        || raw.contains("mes groupes")
+        || raw.contains("quels groupes"))
         && ws.len() <= 6
     {
-        one(
-            out,
-            "groups",
-            "the groups you are in",
-            &["groups".into(), "id".into()],
-        );
+        // "what groups is alice in", "¿en qué grupos está ana?"
+        let user = folded
+            .iter()
+            .position(|w| listed("is esta est", w))
+            .and_then(|i| ws.get(i + 1))
+            .filter(|u| is_name(u) && !listed("in en dans", u));
+        let cmds = match user {
+            Some(u) => vec![format!("groups {u}"), format!("id {u}")],
+            None => vec!["groups".into(), "id".into()],
+        };
+        one(out, "groups", "the groups a user is in", &cmds);
         return;
     }
     if only_words(
@@ -2695,7 +3016,10 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
     }
     if (r.any("dns resolve nslookup dig")
         || raw.contains("ip of")
-        || raw.contains("ip address of"))
+        || raw.contains("ip address of")
+        || raw.contains("ip de")
+        || raw.contains("adresse ip d")
+        || raw.contains("direccion ip d"))
         && (r.any("lookup look resolve query record records dig nslookup what which find get show resuelve resolver consulta busca resoudre interroge cherche quelle cual"))
         && !r.any("set update add change configure subnet")
         && let Some(h) = ws.iter().find(|w| is_host(w))
@@ -2869,6 +3193,86 @@ mod tests {
             .first()
             .map(|c| c.command.clone())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn commands_run_a_certain_way() {
+        for (req, cmd) in [
+            ("save the output of ls -l to files.txt", "ls -l > files.txt"),
+            ("append the output of date to log.txt", "date >> log.txt"),
+            (
+                "guarda la salida de df -h en disco.txt",
+                "df -h > disco.txt",
+            ),
+            (
+                "rediriger les erreurs de build.sh vers erreurs.log",
+                "./build.sh 2> erreurs.log",
+            ),
+            (
+                "save the output of make and errors to build.log",
+                "make > build.log 2>&1",
+            ),
+            (
+                "run cleanup.sh with no output at all",
+                "./cleanup.sh > /dev/null 2>&1",
+            ),
+            ("discard the output of make", "make > /dev/null 2>&1"),
+            (
+                "wait 10 min then run ./deploy.sh",
+                "sleep 600 && ./deploy.sh",
+            ),
+            (
+                "espera 5 minutos y ejecuta backup.sh",
+                "sleep 300 && ./backup.sh",
+            ),
+            ("dans 2 heures lance ./sync.sh", "sleep 7200 && ./sync.sh"),
+            ("run script.sh at 18:00", "at -f script.sh 18:00"),
+            ("ejecutar script.sh a las 18:00", "at -f script.sh 18:00"),
+            (
+                "run ls -l at 9:00 tomorrow",
+                "echo 'ls -l' | at 09:00 tomorrow",
+            ),
+            ("list pending at jobs", "atq"),
+            ("lister les tâches at en attente", "atq"),
+            ("remove at job 3", "atrm 3"),
+            ("switch to the postgres user", "sudo -iu postgres"),
+            ("entrar como el usuario postgres", "sudo -iu postgres"),
+            ("log in as postgres", "sudo -iu postgres"),
+            ("Switch to a given user", "sudo -iu USER"),
+            (
+                "which process has /var/log/app.log open",
+                "sudo lsof /var/log/app.log",
+            ),
+            ("qué proceso tiene abierto datos.db", "sudo lsof datos.db"),
+            (
+                "reinstall openssh-server",
+                "sudo apt install --reinstall openssh-server",
+            ),
+            ("reinstalar nginx", "sudo apt install --reinstall nginx"),
+            (
+                "grep for TODO in all files under src with line numbers",
+                "grep -rn TODO src",
+            ),
+            ("what groups is alice in", "groups alice"),
+            ("¿en qué grupos estoy?", "groups"),
+            ("repetir free -h cada 2 segundos", "watch -n 2 free -h"),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        // a state ("become available"), a branch, a cron job, another host: not these rules
+        for req in [
+            "Wait for a deployment to become available",
+            "switch to the main branch",
+            "log in as root on 10.0.0.5",
+        ] {
+            let c = first(req);
+            assert!(
+                !c.starts_with("su ") && !c.starts_with("sudo -iu") && !c.starts_with("sudo -i"),
+                "{req}: {c}"
+            );
+        }
+        let c = first("run backup.sh every day at 3am");
+        assert!(!c.contains("| at ") && !c.starts_with("at "), "{c}");
     }
 
     #[test]

@@ -1083,6 +1083,50 @@ Wipe with a wet sponge.
     }
 
     #[test]
+    fn an_intent_stays_ahead_of_a_tool_the_manual_ranks_first() {
+        // `systemd-cgtop`'s page speaks of resource usage, disk I/O and more: with its page
+        // indexed, the manual ranks it above `du` for "show disk usage", but the disk-usage
+        // intent (`df -h`, which also proposes `du`) stays first.
+        let mut cx = machine();
+        for c in ["df", "du", "systemd-cgtop"] {
+            cx.path_cmds.insert(c.into());
+        }
+        let mut t = crate::translate::Translator::new();
+        let mut whatis = String::from(
+            "systemd-cgtop (1)    - Show top control groups by their resource usage\n\
+             du (1)               - estimate file space usage\n\
+             df (1)               - report file system space usage\n",
+        );
+        // a machine's worth of other tools: the request's words are rare among them
+        for k in 0..2000 {
+            cx.path_cmds.insert(format!("tool{k}"));
+            whatis.push_str(&format!("tool{k} (1) - show item {k} of the list\n"));
+        }
+        t.add_whatis(&whatis, &cx);
+        let page = ".SH NAME\nsystemd-cgtop \\- Show top control groups by their resource usage\n.SH DESCRIPTION\nShows the top control groups ordered by their CPU, memory, or disk I/O load.\n.SH OPTIONS\n.TP\n-i\nSort by disk usage, disk I/O usage, memory usage.\n";
+        let mut pages = vec![("systemd-cgtop".to_string(), String::new(), parse(page))];
+        for k in 0..300 {
+            let text =
+                format!(".SH NAME\nother{k} \\- show item {k}\n.SH OPTIONS\n.TP\n-v\nShow more.\n");
+            pages.push((format!("other{k}"), String::new(), parse(&text)));
+        }
+        t.set_manual_pages(&pages);
+        let c = t.translate("show disk usage", &cx);
+        assert_eq!(
+            c.first().map(|c| c.command.as_str()),
+            Some("df -h"),
+            "{c:?}"
+        );
+        // without the intent's words the manual still picks its tool
+        let c = t.translate("sort the control groups by their disk I/O load", &cx);
+        assert_eq!(
+            c.first().map(|c| crate::nlc2cmd::first_utility(&c.command)),
+            Some("systemd-cgtop".to_string()),
+            "{c:?}"
+        );
+    }
+
+    #[test]
     fn everyday_tools_win_close_calls() {
         let t = crate::translate::Translator::new();
         assert!(t.prior("aws") > t.prior("gcloud"));

@@ -1054,20 +1054,26 @@ impl Translator {
         let bare = strip_arguments(req, &sl);
         let ranked = self.rank(&bare, ctx);
         let best_score = ranked.first().map(|r| r.1).unwrap_or(0.0);
+        // The best confidence of the intents proposing each tool.
+        let mut intent_conf: HashMap<String, f64> = HashMap::new();
+        for c in &out {
+            let e = intent_conf
+                .entry(crate::nlc2cmd::first_utility(&c.command))
+                .or_insert(0.0);
+            *e = e.max(c.confidence);
+        }
         // The manual's paragraphs order the vocabulary's guesses but do not make one more
-        // confident than the vocabulary alone would (a matching intent stays ahead).
+        // confident than the vocabulary alone would make its best guess that no intent
+        // proposes (a matching intent stays ahead: "show disk usage" is the intent's `df`,
+        // not `systemd-cgtop`, whose manual speaks of resource usage).
         let ceiling = if self.manual().is_none_or(|m| m.is_empty()) {
             f64::INFINITY
         } else {
             self.rank_with(&bare, ctx, false)
-                .first()
+                .into_iter()
+                .find(|(i, _)| !intent_conf.contains_key(&self.tools[*i].name))
                 .map_or(0.0, |r| r.1)
         };
-        // An explicitly named tool outranks a generic intent.
-        let intent_tools: HashSet<String> = out
-            .iter()
-            .map(|c| crate::nlc2cmd::first_utility(&c.command))
-            .collect();
         // Input read from standard input: fed to the tool the way the request says (it
         // shows where the input comes from).
         let mut feed = shell::feed(req);
@@ -1083,16 +1089,21 @@ impl Translator {
             },
             description: String::new(),
         };
+        // A tool the vocabulary ranks below one an intent proposes ("disk usage": `du`, the
+        // intent's, before `systemd-cgtop`) stays below that intent.
+        let mut below = f64::INFINITY;
         for (k, (i, s)) in ranked.iter().take(6).enumerate() {
             let d = &self.tools[*i];
             // An intent already proposes this tool with its arguments filled in.
-            if intent_tools.contains(&d.name) {
+            if let Some(c) = intent_conf.get(&d.name) {
+                below = below.min(*c - 0.01);
                 continue;
             }
             let capped = s.min(ceiling);
-            let conf = (capped / (capped + 3.0)).clamp(0.05, 0.95)
+            let conf = ((capped / (capped + 3.0)).clamp(0.05, 0.95)
                 * if k == 0 { 1.0 } else { 0.8 }
-                * (s / best_score.max(1e-9)).sqrt();
+                * (s / best_score.max(1e-9)).sqrt())
+            .min(below);
             let cmd = generic_command(d, &norm, &sl, req);
             // The input is piped into the best guess that reads input (the first, or the
             // second after a tool that produces input), just ahead of the tool alone.

@@ -182,6 +182,7 @@ fn packages(r: &Req, req: &str, raw: &str, ctx: &Context, out: &mut Vec<Candidat
         && package
         && r.has(&[
             "list", "show", "display", "what", "which", "lista", "muestra", "liste", "affiche",
+            "listar", "mostrar", "lister", "afficher", "cuales", "quels",
         ])
         && !r.has(&[
             "including",
@@ -404,7 +405,8 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     // "add alice to the sudo group"
     if r.has(&[
-        "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets",
+        "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets", "agregar", "anadir",
+        "ajouter", "meter", "mettre",
     ]) && r.has(&["group", "grupo", "groupe"])
     {
         let ws: Vec<&str> = raw
@@ -415,7 +417,8 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
             .iter()
             .position(|w| {
                 [
-                    "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets",
+                    "add", "agrega", "anade", "ajoute", "put", "pon", "mete", "mets", "agregar",
+                    "anadir", "ajouter", "meter", "mettre",
                 ]
                 .contains(w)
             })
@@ -783,7 +786,11 @@ fn remote_login(r: &Req, req: &str, sl: &Slots, out: &mut Vec<Candidate>) {
             "conectar",
             "connecte",
             "connecter",
-        ]) && r.has(&["server", "host", "remote", "machine", "servidor", "serveur"]))
+        ]) && (r.has(&["server", "host", "remote", "machine", "servidor", "serveur"])
+            // "log in as root on 10.0.0.5": an address is a host
+            || req.split_whitespace().any(|w| {
+                super::everyday::is_host(w.trim_end_matches(['.', ',', '?', '!']))
+            })))
         || r.has(&[
             "key", "keys", "copy", "tunnel", "forward", "config", "agent", "generate",
         ])
