@@ -113,6 +113,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
         || formats(&r, req, &said, &ws, &files, &mut out)
         || file_facts(&r, &said, &ws, &files, &mut out)
         || compressed(&r, &said, &ws, &files, &mut out)
+        || documents(&r, &ws, &files, &mut out)
         || tarballs(&r, &said, &ws, &mut out)
         || extensions(&r, &ws, &mut out)
         || basics(&r, req, &said, &ws, &files, ctx, &mut out);
@@ -131,6 +132,158 @@ const SHOW: &str = "show print display list get see view give output read extrac
 /// Verbs of deleting.
 const DELETE: &str = "delete remove strip drop erase clean elimina eliminar borra borrar quita \
     quitar supprime supprimer enleve enlever efface effacer retire retirer";
+
+/// Documents and pictures: an office document or a Markdown file converted (`libreoffice
+/// --convert-to`, `pandoc`), PDFs merged (`pdfunite`), pictures resized (`convert`/`mogrify
+/// -resize`).
+fn documents(r: &Req, ws: &[String], files: &[String], out: &mut Vec<Candidate>) -> bool {
+    let target = |exts: &str| {
+        ws.iter().rev().find_map(|w| {
+            let e = w.trim_start_matches('.').to_lowercase();
+            listed(exts, &e).then_some(e)
+        })
+    };
+    // "convert report.docx to pdf", "convierte hoja.xlsx a pdf", "exporte slides.pptx en PDF"
+    if r.any("convert convierte convertir convertis transforma transforme export exporta exporte exporter save guarda enregistre")
+        && let Some(doc) = files
+            .iter()
+            .find(|x| listed("doc docx odt rtf xls xlsx ods ppt pptx odp", &ext(x)))
+        && let Some(to) = target("pdf odt docx xlsx ods csv html txt")
+            .filter(|t| *t != ext(doc))
+    {
+        one(
+            out,
+            "office-convert",
+            "an office document converted",
+            &[format!(
+                "libreoffice --headless --convert-to {to} {}",
+                quote(doc)
+            )],
+        );
+        return true;
+    }
+    // "convert notes.md to pdf", "turn README.md into html"
+    if r.any(
+        "convert convierte convertir convertis transforma transforme turn export exporta exporte",
+    ) && let Some(md) = files
+        .iter()
+        .find(|x| listed("md markdown rst org tex", &ext(x)))
+        && let Some(to) = target("pdf html docx odt epub")
+    {
+        let stem = md.rsplit_once('.').map_or(md.as_str(), |(s, _)| s);
+        one(
+            out,
+            "pandoc",
+            "a document converted by pandoc",
+            &[format!(
+                "pandoc {} -o {}",
+                quote(md),
+                quote(&format!("{stem}.{to}"))
+            )],
+        );
+        return true;
+    }
+    // "merge a.pdf and b.pdf into all.pdf", "combine all the pdfs into one", "fusionner les pdf"
+    let pdfs: Vec<&String> = files.iter().filter(|x| ext(x) == "pdf").collect();
+    if r.any("merge combine join concatenate une unir junta juntar combina combinar fusiona fusionar fusionne fusionner assemble")
+        && (pdfs.len() >= 2 || r.any("pdf pdfs"))
+    {
+        // the output is the file said after "into"/"as"; every other one is an input
+        let output = ws
+            .windows(2)
+            .find(|p| listed("into to in as en dans como a vers", &fold(&p[0])) && ext(&p[1]) == "pdf")
+            .map(|p| p[1].clone());
+        let inputs: Vec<String> = pdfs
+            .iter()
+            .filter(|f| Some(**f) != output.as_ref())
+            .map(|f| quote(f))
+            .collect();
+        let inputs = if inputs.len() >= 2 {
+            inputs.join(" ")
+        } else {
+            "*.pdf".to_string()
+        };
+        let output = output.map_or_else(|| "merged.pdf".to_string(), |o| quote(&o));
+        one(
+            out,
+            "pdf-merge",
+            "PDF files merged into one",
+            &[
+                format!("pdfunite {inputs} {output}"),
+                format!("qpdf --empty --pages {inputs} -- {output}"),
+            ],
+        );
+        return true;
+    }
+    // "resize photo.jpg to 800 pixels wide", "resize all jpg images to 50%",
+    // "redimensionner toutes les images png en 1024x768"
+    if r.any("resize redimensiona redimensionar redimensionne redimensionner shrink scale reduce reduce reduire")
+        && (r.any("image images picture pictures photo photos foto fotos imagen imagenes jpg jpeg png webp gif")
+            || files.iter().any(|x| listed("png jpg jpeg gif webp bmp tif tiff", &ext(x))))
+    {
+        let size = ws.iter().find_map(|w| {
+            let w = w.trim_end_matches(['.', ',']);
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            if let Some(p) = w.strip_suffix('%').filter(|p| digits(p)) {
+                return Some(format!("{p}%"));
+            }
+            if let Some((a, b)) = w.split_once('x').filter(|(a, b)| digits(a) && digits(b)) {
+                return Some(format!("{a}x{b}"));
+            }
+            None
+        });
+        let size = size.or_else(|| {
+            // "800 pixels wide", "800px de ancho", "hauteur 600"
+            let n = ws.iter().find_map(|w| {
+                let w = w.trim_end_matches("px");
+                w.parse::<u32>().ok().filter(|n| *n >= 16)
+            })?;
+            let tall = r.any("high tall height alto altura haut hauteur");
+            Some(if tall { format!("x{n}") } else { format!("{n}x") })
+        });
+        let Some(size) = size else {
+            return false;
+        };
+        let size_arg = if size.contains('%') || size.contains('^') {
+            size.clone()
+        } else {
+            quote(&size)
+        };
+        if let Some(img) = files
+            .iter()
+            .find(|x| listed("png jpg jpeg gif webp bmp tif tiff", &ext(x)))
+        {
+            let (stem, e) = img.rsplit_once('.').unwrap_or((img.as_str(), "jpg"));
+            one(
+                out,
+                "image-resize",
+                "a picture resized",
+                &[
+                    format!(
+                        "convert {} -resize {size_arg} {}",
+                        quote(img),
+                        quote(&format!("{stem}-resized.{e}"))
+                    ),
+                    format!("mogrify -resize {size_arg} {}", quote(img)),
+                ],
+            );
+        } else {
+            let kind = ws
+                .iter()
+                .map(|w| w.trim_start_matches('.').to_lowercase())
+                .find(|w| listed("png jpg jpeg gif webp", w))
+                .unwrap_or_else(|| "jpg".into());
+            one(
+                out,
+                "image-resize",
+                "pictures resized in place",
+                &[format!("mogrify -resize {size_arg} *.{kind}")],
+            );
+        }
+        return true;
+    }
+    false
+}
 
 /// "watch the syslog live as new lines come in", "follow /var/log/app.log": `tail -f`.
 fn follow(r: &Req, said: &Said, ws: &[String], out: &mut Vec<Candidate>) -> bool {
@@ -2903,6 +3056,59 @@ mod tests {
         matches(req, &Context::default())
             .first()
             .map(|c| c.command.clone())
+    }
+
+    #[test]
+    fn documents_and_pictures() {
+        let first = |req: &str| {
+            matches(req, &Context::default())
+                .first()
+                .map(|c| c.command.clone())
+                .unwrap_or_default()
+        };
+        for (req, cmd) in [
+            (
+                "convert report.docx to pdf",
+                "libreoffice --headless --convert-to pdf report.docx",
+            ),
+            (
+                "convierte hoja.xlsx a pdf",
+                "libreoffice --headless --convert-to pdf hoja.xlsx",
+            ),
+            ("convert notes.md to html", "pandoc notes.md -o notes.html"),
+            (
+                "merge a.pdf and b.pdf into all.pdf",
+                "pdfunite a.pdf b.pdf all.pdf",
+            ),
+            (
+                "une a.pdf y b.pdf en libro.pdf",
+                "pdfunite a.pdf b.pdf libro.pdf",
+            ),
+            (
+                "fusionner chap1.pdf chap2.pdf chap3.pdf",
+                "pdfunite chap1.pdf chap2.pdf chap3.pdf merged.pdf",
+            ),
+            ("combine all the pdfs into one", "pdfunite *.pdf merged.pdf"),
+            (
+                "resize all jpg images to 800 pixels wide",
+                "mogrify -resize 800x *.jpg",
+            ),
+            (
+                "resize photo.jpg to 50%",
+                "convert photo.jpg -resize 50% photo-resized.jpg",
+            ),
+            (
+                "redimensionner toutes les images png en 1024x768",
+                "mogrify -resize 1024x768 *.png",
+            ),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        // a picture converted to another format stays `convert`'s plain form
+        assert_eq!(
+            first("convert photo.png to jpg"),
+            "convert photo.png photo.jpg"
+        );
     }
 
     #[test]

@@ -117,6 +117,7 @@ pub fn matches(req: &str, ctx: &Context) -> Vec<Candidate> {
     network(&r, &raw, &ws, ctx, &mut out);
     shell_tasks(&r, req, &raw, &ws, ctx, &mut out);
     runs(&r, &raw, &ws, ctx, &mut out);
+    more_tasks(&r, &raw, &ws, ctx, &mut out);
     modules(&r, &raw, &ws, ctx, &mut out);
     system(&r, &raw, &ws, ctx, &mut out);
     out
@@ -449,7 +450,7 @@ fn shell_tasks(
         && let Some(end) = folded.iter().rposition(|w| listed("take takes", w))
         && end > i + 1
     {
-        let cmd = ws[i + 1..end].join(" ");
+        let cmd = runnable(&ws[i + 1..end], ctx).unwrap_or_else(|| ws[i + 1..end].join(" "));
         if ws[i + 1..end]
             .first()
             .is_some_and(|c| ctx.path_cmds.is_empty() || ctx.has_command(c) || c.contains('.'))
@@ -462,6 +463,25 @@ fn shell_tasks(
             );
             return;
         }
+    }
+    // "medir cuánto tarda en ejecutarse build.sh", "mesurer combien de temps prend make"
+    if (raw.contains("cuanto tarda")
+        || raw.contains("combien de temps")
+        || raw.contains("how long"))
+        && r.any("measure time medir mide mesurer mesure chronometrer cronometra cronometrar")
+        && let Some(cmd) = (0..ws.len()).find_map(|k| {
+            (is_file(&ws[k]) || ws[k].starts_with("./"))
+                .then(|| runnable(&ws[k..], ctx))
+                .flatten()
+        })
+    {
+        one(
+            out,
+            "time",
+            "how long a command takes",
+            &[format!("time {cmd}")],
+        );
+        return;
     }
     // "rerun df -h every 5 seconds": the command before "every", repeated by watch
     // (every few seconds: a watch; a job every 15 minutes is cron's)
@@ -594,10 +614,15 @@ fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidat
         && let Some(cmd) = runnable(&ws[from..to], ctx)
     {
         let file = quote(&ws[to + 1]);
+        // "show the output on screen but also save it": both at once
+        let shown = r.any("screen pantalla ecran terminal also tambien aussi")
+            && r.any("show see display muestra ver affiche voir");
         let both = r.any("both everything todo tout ambos") || raw.contains("and errors") || raw.contains("y errores") || raw.contains("et erreurs");
         let append = r.any("append appending anade agrega ajoute") || raw.contains("without overwriting") || raw.contains("sin sobrescribir") || raw.contains("sans ecraser");
         let op = if append { ">>" } else { ">" };
-        let cmds = if both {
+        let cmds = if shown {
+            vec![format!("{cmd} | tee {}{file}", if append { "-a " } else { "" })]
+        } else if both {
             vec![format!("{cmd} {op} {file} 2>&1"), format!("{cmd} &{op} {file}")]
         } else if errors {
             vec![format!("{cmd} 2{op} {file}")]
@@ -605,6 +630,32 @@ fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidat
             vec![format!("{cmd} {op} {file}"), format!("{cmd} | tee {}{file}", if append { "-a " } else { "" })]
         };
         one(out, "redirect", "a command's output saved to a file", &cmds);
+        return;
+    }
+    // "run ./run.sh and show the output on screen but also save it to output.log"
+    if r.any("screen pantalla ecran terminal also tambien aussi")
+        && r.any("save write keep guarda guardar enregistre enregistrer")
+        && let Some(v) = folded.iter().position(|w| {
+            listed(
+                "run execute launch ejecuta ejecutar corre lance lancer execute executer",
+                w,
+            )
+        })
+        && let Some(cmd) = runnable(&ws[v + 1..], ctx)
+        && let Some(f) = ws
+            .windows(2)
+            .find(|p| {
+                listed("to into in en dans vers a", &fold(&p[0]))
+                    && (is_file(&p[1]) || is_path(&p[1]))
+            })
+            .map(|p| p[1].clone())
+    {
+        one(
+            out,
+            "tee",
+            "a command's output shown and saved",
+            &[format!("{cmd} | tee {}", quote(&f))],
+        );
         return;
     }
     // "run cleanup.sh with no output at all", "ejecuta backup.sh sin que muestre nada"
@@ -663,6 +714,32 @@ fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidat
         };
         Some((k + 3, n * secs))
     });
+    // "run script.sh in 30 minutes with at", "lancer script.sh dans 30 minutes avec at"
+    let with_at = ["with at", "using at", "avec at", "con at", "via at"]
+        .iter()
+        .any(|p| raw.contains(p));
+    if with_at
+        && let Some((_, secs)) = delay
+        && let Some(k) = (0..ws.len()).find(|&k| {
+            (is_file(&ws[k]) || ws[k].starts_with("./")) && runnable(&ws[k..], ctx).is_some()
+        })
+        && let Some(cmd) = runnable(&ws[k..], ctx)
+    {
+        let when = if secs % 3600 == 0 {
+            format!("now + {} hours", secs / 3600)
+        } else if secs % 60 == 0 {
+            format!("now + {} minutes", secs / 60)
+        } else {
+            format!("now + {} minutes", secs.div_ceil(60))
+        };
+        one(
+            out,
+            "at",
+            "a command run once later",
+            &[format!("echo {} | at {when}", quote(&cmd))],
+        );
+        return;
+    }
     if let Some((after, secs)) = delay
         // "then run", "y luego ejecuta", "puis lance": the words before the command
         && let Some(k) = (after..ws.len()).find(|&k| {
@@ -720,7 +797,7 @@ fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidat
             && let Some(n) = ws.iter().find(|w| w.parse::<u32>().is_ok())
         {
             one(out, "atrm", "cancel an at job", &[format!("atrm {n}")]);
-        } else if r.any("list show pending queued scheduled lista muestra pendientes liste affiche attente programmees") {
+        } else if r.any("list show see pending queued scheduled lista muestra ver pendientes programadas liste affiche voir attente programmees") {
             one(out, "atq", "the pending at jobs", &["atq".into(), "at -l".into()]);
         }
         return;
@@ -805,6 +882,218 @@ fn runs(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidat
             cmds.push(format!("{s}fuser -v {}", quote(f)));
         }
         one(out, "lsof", "the processes that hold a file open", &cmds);
+    }
+}
+
+/// More everyday administration said in a few words: a listing by size, a package's version in
+/// the archive, a unit enabled and started at once, a server's configuration tested, a
+/// process's priority, an account locked, a private key's mode, who wrote each line, the
+/// default shell, what kind of command a name is.
+fn more_tasks(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candidate>) {
+    if ws.len() > 14 {
+        return;
+    }
+    let s = sudo(ctx);
+    let folded: Vec<String> = ws.iter().map(|w| fold(w)).collect();
+    let after = |list: &str| -> Option<&String> {
+        let i = folded.iter().position(|w| listed(list, w))?;
+        ws.get(i + 1)
+    };
+    // "list files sorted by size, biggest first", "liste les fichiers triés par taille"
+    if (raw.contains("by size") || raw.contains("por tamano") || raw.contains("par taille"))
+        && r.any(
+            "list show display sorted sort lista muestra ordena ordenados liste affiche trie tries",
+        )
+        && !r.any("find recursively recursive subdirectories subfolders tree under top disk")
+    {
+        let dir = ws.iter().find(|w| is_path(w) && !is_file(w));
+        let d = dir.map_or(String::new(), |d| format!(" {}", quote(d)));
+        let rev = if r.any("smallest ascending reverse pequeno petit") {
+            "r"
+        } else {
+            ""
+        };
+        one(
+            out,
+            "ls-size",
+            "files listed by size",
+            &[format!("ls -lhS{rev}{d}")],
+        );
+        return;
+    }
+    // "which version of postgresql is available in the repos", "quelle version de X est dispo"
+    if r.any("version versions")
+        && r.any("which what quelle quel quelles cual cuales que show check list muestra affiche")
+        && !r.any("git init initialize require requires requiere")
+        && (r.any("available repo repos repository repositories archive disponible dispo depots repositorios candidate")
+            || raw.contains("can i install"))
+        && let Some(p) = after("of de for du del").filter(|p| is_name(p))
+    {
+        let cmd = match ctx.pm() {
+            "dnf" | "yum" => format!("{} info {p}", ctx.pm()),
+            "pacman" => format!("pacman -Si {p}"),
+            "zypper" => format!("zypper info {p}"),
+            _ => format!("apt policy {p}"),
+        };
+        one(out, "package-version", "the versions of a package in the archive", &[cmd, format!("apt-cache policy {p}")]);
+        return;
+    }
+    // "enable and start redis-server", "habilitar y arrancar nginx de una vez"
+    if r.any("enable habilita habilitar active activer")
+        && r.any("start arranca arrancar inicia iniciar demarre demarrer lance lancer")
+        && let Some(u) = ws.iter().rev().find(|w| {
+            is_name(w)
+                && (SERVICES.contains(&w.as_str()) || w.ends_with("-server") || w.ends_with('d'))
+                && !listed("and y et enabled started", w)
+        })
+    {
+        one(
+            out,
+            "enable-now",
+            "a service enabled and started",
+            &[format!("{s}systemctl enable --now {u}")],
+        );
+        return;
+    }
+    // "test the nginx config", "check the apache configuration for syntax errors"
+    if r.any("test check verify validate teste tester verifie verifier comprueba comprobar prueba")
+        && r.any("config configuration conf configuracion syntax sintaxis syntaxe")
+    {
+        let cmd = if r.any("nginx") {
+            Some(format!("{s}nginx -t"))
+        } else if r.any("apache apache2 httpd") {
+            Some(format!("{s}apache2ctl configtest"))
+        } else if r.any("sshd ssh openssh") {
+            Some(format!("{s}sshd -t"))
+        } else if r.any("haproxy") {
+            Some("haproxy -c -f /etc/haproxy/haproxy.cfg".to_string())
+        } else {
+            None
+        };
+        if let Some(c) = cmd {
+            settled(out, "config-test", "a server's configuration checked", &[c]);
+            return;
+        }
+    }
+    // "lower the priority of pid 2200 to niceness 10", "renice process 1234"
+    if (r.any("priority prioridad priorite niceness nice renice"))
+        && r.any("lower raise change set increase decrease baja bajar sube cambia baisse baisser change changer renice")
+        && let Some(pid) = ws.iter().find_map(|w| w.parse::<u32>().ok().filter(|n| *n > 20))
+    {
+        let n = ws
+            .iter()
+            .filter_map(|w| w.trim_start_matches('+').parse::<i32>().ok())
+            .find(|n| (-20..=19).contains(n))
+            .unwrap_or(10);
+        one(out, "renice", "a running process's priority", &[format!("{}renice -n {n} -p {pid}", if n < 0 { s } else { "" })]);
+        return;
+    }
+    // "lock the account of user bob", "bloquear la cuenta del usuario bob", "déverrouiller bob"
+    let unlock = r.any("unlock desbloquear desbloquea deverrouiller deverrouille");
+    if (unlock || r.any("lock bloquear bloquea verrouiller verrouille"))
+        && r.any("account user cuenta usuario compte utilisateur")
+        && let Some(u) = ws.iter().rev().find(|w| is_name(w) && !listed("account user cuenta usuario compte utilisateur the of de del du la el le l his her su", &fold(w)))
+    {
+        let (p, m) = if unlock { ("-u", "-U") } else { ("-l", "-L") };
+        one(out, "lock-account", "an account locked or unlocked", &[format!("{s}passwd {p} {u}"), format!("{s}usermod {m} {u}")]);
+        return;
+    }
+    // "ssh says my private key permissions are too open, fix ~/.ssh/id_ed25519"
+    if (raw.contains("too open")
+        || raw.contains("private key")
+        || raw.contains("cle privee")
+        || raw.contains("clave privada"))
+        && r.any("permission permissions permisos fix arregla corrige repare")
+        && let Some(k) = ws
+            .iter()
+            .find(|w| w.contains(".ssh/") || w.starts_with("id_"))
+    {
+        one(
+            out,
+            "key-mode",
+            "a private key readable by its owner only",
+            &[format!("chmod 600 {}", quote(k))],
+        );
+        return;
+    }
+    // "who wrote each line of src/app.js", "quién cambió cada línea de app.py"
+    if (raw.contains("each line")
+        || raw.contains("every line")
+        || raw.contains("cada linea")
+        || raw.contains("chaque ligne"))
+        && r.any("who wrote changed modified quien escribio cambio qui ecrit modifie")
+        && let Some(f) = ws.iter().find(|w| is_file(w) || is_path(w))
+    {
+        one(
+            out,
+            "git-blame",
+            "who last changed each line",
+            &[format!("git blame {}", quote(f))],
+        );
+        return;
+    }
+    // "make zsh my default shell", "mettre zsh comme shell par défaut", "cambiar mi shell a fish"
+    if (raw.contains("default shell") || raw.contains("shell par defaut") || raw.contains("shell por defecto") || raw.contains("login shell") || raw.contains("mi shell") || raw.contains("my shell"))
+        && r.any("make set change use switch cambia cambiar pon poner mettre mets change changer utiliser")
+        && let Some(sh) = ws.iter().map(|w| fold(w)).find(|w| listed("bash zsh fish dash sh ksh tcsh", w))
+    {
+        let path = if listed("bash dash sh", &sh) { format!("/bin/{sh}") } else { format!("/usr/bin/{sh}") };
+        one(out, "chsh", "the login shell changed", &[format!("chsh -s {path}")]);
+        return;
+    }
+    // "show only line 42 of main.c", "afficher seulement la ligne 42 de main.c"
+    if folded.iter().any(|w| listed("line linea ligne", w))
+        && !folded.iter().any(|w| listed("lines lineas lignes", w))
+        && !r.any("delete remove add insert replace after before from until first last starting start starts since onwards desde partir borra elimina agrega supprime ajoute")
+        && r.any("show print display only just get muestra imprime solo solamente affiche afficher seulement montre")
+        && let Some(f) = ws.iter().find(|w| is_file(w) || is_path(w) && !w.ends_with('/'))
+        && let Some(n) = ws.iter().find_map(|w| w.parse::<u32>().ok())
+    {
+        one(out, "line", "one line of a file", &[format!("sed -n '{n}p' {}", quote(f)), format!("awk 'NR=={n}' {}", quote(f))]);
+        return;
+    }
+    // "open data.tar.bz2", "how do I open a .zip file? it's called photos.zip"
+    if r.any("open abre abrir ouvre ouvrir unpack")
+        && let Some(a) = ws.iter().rev().find(|w| {
+            let l = w.to_lowercase();
+            !l.starts_with('.')
+                && [
+                    ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst", ".tar",
+                    ".zip", ".7z", ".rar",
+                ]
+                .iter()
+                .any(|e| l.ends_with(e))
+        })
+    {
+        let l = a.to_lowercase();
+        let q = quote(a);
+        let cmd = if l.ends_with(".zip") {
+            format!("unzip {q}")
+        } else if l.ends_with(".7z") {
+            format!("7z x {q}")
+        } else if l.ends_with(".rar") {
+            format!("unrar x {q}")
+        } else if l.ends_with(".bz2") || l.ends_with(".tbz2") {
+            format!("tar -xjf {q}")
+        } else if l.ends_with(".xz") || l.ends_with(".txz") {
+            format!("tar -xJf {q}")
+        } else if l.ends_with(".zst") {
+            format!("tar --zstd -xf {q}")
+        } else if l.ends_with(".tar") {
+            format!("tar -xf {q}")
+        } else {
+            format!("tar -xzf {q}")
+        };
+        one(out, "extract", "an archive unpacked", &[cmd]);
+        return;
+    }
+    // "is ls an alias or a program?", "¿ls es un alias o un programa?"
+    if r.any("alias")
+        && r.any("program programa programme builtin binary executable command comando commande function")
+        && (raw.contains(" or ") || raw.contains(" o ") || raw.contains(" ou "))
+        && let Some(c) = ws.iter().find(|w| is_name(w) && w.len() <= 12 && !listed("is es est an un une alias or o ou a program programa programme builtin binary executable command comando commande function it", &fold(w)))
+    {
+        one(out, "type", "what kind of command a name is", &[format!("type {c}")]);
     }
 }
 
@@ -1281,13 +1570,14 @@ fn packages(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Cand
         return;
     }
     // "install git", "instalar git" (a tool's name is what is installed, not the tool to run)
-    if r.any("install instala instalar installer installe")
+    // ("instal" is the usual typo)
+    if r.any("install instal instala instalar installer installe")
         && !r.any("installed instalado uninstall how como comment")
         // "installé" folds to the imperative "installe": the verb opens the request
         && (!r.any("installe") || raw.starts_with("installe "))
         && ws.len() <= 4
         && let Some(p) =
-            word_after(ws, "install instala instalar installer installe").filter(|p| is_name(p))
+            word_after(ws, "install instal instala instalar installer installe").filter(|p| is_name(p))
     {
         let cmd = match pm {
             "dnf" | "yum" => format!("{s}{pm} install -y {p}"),
@@ -1629,7 +1919,7 @@ fn files(r: &Req, raw: &str, ws: &[String], out: &mut Vec<Candidate>) {
         return;
     }
     // "delete the folder old_project and everything in it", "borra la carpeta tmp con todo"
-    if (r.any("delete remove borra borrar elimina eliminar supprime supprimer efface effacer") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all")) || r.any("nuke wipe"))
+    if (r.any("delete remove borra borrar borro elimina eliminar elimino supprime supprimer efface effacer") && (r.any("everything recursively contents todo contenido tout contenu recursivamente recursivement") || raw.contains("and all")) || r.any("nuke wipe"))
         && r.any("folder directory dir carpeta directorio dossier repertoire")
         && let Some(d) = dir.clone().or_else(|| folder_named(ws))
     {
@@ -2914,15 +3204,25 @@ fn system(r: &Req, raw: &str, ws: &[String], ctx: &Context, out: &mut Vec<Candid
         || raw.contains("que grupos")
         || raw.contains("cuales grupos")
         || raw.contains("mes groupes")
-        || raw.contains("quels groupes"))
-        && ws.len() <= 6
+        || raw.contains("quels groupes")
+        || raw.contains("les groupes de")
+        || raw.contains("los grupos de")
+        || raw.contains("groups of"))
+        && ws.len() <= 8
     {
         // "what groups is alice in", "¿en qué grupos está ana?"
         let user = folded
             .iter()
             .position(|w| listed("is esta est", w))
             .and_then(|i| ws.get(i + 1))
-            .filter(|u| is_name(u) && !listed("in en dans", u));
+            .or_else(|| ws.last())
+            .filter(|u| {
+                is_name(u)
+                    && !listed(
+                        "in en dans groups grupos groupes estoy suis am i user users",
+                        &fold(u),
+                    )
+            });
         let cmds = match user {
             Some(u) => vec![format!("groups {u}"), format!("id {u}")],
             None => vec!["groups".into(), "id".into()],
@@ -3273,6 +3573,85 @@ mod tests {
         }
         let c = first("run backup.sh every day at 3am");
         assert!(!c.contains("| at ") && !c.starts_with("at "), "{c}");
+    }
+
+    #[test]
+    fn more_administration_in_a_few_words() {
+        for (req, cmd) in [
+            ("list files sorted by size, biggest first", "ls -lhS"),
+            (
+                "which version of postgresql is available in the repos",
+                "apt policy postgresql",
+            ),
+            (
+                "quelle version de postgresql est dispo dans les dépôts ?",
+                "apt policy postgresql",
+            ),
+            (
+                "habilitar y arrancar redis-server de una vez",
+                "sudo systemctl enable --now redis-server",
+            ),
+            (
+                "test the nginx config for syntax errors before reloading",
+                "sudo nginx -t",
+            ),
+            (
+                "lower the priority of pid 2200 to niceness 10",
+                "renice -n 10 -p 2200",
+            ),
+            ("bloquear la cuenta del usuario bob", "sudo passwd -l bob"),
+            ("unlock the account of user bob", "sudo passwd -u bob"),
+            (
+                "ssh says my private key permissions are too open, fix ~/.ssh/id_ed25519",
+                "chmod 600 ~/.ssh/id_ed25519",
+            ),
+            ("who wrote each line of src/app.js", "git blame src/app.js"),
+            ("mettre zsh comme shell par défaut", "chsh -s /usr/bin/zsh"),
+            ("¿ls es un alias o un programa?", "type ls"),
+            (
+                "afficher seulement la ligne 42 de main.c",
+                "sed -n '42p' main.c",
+            ),
+            (
+                "how do i open a .tar.bz2 file? its called data.tar.bz2",
+                "tar -xjf data.tar.bz2",
+            ),
+            ("open photos.zip", "unzip photos.zip"),
+            (
+                "medir cuánto tarda en ejecutarse build.sh",
+                "time ./build.sh",
+            ),
+            (
+                "run ./run.sh and show the output on screen but also save it to output.log",
+                "./run.sh | tee output.log",
+            ),
+            (
+                "lancer script.sh dans 30 minutes avec at",
+                "echo ./script.sh | at now + 30 minutes",
+            ),
+            ("ver las tareas programadas con at", "atq"),
+            (
+                "quels sont les groupes de l'utilisatrice alice ?",
+                "groups alice",
+            ),
+            ("instal htop", "sudo apt install -y htop"),
+        ] {
+            assert_eq!(first(req), cmd, "{req}");
+        }
+        // a range or a start line is not one line; a repository's version is git's business
+        for (req, not) in [
+            ("Print \"/tmp/myfile\" starting at line 11", "sed -n '11p'"),
+            (
+                "Initialize a repository using SHA256 for object hashes (requires Git version 2.29+)",
+                "apt policy",
+            ),
+            (
+                "list all files under /var recursively sorted by size",
+                "ls -lhS",
+            ),
+        ] {
+            assert!(!first(req).starts_with(not), "{req}: {}", first(req));
+        }
     }
 
     #[test]

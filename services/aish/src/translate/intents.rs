@@ -709,7 +709,9 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         || m.has(&["copy", "backup", "transfer"]) && remote)
         && sl.exts.is_empty()
         && (remote || operands.len() >= 2 && m.raw(&[" to "]))
-        && !m.has(&["tar", "zip", "gzip"]);
+        && !m.has(&["tar", "zip", "gzip"])
+        // "the manual of rsync" is rsync's documentation, not a sync
+        && !m.has(&["manual", "manpage", "documentation"]);
     if syncing {
         let compress = m.has(&["compress", "compression"]);
         let opts = if compress { "-avz" } else { "-av" };
@@ -1272,7 +1274,7 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
     if m.has(&["ping", "reachable", "connectivity", "online"])
         || host_named.is_some()
             && (m.has(&["reach", "alive"])
-                || m.raw(&["responde ", "joignable", "alcanzable", "repond "]))
+                || m.raw(&["responde", "joignable", "alcanzable", "repond", "répond"]))
     {
         let host = sl
             .urls
@@ -1956,6 +1958,23 @@ pub fn matches(req: &str, norm: &[String], sl: &Slots, ctx: &Context) -> Vec<Can
         let i = ws
             .iter()
             .position(|w| ["replace", "substitute"].contains(&w.to_lowercase().as_str()))?;
+        // "replace every foo with bar", "replace all occurrences of foo with bar"
+        let mut i = i;
+        while ws.get(i + 1).is_some_and(|w| {
+            [
+                "every",
+                "each",
+                "all",
+                "occurrences",
+                "instances",
+                "of",
+                "the",
+                "any",
+            ]
+            .contains(&w.to_lowercase().as_str())
+        }) {
+            i += 1;
+        }
         let (a, with, b) = (ws.get(i + 1)?, ws.get(i + 2)?, ws.get(i + 3)?);
         let word = |w: &str| !w.is_empty() && !w.contains(['\'', '"', '`', '/']);
         (["with", "by"].contains(with) && word(a) && word(b))

@@ -816,6 +816,12 @@ fn everyday_forms_read_by_the_generic_intents() {
             "what changed between old.conf and new.conf?",
             "diff -u old.conf new.conf",
         ),
+        (
+            "replace every foo with bar in config.yml, in place",
+            "sed -i 's/foo/bar/g' config.yml",
+        ),
+        ("tester si google.com répond", "ping -c 4 google.com"),
+        ("log in as root on 10.0.0.5", "ssh root@10.0.0.5"),
     ] {
         let c = top(req);
         assert_eq!(c[0], cmd, "{req}: {c:?}");

@@ -468,7 +468,10 @@ fn admin(r: &Req, req: &str, raw: &str, sl: &Slots, ctx: &Context, out: &mut Vec
     }
     // "show the manual for tar", "man page of ls"
     if r.has(&["manual", "man", "manpage", "documentation", "manuel"])
-        && show
+        && (show
+            || r.has(&[
+                "read", "open", "veo", "ver", "leer", "lire", "voir", "abre", "ouvre",
+            ]))
         && let Some(cmd) = raw
             .split_whitespace()
             .last()
